@@ -1,0 +1,38 @@
+# Two commands do all the set-up: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@ $(STAMP)
+
+demo: $(STAMP)  ## run the default scenario and print where its results are
+	$(BIN)/escalation-sim hydra.run.dir=outputs/demo
+
+test: $(DEV_STAMP)  ## lint, then the whole test suite
+	$(BIN)/ruff check sim tests experiments benchmarks
+	$(BIN)/ruff format --check sim tests experiments benchmarks
+	$(BIN)/python -m pytest
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff format sim tests experiments benchmarks
+	$(BIN)/ruff check --fix sim tests experiments benchmarks
+
+bench: $(STAMP)  ## timing figures (not a test)
+	$(BIN)/python benchmarks/run_benchmark.py
+
+clean:
+	rm -rf $(VENV) outputs multirun .pytest_cache .ruff_cache
