@@ -1,0 +1,320 @@
+"""EscalationModel: the United States, militia factions and the Iraqi government, day by day.
+
+One model instance steps R replicas of one scenario together; every agent holds its state as
+arrays over replicas (R = 1 is an ordinary single run). A day runs in three phases:
+
+1. Iran sets its restraint signal from yesterday's US deaths; withdrawal steps are taken.
+2. Every actor decides simultaneously on what it perceived ``reaction_lag_days`` ago.
+3. The model resolves outcomes (casualties, damage), each adversary reads each action (with
+   misperception and misattribution), and the agents absorb the effects.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.agents import FORCE, IranPatron, IraqiGovernment, Militia, UnitedStates
+from sim.config import ScenarioConfig
+from sim.ladder import Ladder
+from sim.outcomes import PoissonTable
+from sim.perception import LagBuffer, misattribute, misread, outcome_level
+from sim.record import EventLog, SeriesRecorder
+from sim.streams import ReplicaStreams, SlotLayout
+from sim.validate import validate
+from sim.withdrawal import WithdrawalSchedule
+
+MASS_CASUALTY_KILLED = 3
+"""US deaths at which an attack reads as mass-casualty whatever its intent (Tower 22: 3)."""
+
+PER_FACTION_SLOTS = ("mil_policy", "mil_read", "mil_absorb", "mil_killed", "mil_wounded",
+                     "mil_blame", "mil_blame_pick", "us_jitter", "mil_truce")
+
+
+class EscalationModel(mesa.Model):
+    """The escalation model for R replicas of one scenario.
+
+    Args:
+        config: A :class:`ScenarioConfig`, a nested mapping of overrides to the defaults, or
+            None for the default scenario. It is validated first.
+        replica_ids: Global indices of the replicas to run (default ``range(config.replicas)``).
+            Replica r of seed s is the same trajectory whatever else is run beside it.
+
+    Example:
+        >>> model = EscalationModel({"seed": 7, "replicas": 10, "horizon_days": 90})
+        >>> model.run()
+        >>> model.timeseries().shape[0]
+        900
+    """
+
+    def __init__(
+        self,
+        config: ScenarioConfig | Mapping[str, Any] | None = None,
+        *,
+        replica_ids: Sequence[int] | None = None,
+    ) -> None:
+        cfg = validate(config)
+        super().__init__(seed=cfg.seed)
+        self.config = cfg
+        self.ladder = Ladder(cfg.ladder)
+        ids = range(cfg.replicas) if replica_ids is None else replica_ids
+        self.replica_ids = np.asarray(ids, dtype=np.int64)
+        self.n_replicas = n = len(self.replica_ids)
+        self.n_factions = nf = len(cfg.militia.factions)
+        self.horizon = cfg.horizon_days
+        self.start_date = np.datetime64(cfg.start_date, "D")
+        self.day = 0
+        self.running = True
+
+        self.slots = SlotLayout()
+        for name in ("us_policy", "us_read", "strike_killed", "iraq_policy"):
+            self.slots.add(name)
+        for name in PER_FACTION_SLOTS:
+            self.slots.add(name, nf)
+        self.streams = ReplicaStreams(cfg.seed, self.replica_ids, self.slots.width)
+
+        lag = 1 + max(cfg.us.reaction_lag_days, cfg.militia.reaction_lag_days,
+                      cfg.iraq.reaction_lag_days)
+        self.seen_by_us = LagBuffer(lag, (n, nf))
+        self.blamed_by_us = LagBuffer(lag, (n, nf))
+        self.seen_by_militia = LagBuffer(lag, (n,))
+        self.us_target_log = LagBuffer(lag, (n,))
+        self.us_level_log = LagBuffer(lag, (n,))
+        self.militia_level_log = LagBuffer(lag, (n,))
+        self._us_killed_yesterday = np.zeros(n, dtype=np.int64)
+
+        self.killed = PoissonTable(self.ladder.killed_mean)
+        self.wounded = PoissonTable(self.ladder.wounded_mean)
+        self.truce_rung = self.ladder.rung_id("truce")
+        self.withdrawal_rung = self.ladder.rung_id("withdrawal_step")
+        self.none_rung = self.ladder.rung_id("none")
+
+        self.us = UnitedStates(self)
+        self.militias = [Militia(self, i, f) for i, f in enumerate(cfg.militia.factions)]
+        self.iraq = IraqiGovernment(self)
+        self.iran = IranPatron(self)
+        self.withdrawal = WithdrawalSchedule(cfg.withdrawal, cfg.us.troops_iraq, n)
+        self.parties = ["United States", *(f.name for f in cfg.militia.factions),
+                        "Iraqi government", "all militia factions"]
+        self.party_actor = ["us", *(["militia"] * nf), "iraq", "militia"]
+        self.iraq_party = nf + 1
+        self.all_militias_party = nf + 2
+
+        self._exposed0 = max(cfg.us.troops_iraq + cfg.us.troops_syria, 1)
+        self._index_decay = 0.5 ** (1.0 / cfg.index.half_life_days)
+        self.escalation_index = np.zeros(n)
+        self._cum = {k: np.zeros(n, dtype=np.int64) for k in
+                     ("attacks", "strikes", "us_killed", "us_wounded", "militia_killed")}
+        self.first_day = np.full((n, len(self.ladder.names)), -1, dtype=np.int64)
+        self.series = SeriesRecorder(self.horizon, n)
+        self.events = EventLog()
+        self._shocks = self._index_shocks()
+
+    # ------------------------------------------------------------------ helpers
+    def _index_shocks(self) -> dict[int, list[tuple[str, int, int, int | None]]]:
+        """Shocks by day as (actor, faction index, rung id, forced deaths)."""
+        names = [f.name for f in self.config.militia.factions]
+        out: dict[int, list] = {}
+        for s in self.config.shocks:
+            faction = 0 if s.faction is None else names.index(s.faction)
+            out.setdefault(s.day, []).append((s.actor, faction, self.ladder.rung_id(s.action),
+                                              s.killed))
+        return out
+
+    def _mark_first(self, t: int, rows: np.ndarray, rung: np.ndarray) -> None:
+        """Remember day t as the first day each replica played ``rung`` (if it is)."""
+        new = self.first_day[rows, rung] < 0
+        self.first_day[rows[new], rung[new]] = t
+
+    def exposure(self) -> np.ndarray:
+        """US troops within the militias' reach (Iraq and Syria) relative to the start."""
+        return (self.us.troops + self.config.us.troops_syria) / self._exposed0
+
+    def regional_war(self, t: int) -> float:
+        """Regional war intensity on day t: exponential decline from initial to floor."""
+        w = self.config.regional_war
+        return w.floor + (w.initial - w.floor) * 0.5 ** (t / w.half_life_days)
+
+    def date_of(self, day: int) -> np.datetime64:
+        """Calendar date of a model day."""
+        return self.start_date + np.timedelta64(day, "D")
+
+    # ------------------------------------------------------------------ the day
+    def step(self) -> None:
+        """Simulate one day for every replica."""
+        if self.day >= self.horizon:
+            self.running = False
+            return
+        t = self.day
+        cfg = self.config
+        ladder = self.ladder
+        u = self.streams.next_day()
+        war = self.regional_war(t)
+        rows = np.arange(self.n_replicas)
+
+        # Phase 1: patron signal and withdrawal.
+        self.iran.signal(t, self._us_killed_yesterday)
+        self.withdrawal.trigger(t, self.iraq.pressure)
+        stepping = self.withdrawal.step_today(t)
+        self.us.troops = self.withdrawal.troops(t)
+
+        # Phase 2: simultaneous decisions.
+        us_rung = self.us.decide(t, u)
+        us_target = self.us.target.copy()
+        mil_rungs = [m.decide(t, u, war) for m in self.militias]
+        iraq_rung = self.iraq.decide(t, u)
+        forced_killed: dict[int, int] = {}
+        for actor, faction, rung, killed in self._shocks.get(t, ()):
+            if actor == "us":
+                us_rung = np.full_like(us_rung, rung)
+                us_target = np.full_like(us_target, faction)
+            elif actor == "militia":
+                mil_rungs[faction] = np.full_like(mil_rungs[faction], rung)
+                if killed is not None:
+                    forced_killed[faction] = killed
+            else:
+                iraq_rung = np.full_like(iraq_rung, rung)
+            if actor == "us" and killed is not None:
+                forced_killed[-1] = killed
+
+        # Phase 3: outcomes and perception.
+        us_level = ladder.level[us_rung]
+        used_force = us_level >= FORCE
+        mil_levels = np.stack([ladder.level[r] for r in mil_rungs], axis=1)  # (R, F)
+        killed_us = np.zeros(self.n_replicas, dtype=np.int64)
+        wounded_us = np.zeros(self.n_replicas, dtype=np.int64)
+        attacks = np.zeros(self.n_replicas, dtype=np.int64)
+        seen = np.zeros((self.n_replicas, self.n_factions), dtype=np.int64)
+        blamed = np.zeros((self.n_replicas, self.n_factions), dtype=np.int64)
+        sovereignty = ladder.iraq_sovereignty[us_rung].copy()
+        goldstein = ladder.goldstein[us_rung] + ladder.goldstein[iraq_rung]
+        lo_m, hi_m = ladder.min_level, ladder.max_level
+        for f, (m, rung) in enumerate(zip(self.militias, mil_rungs, strict=True)):
+            col = lambda name, f=f: u[:, self.slots[name].start + f]  # noqa: E731
+            absorbed = col("mil_absorb") < cfg.us.protection_effect * self.us.protection
+            k = np.where(absorbed, 0, self.killed.draw(rung, col("mil_killed")))
+            w = np.where(absorbed, 0, self.wounded.draw(rung, col("mil_wounded")))
+            if f in forced_killed:
+                k = np.full_like(k, forced_killed[f])
+            attack = mil_levels[:, f] >= FORCE
+            judged = outcome_level(mil_levels[:, f], k, FORCE + 1, hi_m, MASS_CASUALTY_KILLED)
+            seen[:, f] = misread(judged, col("mil_read"), cfg.perception.noise, lo_m, hi_m)
+            blamed[:, f] = misattribute(f, col("mil_blame"), col("mil_blame_pick"),
+                                        cfg.perception.misattribution, self.n_factions)
+            perceived_rung = ladder.rung_for("militia", seen[:, f])
+            self.events.log(rung != self.none_rung, replica=rows, day=t, party=1 + f,
+                            target_party=0, rung=rung, perceived=perceived_rung,
+                            attributed=np.where(attack, 1 + blamed[:, f], -1), killed=k,
+                            wounded=w)
+            killed_us += k
+            wounded_us += w
+            attacks += attack
+            sovereignty += ladder.iraq_sovereignty[rung]
+            goldstein += ladder.goldstein[rung]
+
+        militia_killed = np.where(used_force,
+                                  self.killed.draw(us_rung, u[:, self.slots["strike_killed"].start]),
+                                  0)
+        if -1 in forced_killed:
+            militia_killed = np.where(used_force, forced_killed[-1], militia_killed)
+        us_seen = misread(us_level, u[:, self.slots["us_read"].start], cfg.perception.noise,
+                          lo_m, hi_m)
+        self.events.log(us_rung != self.none_rung, replica=rows, day=t, party=0,
+                        target_party=1 + us_target, rung=us_rung,
+                        perceived=ladder.rung_for("us", us_seen), attributed=-1,
+                        killed=militia_killed, wounded=0)
+        self.events.log(stepping, replica=rows, day=t, party=0,
+                        target_party=self.iraq_party, rung=self.withdrawal_rung,
+                        perceived=self.withdrawal_rung, attributed=-1, killed=0, wounded=0)
+        iraq_level = ladder.level[iraq_rung]
+        self.events.log(iraq_rung != self.none_rung, replica=rows, day=t,
+                        party=self.iraq_party,
+                        target_party=np.where(iraq_level < 0, self.all_militias_party, 0),
+                        rung=iraq_rung,
+                        perceived=iraq_rung, attributed=-1, killed=0, wounded=0)
+
+        for rung in (us_rung, iraq_rung, *mil_rungs):
+            self._mark_first(t, rows, rung)
+        self._mark_first(t, rows[stepping], np.full(stepping.sum(), self.withdrawal_rung))
+
+        # Adversaries act on these readings after their reaction lags.
+        self.seen_by_us.write(t, seen)
+        self.blamed_by_us.write(t, blamed)
+        self.seen_by_militia.write(t, us_seen)
+        self.us_target_log.write(t, us_target)
+        self.us_level_log.write(t, us_level)
+        self.militia_level_log.write(t, mil_levels.max(axis=1))
+
+        # Agents absorb the day.
+        self.us.absorb(killed_us, wounded_us, attacks, used_force)
+        for m, rung in zip(self.militias, mil_rungs, strict=True):
+            m.absorb(t, rung, us_rung, us_target == m.index, self.iran.supply)
+        self.iraq.absorb(sovereignty)
+        self._us_killed_yesterday = killed_us
+
+        peak = np.maximum(np.maximum(mil_levels.max(axis=1), us_level), iraq_level)
+        peak = np.maximum(peak, 0)
+        self.escalation_index = (self._index_decay * self.escalation_index
+                                 + (1 - self._index_decay) * 10.0 * peak / ladder.max_level)
+        strikes = used_force.astype(np.int64)
+        for key, v in (("attacks", attacks), ("strikes", strikes), ("us_killed", killed_us),
+                       ("us_wounded", wounded_us), ("militia_killed", militia_killed)):
+            self._cum[key] += v
+        self.series.record(t, {
+            "escalation_index": self.escalation_index,
+            "peak_level": peak,
+            "goldstein": goldstein,
+            "militia_attacks": attacks,
+            "us_strikes": strikes,
+            "us_killed": killed_us,
+            "us_wounded": wounded_us,
+            "militia_killed": militia_killed,
+            "cum_attacks": self._cum["attacks"],
+            "cum_strikes": self._cum["strikes"],
+            "cum_us_killed": self._cum["us_killed"],
+            "cum_us_wounded": self._cum["us_wounded"],
+            "cum_militia_killed": self._cum["militia_killed"],
+            "us_troops": self.us.troops,
+            "us_pressure": self.us.pressure,
+            "us_deterrence": self.us.deterrence,
+            "us_force_protection": self.us.protection,
+            "iraq_grievance": self.iraq.grievance,
+            "iraq_pressure": self.iraq.pressure,
+            "militia_capability": np.mean([m.capability for m in self.militias], axis=0),
+            "militia_grievance": np.mean([m.grievance for m in self.militias], axis=0),
+            "iran_restraint": self.iran.restraint,
+            "regional_war": war,
+        })
+        self.day += 1
+        self.running = self.day < self.horizon
+
+    def run(self, days: int | None = None) -> EscalationModel:
+        """Step ``days`` days (default: to the horizon) and return the model."""
+        end = self.horizon if days is None else min(self.horizon, self.day + days)
+        while self.day < end:
+            self.step()
+        self.running = self.day < self.horizon
+        return self
+
+    # ------------------------------------------------------------------ results
+    def timeseries(self) -> pd.DataFrame:
+        """Daily series so far: one row per replica per day (see :data:`sim.record.SERIES`)."""
+        return self.series.frame(self.day, self.replica_ids, self.start_date)
+
+    def event_log(self) -> pd.DataFrame:
+        """Every action so far: one row per action."""
+        return self.events.frame(self.ladder, self.parties, self.party_actor,
+                                 self.replica_ids, self.start_date)
+
+    def withdrawal_days(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per replica: day withdrawal started and day it completed (NaN if not by now)."""
+        start = self.withdrawal.start.astype(float)
+        done = self.withdrawal.completed_day().astype(float)
+        start = np.where(start < self.day, start, math.nan)
+        done = np.where(done < self.day, done, math.nan)
+        return start, done

@@ -1,0 +1,97 @@
+"""The policy interface and registry.
+
+A policy turns what an actor perceived into the escalation *level* it plays today, for all
+replicas at once. Policies are small named classes in the spirit of the Axelrod library's
+strategies: each has a docstring citing where the rule comes from, a ``Params`` dataclass (its
+configurable parameters and their provenance) and a ``classifier`` declaring its memory depth
+and whether it draws random numbers. Adding a policy means writing one class decorated with
+:func:`register`: the Hydra config groups ``us/policy`` and ``militia/policy`` list it from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from sim.config import param
+
+
+@dataclass
+class PolicyParams:
+    """Parameters every policy has: its registered name."""
+
+    name: str = param("", doc="The policy's registered name.")
+
+
+@dataclass
+class Observation:
+    """What an actor knows when it decides on day ``day`` (arrays over replicas).
+
+    ``opponent`` is the level of the most severe action the adversary was *perceived* to take
+    on the observed day (after reaction lag, misperception and misattribution); 0 if none.
+    The remaining fields are actor context that some policies use; unused ones stay None.
+    """
+
+    day: int
+    opponent: np.ndarray
+    u: np.ndarray
+    pressure: np.ndarray | None = None
+    # militia context
+    resolve: float = 1.0
+    capability: np.ndarray | None = None
+    grievance: np.ndarray | None = None
+    restraint: np.ndarray | None = None
+    deterrence: np.ndarray | None = None
+    exposure: np.ndarray | None = None
+    war: float = 0.0
+    # Iraqi-government context
+    militia_level: np.ndarray | None = None
+
+
+class Policy:
+    """Base class: a rule from observations to levels, with per-replica memory.
+
+    Attributes:
+        name: Registered name (the Hydra option name).
+        actors: Actors that may use the policy.
+        classifier: ``memory_depth`` (days of history the rule uses; ``float('inf')`` for
+            unbounded state) and ``stochastic`` (whether it consumes its random number).
+    """
+
+    name: ClassVar[str] = ""
+    actors: ClassVar[tuple[str, ...]] = ()
+    classifier: ClassVar[dict] = {"memory_depth": 1, "stochastic": False}
+    Params: ClassVar[type[PolicyParams]] = PolicyParams
+
+    def __init__(self, params: PolicyParams, n_replicas: int, max_level: int) -> None:
+        self.params = params
+        self.n_replicas = n_replicas
+        self.max_level = max_level
+
+    def decide(self, obs: Observation) -> np.ndarray:
+        """Levels to play today, one per replica (integers; the ladder clips them)."""
+        raise NotImplementedError
+
+
+POLICIES: dict[str, type[Policy]] = {}
+"""Every registered policy by name."""
+
+
+def register(cls: type[Policy]) -> type[Policy]:
+    """Class decorator adding a policy to the registry (names must be unique)."""
+    if cls.name in POLICIES:
+        raise ValueError(f"policy {cls.name!r} is registered twice")
+    POLICIES[cls.name] = cls
+    return cls
+
+
+def policies_for(actor: str) -> list[str]:
+    """Names of the policies an actor may use, sorted."""
+    return sorted(n for n, c in POLICIES.items() if actor in c.actors)
+
+
+def make_policy(params: PolicyParams, n_replicas: int, max_level: int) -> Policy:
+    """Instantiate the policy named in ``params``."""
+    return POLICIES[params.name](params, n_replicas, max_level)

@@ -1,0 +1,238 @@
+"""Classic retaliation rules from the iterated-dilemma and deterrence literature.
+
+They are actor-agnostic: each reads the level the adversary was perceived to play and answers
+on the shared ladder scale, so the US and the militias can use any of them. "Cooperation" is
+level 0 (no hostile act); a de-escalatory move by the adversary is treated as cooperation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import PROBABILITY, param
+from sim.policies.base import Observation, Policy, PolicyParams, register
+
+BOTH = ("us", "militia")
+
+
+FORCE = 4
+"""Lowest level that is a use of force on the default ladder (an attack or a strike)."""
+
+
+def _hostile(obs: Observation) -> np.ndarray:
+    return obs.opponent > 0
+
+
+@register
+class TitForTat(Policy):
+    """Answer in kind: play the level the adversary was last seen to play.
+
+    Rapoport's winning entry in Axelrod's tournaments (Axelrod 1984, *The Evolution of
+    Cooperation*): nice, retaliatory, forgiving. Under noise two tit-for-tat players fall into
+    echoes of retaliation (Molander 1985).
+    """
+
+    name = "tit_for_tat"
+    actors = BOTH
+    classifier = {"memory_depth": 1, "stochastic": False}
+
+    @dataclass
+    class Params(PolicyParams):
+        name: str = "tit_for_tat"
+
+    def decide(self, obs: Observation) -> np.ndarray:
+        return np.clip(obs.opponent, 0, self.max_level)
+
+
+@register
+class GenerousTitForTat(Policy):
+    """Tit-for-tat that forgives a hostile act with probability ``generosity``.
+
+    Nowak & Sigmund (1992, *Nature* 355) show generosity restores cooperation under noise;
+    Molander (1985, *J. Conflict Resolution* 29) derives the same remedy for retaliation echoes.
+    """
+
+    name = "generous_tit_for_tat"
+    actors = BOTH
+    classifier = {"memory_depth": 1, "stochastic": True}
+
+    @dataclass
+    class Params(PolicyParams):
+        name: str = "generous_tit_for_tat"
+        generosity: float = param(
+            0.1,
+            doc="Probability of forgiving a hostile act (assumption; Nowak & Sigmund's "
+            "optimum for the standard dilemma payoffs is 1/3).",
+            **PROBABILITY,
+        )
+
+    def decide(self, obs: Observation) -> np.ndarray:
+        answer = np.clip(obs.opponent, 0, self.max_level)
+        return np.where(obs.u < self.params.generosity, 0, answer)
+
+
+@register
+class Proportional(Policy):
+    """Absorb small attacks; when accumulated harm crosses a threshold, answer in kind.
+
+    Keeps an account of perceived uses of force (decaying with ``half_life_days``, inflated
+    by domestic pressure) and strikes at the worst level seen since its last response once the
+    account reaches ``threshold``; below it, answers hostile acts with a threat. This is the
+    pattern of US responses in 2023-24: dozens of attacks absorbed, periodic strikes, and a
+    larger response after US deaths (CRS IF12587; DoD statements).
+    """
+
+    name = "proportional"
+    actors = BOTH
+    classifier = {"memory_depth": float("inf"), "stochastic": False}
+
+    @dataclass
+    class Params(PolicyParams):
+        name: str = "proportional"
+        threshold: float = param(
+            50.0,
+            doc="Account of perceived levels of force that triggers a response (assumption: "
+            "about a dozen harassment attacks; the US struck about ten times in the 110 days "
+            "from 17 Oct 2023 in answer to ~160 attacks).",
+            gt=0.0,
+        )
+        half_life_days: float = param(
+            30.0, doc="Half-life of the account (assumption).", gt=0.0
+        )
+        pressure_weight: float = param(
+            3.0,
+            doc="How much domestic pressure inflates perceived harm (assumption).",
+            ge=0.0,
+        )
+        verbal_level: int = param(
+            2, doc="Answer to force below the threshold (2 = threaten).", ge=0, le=10
+        )
+
+    def __init__(self, params: Params, n_replicas: int, max_level: int) -> None:
+        super().__init__(params, n_replicas, max_level)
+        self.account = np.zeros(n_replicas)
+        self.worst = np.zeros(n_replicas, dtype=np.int64)
+        self.decay = 0.5 ** (1.0 / params.half_life_days)
+
+    def decide(self, obs: Observation) -> np.ndarray:
+        p = self.params
+        hostile = obs.opponent >= FORCE
+        weight = 1.0 + p.pressure_weight * (obs.pressure if obs.pressure is not None else 0.0)
+        self.account = self.account * self.decay + np.where(hostile, obs.opponent * weight, 0.0)
+        np.maximum(self.worst, obs.opponent, out=self.worst)
+        fire = self.account >= p.threshold
+        verbal = np.where(hostile, min(p.verbal_level, self.max_level), 0)
+        level = np.where(fire, np.minimum(self.worst, self.max_level), verbal)
+        self.account[fire] = 0.0
+        self.worst[fire] = 0
+        return level
+
+
+@register
+class Escalate(Policy):
+    """Answer every hostile act one rung higher than it was perceived.
+
+    The escalate-to-dominate posture of Kahn's escalation ladder (Kahn 1965, *On Escalation*);
+    a worst case against which other rules are compared.
+    """
+
+    name = "escalate"
+    actors = BOTH
+    classifier = {"memory_depth": 1, "stochastic": False}
+
+    @dataclass
+    class Params(PolicyParams):
+        name: str = "escalate"
+        step: int = param(1, doc="Rungs added to the perceived level (Kahn 1965).", ge=0, le=10)
+
+    def decide(self, obs: Observation) -> np.ndarray:
+        up = np.minimum(obs.opponent + self.params.step, self.max_level)
+        return np.where(_hostile(obs), up, 0)
+
+
+@register
+class RedLine(Policy):
+    """Answer in words until a red line is crossed, then with a fixed forceful response.
+
+    Threshold deterrence (Schelling 1966, *Arms and Influence*); in 2023-24 US officials made
+    the deaths of US personnel the line that would bring a major response.
+    """
+
+    name = "red_line"
+    actors = BOTH
+    classifier = {"memory_depth": 1, "stochastic": False}
+
+    @dataclass
+    class Params(PolicyParams):
+        name: str = "red_line"
+        red_line: int = param(
+            5, doc="Perceived level that crosses the line (5 = attack meant to kill).", ge=1,
+            le=10,
+        )
+        response_level: int = param(
+            5, doc="Level of the response (5 = strike campaign).", ge=0, le=10
+        )
+        verbal_level: int = param(2, doc="Answer below the line (2 = threaten).", ge=0, le=10)
+
+    def decide(self, obs: Observation) -> np.ndarray:
+        p = self.params
+        crossed = obs.opponent >= p.red_line
+        below = np.where(_hostile(obs), min(p.verbal_level, self.max_level), 0)
+        return np.where(crossed, min(p.response_level, self.max_level), below)
+
+
+@register
+class Restraint(Policy):
+    """Never answer above a ceiling (default: threats only).
+
+    The restraint option argued for by critics of retaliation in 2023-24; a baseline that
+    isolates what force adds.
+    """
+
+    name = "restraint"
+    actors = BOTH
+    classifier = {"memory_depth": 1, "stochastic": False}
+
+    @dataclass
+    class Params(PolicyParams):
+        name: str = "restraint"
+        max_level: int = param(
+            2, doc="Highest level ever played (2 = threaten; assumption).", ge=0, le=10
+        )
+
+    def decide(self, obs: Observation) -> np.ndarray:
+        ceiling = min(self.params.max_level, self.max_level)
+        return np.where(_hostile(obs), np.minimum(obs.opponent, ceiling), 0)
+
+
+@register
+class GrimTrigger(Policy):
+    """Stay passive until the adversary crosses ``trigger_level`` once, then punish forever.
+
+    Friedman (1971, *Review of Economic Studies* 38): the harshest rule that sustains
+    cooperation in repeated games, and the least forgiving under noise.
+    """
+
+    name = "grim_trigger"
+    actors = BOTH
+    classifier = {"memory_depth": float("inf"), "stochastic": False}
+
+    @dataclass
+    class Params(PolicyParams):
+        name: str = "grim_trigger"
+        trigger_level: int = param(
+            4, doc="Perceived level that pulls the trigger (4 = any attack).", ge=1, le=10
+        )
+        punish_level: int = param(
+            4, doc="Level played every day once triggered (4 = limited strike).", ge=0, le=10
+        )
+
+    def __init__(self, params: Params, n_replicas: int, max_level: int) -> None:
+        super().__init__(params, n_replicas, max_level)
+        self.triggered = np.zeros(n_replicas, dtype=bool)
+
+    def decide(self, obs: Observation) -> np.ndarray:
+        self.triggered |= obs.opponent >= self.params.trigger_level
+        return np.where(self.triggered, min(self.params.punish_level, self.max_level), 0)

@@ -1,0 +1,72 @@
+"""Run one scenario and write its results: the job behind the CLI, usable from Python too."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from tqdm.auto import tqdm
+
+from sim.config import ScenarioConfig
+from sim.metrics import summarize
+from sim.model import EscalationModel
+from sim.plots import plot_trajectory
+from sim.results import write_csv, write_parquet, write_text
+from sim.validate import validate
+
+
+@dataclass
+class RunResult:
+    """Tables of a finished run and the files written for it."""
+
+    timeseries: pd.DataFrame
+    summary: pd.DataFrame
+    events: pd.DataFrame | None
+    files: dict[str, Path]
+
+
+def simulate(config: ScenarioConfig | Mapping[str, Any] | None = None, *,
+             progress: bool | None = None) -> EscalationModel:
+    """Build and run a model to its horizon (a progress bar on a terminal when ``progress``
+    is None; forced on or off otherwise)."""
+    model = EscalationModel(config)
+    disable = None if progress is None else not progress
+    with tqdm(total=model.horizon, unit="day", desc="simulating", disable=disable,
+              leave=False) as bar:
+        while model.running:
+            model.step()
+            bar.update(1)
+    return model
+
+
+def run_scenario(config: ScenarioConfig | Mapping[str, Any] | None, out_dir: str | Path, *,
+                 progress: bool | None = None) -> RunResult:
+    """Simulate a scenario and write its result files into ``out_dir``.
+
+    Files: timeseries.parquet, summary.csv, events.csv (unless ``output.events`` is false),
+    trajectory.png (unless ``output.plot`` is false) and scenario.yaml, the validated config
+    with every default filled in. Each file is written atomically.
+    """
+    cfg = validate(config)
+    out = Path(out_dir)
+    model = simulate(cfg, progress=progress)
+    ts = model.timeseries()
+    summary = summarize(model)
+    files = {
+        "scenario": write_text(yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False),
+                               out / "scenario.yaml"),
+        "timeseries": write_parquet(ts, out / "timeseries.parquet"),
+        "summary": write_csv(summary, out / "summary.csv"),
+    }
+    events = None
+    if cfg.output.events:
+        events = model.event_log()
+        files["events"] = write_csv(events, out / "events.csv")
+    if cfg.output.plot:
+        files["trajectory"] = plot_trajectory(ts, cfg, out / "trajectory.png")
+    return RunResult(timeseries=ts, summary=summary, events=events, files=files)

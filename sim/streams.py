@@ -1,0 +1,70 @@
+"""Per-replica random streams, so replica r of seed s is the same however it is run.
+
+Each replica owns a generator seeded by ``SeedSequence(seed, spawn_key=(replica,))``: its
+numbers do not depend on how many replicas run beside it, in which process, or in which order.
+Every day each replica consumes a fixed block of uniforms with named *slots* (one per random
+decision of the model); the block is drawn in chunks of days for speed. Because the layout
+depends only on the model's structure (the number of factions), two scenarios that differ only
+in levers consume identical numbers for identical purposes: common random numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+CHUNK_DAYS = 32
+"""Days of uniforms drawn per replica at a time (any value gives the same numbers)."""
+
+
+class SlotLayout:
+    """Names for the columns of a day's block of uniforms.
+
+    ``add(name, n)`` reserves n consecutive columns; ``layout[name]`` is their slice.
+    """
+
+    def __init__(self) -> None:
+        self.slices: dict[str, slice] = {}
+        self.width = 0
+
+    def add(self, name: str, n: int = 1) -> slice:
+        """Reserve ``n`` columns for ``name`` and return their slice."""
+        s = slice(self.width, self.width + n)
+        self.slices[name] = s
+        self.width += n
+        return s
+
+    def __getitem__(self, name: str) -> slice:
+        return self.slices[name]
+
+
+class ReplicaStreams:
+    """Uniform blocks for a set of replicas, one seeded generator per replica.
+
+    Args:
+        seed: The scenario seed.
+        replica_ids: The global indices of the replicas held here (default ``range(R)``).
+        width: Uniforms per replica per day (``SlotLayout.width``).
+    """
+
+    def __init__(self, seed: int, replica_ids: Sequence[int], width: int) -> None:
+        self.width = width
+        self.replica_ids = np.asarray(replica_ids, dtype=np.int64)
+        self._gens = [
+            np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(int(r),))))
+            for r in self.replica_ids
+        ]
+        self._chunk = np.empty((0, len(self._gens), width))
+        self._pos = 0
+
+    def next_day(self) -> np.ndarray:
+        """The next day's uniforms, shape (R, width)."""
+        if self._pos >= self._chunk.shape[0]:
+            # Days are the leading axis so that a day is one contiguous (R, width) block.
+            self._chunk = np.stack([g.random((CHUNK_DAYS, self.width)) for g in self._gens],
+                                   axis=1)
+            self._pos = 0
+        day = self._chunk[self._pos]
+        self._pos += 1
+        return day
