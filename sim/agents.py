@@ -63,12 +63,17 @@ class UnitedStates(mesa.Agent):
         rows = np.arange(m.n_replicas)
         self.perceived_attack = levels[rows, worst]
         self.target = np.where(self.perceived_attack > 0, blamed[rows, worst], self.target)
-        obs = Observation(day=t, opponent=self.perceived_attack,
-                          u=u[:, m.slots["us_policy"].start], pressure=self.pressure)
+        obs = Observation(
+            day=t,
+            opponent=self.perceived_attack,
+            u=u[:, m.slots["us_policy"].start],
+            pressure=self.pressure,
+        )
         return m.ladder.rung_for("us", np.maximum(self.policy.decide(obs), -1))
 
-    def absorb(self, killed: np.ndarray, wounded: np.ndarray, attacks: np.ndarray,
-               used_force: np.ndarray) -> None:
+    def absorb(
+        self, killed: np.ndarray, wounded: np.ndarray, attacks: np.ndarray, used_force: np.ndarray
+    ) -> None:
         """Update pressure, protection and credibility from the day's outcomes."""
         c = self.cfg
         self.pressure = np.clip(
@@ -79,7 +84,8 @@ class UnitedStates(mesa.Agent):
             1.0,
         )
         self.protection = np.clip(
-            c.force_protection + (self.protection - c.force_protection) * self._protection_decay
+            c.force_protection
+            + (self.protection - c.force_protection) * self._protection_decay
             + c.protection_gain * attacks,
             0.0,
             1.0,
@@ -132,12 +138,14 @@ class Militia(mesa.Agent):
         us_level = m.seen_by_militia.read(t, lag)
         us_target = m.us_target_log.read(t, lag)
         # A strike on another faction is felt, discounted by solidarity_discount rungs.
-        discounted = np.where(us_level >= FORCE, np.maximum(us_level -
-                              self.cfg.solidarity_discount, 0), us_level)
+        discounted = np.where(
+            us_level >= FORCE, np.maximum(us_level - self.cfg.solidarity_discount, 0), us_level
+        )
         self.perceived = np.where(us_target == self.index, us_level, discounted)
         restraint = self.faction.compliance * m.iran.restraint
-        restraint = 1.0 - (1.0 - restraint) * np.where(t < m.iraq.mediation_until,
-                                                       1.0 - m.config.iraq.leverage, 1.0)
+        restraint = 1.0 - (1.0 - restraint) * np.where(
+            t < m.iraq.mediation_until, 1.0 - m.config.iraq.leverage, 1.0
+        )
         obs = Observation(
             day=t,
             opponent=self.perceived,
@@ -161,8 +169,9 @@ class Militia(mesa.Agent):
         rung = np.where(short, ladder.rung_for("militia", np.minimum(level, 2)), rung)
         return np.where(joins, m.truce_rung, rung)
 
-    def absorb(self, t: int, own_rung: np.ndarray, us_rung: np.ndarray, hit: np.ndarray,
-               supply: np.ndarray) -> None:
+    def absorb(
+        self, t: int, own_rung: np.ndarray, us_rung: np.ndarray, hit: np.ndarray, supply: np.ndarray
+    ) -> None:
         """Pay for today's attacks, regenerate, and suffer any US action aimed at us."""
         ladder = self.model.ladder
         regen = np.where(t < self.disrupted_until, 0.0, self.cfg.capability_regen * supply)
@@ -174,8 +183,9 @@ class Militia(mesa.Agent):
             1.0,
         )
         beheaded = hit & ladder.leadership_strike[us_rung]
-        self.disrupted_until = np.where(beheaded, t + self.cfg.disruption_days,
-                                        self.disrupted_until)
+        self.disrupted_until = np.where(
+            beheaded, t + self.cfg.disruption_days, self.disrupted_until
+        )
         self.grievance = np.clip(
             self.grievance * self._grievance_decay
             + np.where(hit, ladder.grievance[us_rung], 0.0)
@@ -218,8 +228,9 @@ class IraqiGovernment(mesa.Agent):
         )
         rung = m.ladder.rung_for("iraq", self.policy.decide(obs))
         mediating = m.ladder.level[rung] < 0
-        self.mediation_until = np.where(mediating, t + self.cfg.mediation_days,
-                                        self.mediation_until)
+        self.mediation_until = np.where(
+            mediating, t + self.cfg.mediation_days, self.mediation_until
+        )
         return rung
 
     def absorb(self, sovereignty: np.ndarray) -> None:

@@ -39,14 +39,21 @@ def register_configs() -> None:
 def job(cfg: DictConfig) -> Path:
     """One Hydra job: validate the composed config, run it, write into the output dir."""
     data = OmegaConf.to_container(cfg, resolve=True)
-    scenario = validate(data)
+    try:
+        scenario = validate(data)
+    except ConfigError as ex:
+        # Exit before Hydra reports a failed job: one line, no traceback.
+        print(f"escalation-sim: error: {ex}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
     out = Path(HydraConfig.get().runtime.output_dir)
     result = run_scenario(scenario, out)
     s = result.summary
-    print(f"Simulated {scenario.replicas} replica(s) x {scenario.horizon_days} days "
-          f"(seed {scenario.seed}): median peak escalation {s.peak_escalation.median():.2f}, "
-          f"median attacks {s.total_attacks.median():.0f}, "
-          f"median US strikes {s.total_strikes.median():.0f}.")
+    print(
+        f"Simulated {scenario.replicas} replica(s) x {scenario.horizon_days} days "
+        f"(seed {scenario.seed}): median peak escalation {s.peak_escalation.median():.2f}, "
+        f"median attacks {s.total_attacks.median():.0f}, "
+        f"median US strikes {s.total_strikes.median():.0f}."
+    )
     print(f"Results in {out}:")
     for key in ("timeseries", "events", "summary", "trajectory"):
         if key in result.files:
@@ -55,8 +62,7 @@ def job(cfg: DictConfig) -> Path:
     return out
 
 
-_hydra_main = hydra.main(version_base="1.3", config_path=str(CONFIG_DIR),
-                         config_name="config")(job)
+_hydra_main = hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")(job)
 
 
 def describe_error(ex: BaseException) -> str:
@@ -66,18 +72,29 @@ def describe_error(ex: BaseException) -> str:
     if isinstance(ex, MissingConfigException) and ex.missing_cfg_file:
         group, _, option = ex.missing_cfg_file.rpartition("/")
         if ex.options:
-            return (f"{group}: unknown option {option!r}; choose from: "
-                    f"{', '.join(sorted(ex.options))}")
+            return (
+                f"{group}: unknown option {option!r}; choose from: {', '.join(sorted(ex.options))}"
+            )
         return f"{ex.missing_cfg_file}: no such config"
     cause = ex.__cause__ if isinstance(ex.__cause__, OmegaConfBaseException) else ex
     if isinstance(cause, OmegaConfBaseException):
         key = getattr(cause, "full_key", None) or ""
         first = str(cause).strip().splitlines()[0]
-        if "not in struct" in first or "Key '" in first and "not" in first:
+        if "not in struct" in first or ("Key '" in first and "not" in first):
             parent = getattr(cause, "parent_node", None)
-            allowed = f"; allowed keys here: {', '.join(map(str, parent.keys()))}" if (
-                parent is not None and hasattr(parent, "keys")) else ""
-            return f"{key}: unknown key{allowed}"
+            keys = (
+                [str(k) for k in parent if k != "hydra"]
+                if (parent is not None and hasattr(parent, "keys"))
+                else []
+            )
+            allowed = f"; allowed keys here: {', '.join(keys)}" if keys else ""
+            hint = (
+                " (a policy's own parameters exist only once it is chosen, e.g. "
+                "us/policy=generous_tit_for_tat us.policy.generosity=0.2)"
+                if ".policy." in key
+                else ""
+            )
+            return f"{key}: unknown key{allowed}{hint}"
         return f"{key}: {first}" if key else first
     lines = [ln.strip() for ln in str(ex).splitlines() if ln.strip()]
     return " ".join(lines[:2]) if lines else type(ex).__name__

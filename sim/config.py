@@ -124,8 +124,7 @@ class USConfig:
     )
     protection_gain: float = param(
         0.005,
-        doc="Rise of force protection per attack suffered (assumption: bases harden "
-        "under fire).",
+        doc="Rise of force protection per attack suffered (assumption: bases harden under fire).",
         **UNIT,
     )
     protection_effect: float = param(
@@ -272,9 +271,7 @@ class IranConfig:
         ge=0,
         le=1000,
     )
-    pause_restraint: float = param(
-        0.9, doc="Restraint signal during a pause (assumption).", **UNIT
-    )
+    pause_restraint: float = param(0.9, doc="Restraint signal during a pause (assumption).", **UNIT)
     pause_days: int = param(
         90,
         doc="Length of an Iranian-ordered pause (assumption; attacks in Iraq were rare "
@@ -408,15 +405,16 @@ class ScenarioConfig:
 
     seed: int = param(0, doc="Seed of the random streams.", ge=0, lt=2**63)
     replicas: int = param(
-        100, doc="Replicas stepped together (R = 1 is an ordinary single run).", ge=1,
+        100,
+        doc="Replicas stepped together (R = 1 is an ordinary single run).",
+        ge=1,
         le=1_000_000,
     )
     start_date: str = param(
         "2023-10-17",
         doc="Calendar date of day 0 (DoD: attacks on US forces began 17 Oct 2023).",
     )
-    horizon_days: int = param(730, doc="Days simulated (assumption: two years).", ge=1,
-                              le=36_500)
+    horizon_days: int = param(730, doc="Days simulated (assumption: two years).", ge=1, le=36_500)
     us: USConfig = param(doc="The United States.", factory=USConfig)
     militia: MilitiaConfig = param(doc="The militias.", factory=MilitiaConfig)
     iraq: IraqConfig = param(doc="The Iraqi government.", factory=IraqConfig)

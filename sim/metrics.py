@@ -23,30 +23,34 @@ def summarize(model: EscalationModel) -> pd.DataFrame:
     index = data["escalation_index"][:days]  # (days, R)
     peak_day = index.argmax(axis=0)
     start, done = model.withdrawal_days()
-    out = pd.DataFrame({
-        "replica": model.replica_ids,
-        "seed": model.config.seed,
-        "peak_escalation": index.max(axis=0),
-        "peak_day": peak_day,
-        "peak_date": (model.start_date + peak_day.astype("timedelta64[D]")).astype(
-            "datetime64[ns]"),
-        "mean_escalation": index.mean(axis=0),
-        "days_in_crisis": (index >= model.config.index.crisis_threshold).sum(axis=0),
-        "total_attacks": data["cum_attacks"][days - 1],
-        "total_strikes": data["cum_strikes"][days - 1],
-        "us_killed": data["cum_us_killed"][days - 1],
-        "us_wounded": data["cum_us_wounded"][days - 1],
-        "militia_killed": data["cum_militia_killed"][days - 1],
-        "final_troops": data["us_troops"][days - 1],
-        "withdrawal_start_day": pd.array(_nullable(start), dtype="Int64"),
-        "withdrawal_complete_day": pd.array(_nullable(done), dtype="Int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "replica": model.replica_ids,
+            "seed": model.config.seed,
+            "peak_escalation": index.max(axis=0),
+            "peak_day": peak_day,
+            "peak_date": (model.start_date + peak_day.astype("timedelta64[D]")).astype(
+                "datetime64[ns]"
+            ),
+            "mean_escalation": index.mean(axis=0),
+            "days_in_crisis": (index >= model.config.index.crisis_threshold).sum(axis=0),
+            "total_attacks": data["cum_attacks"][days - 1],
+            "total_strikes": data["cum_strikes"][days - 1],
+            "us_killed": data["cum_us_killed"][days - 1],
+            "us_wounded": data["cum_us_wounded"][days - 1],
+            "militia_killed": data["cum_militia_killed"][days - 1],
+            "final_troops": data["us_troops"][days - 1],
+            "withdrawal_start_day": pd.array(_nullable(start), dtype="Int64"),
+            "withdrawal_complete_day": pd.array(_nullable(done), dtype="Int64"),
+        }
+    )
     for j, name in enumerate(model.ladder.names):
         if name == "none":
             continue
         first = model.first_day[:, j].astype(float)
-        out[f"first_day_{name}"] = pd.array(_nullable(np.where(first >= 0, first, np.nan)),
-                                            dtype="Int64")
+        out[f"first_day_{name}"] = pd.array(
+            _nullable(np.where(first >= 0, first, np.nan)), dtype="Int64"
+        )
     return out
 
 

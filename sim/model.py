@@ -32,8 +32,17 @@ from sim.withdrawal import WithdrawalSchedule
 MASS_CASUALTY_KILLED = 3
 """US deaths at which an attack reads as mass-casualty whatever its intent (Tower 22: 3)."""
 
-PER_FACTION_SLOTS = ("mil_policy", "mil_read", "mil_absorb", "mil_killed", "mil_wounded",
-                     "mil_blame", "mil_blame_pick", "us_jitter", "mil_truce")
+PER_FACTION_SLOTS = (
+    "mil_policy",
+    "mil_read",
+    "mil_absorb",
+    "mil_killed",
+    "mil_wounded",
+    "mil_blame",
+    "mil_blame_pick",
+    "us_jitter",
+    "mil_truce",
+)
 
 
 class EscalationModel(mesa.Model):
@@ -78,8 +87,9 @@ class EscalationModel(mesa.Model):
             self.slots.add(name, nf)
         self.streams = ReplicaStreams(cfg.seed, self.replica_ids, self.slots.width)
 
-        lag = 1 + max(cfg.us.reaction_lag_days, cfg.militia.reaction_lag_days,
-                      cfg.iraq.reaction_lag_days)
+        lag = 1 + max(
+            cfg.us.reaction_lag_days, cfg.militia.reaction_lag_days, cfg.iraq.reaction_lag_days
+        )
         self.seen_by_us = LagBuffer(lag, (n, nf))
         self.blamed_by_us = LagBuffer(lag, (n, nf))
         self.seen_by_militia = LagBuffer(lag, (n,))
@@ -99,8 +109,12 @@ class EscalationModel(mesa.Model):
         self.iraq = IraqiGovernment(self)
         self.iran = IranPatron(self)
         self.withdrawal = WithdrawalSchedule(cfg.withdrawal, cfg.us.troops_iraq, n)
-        self.parties = ["United States", *(f.name for f in cfg.militia.factions),
-                        "Iraqi government", "all militia factions"]
+        self.parties = [
+            "United States",
+            *(f.name for f in cfg.militia.factions),
+            "Iraqi government",
+            "all militia factions",
+        ]
         self.party_actor = ["us", *(["militia"] * nf), "iraq", "militia"]
         self.iraq_party = nf + 1
         self.all_militias_party = nf + 2
@@ -108,8 +122,10 @@ class EscalationModel(mesa.Model):
         self._exposed0 = max(cfg.us.troops_iraq + cfg.us.troops_syria, 1)
         self._index_decay = 0.5 ** (1.0 / cfg.index.half_life_days)
         self.escalation_index = np.zeros(n)
-        self._cum = {k: np.zeros(n, dtype=np.int64) for k in
-                     ("attacks", "strikes", "us_killed", "us_wounded", "militia_killed")}
+        self._cum = {
+            k: np.zeros(n, dtype=np.int64)
+            for k in ("attacks", "strikes", "us_killed", "us_wounded", "militia_killed")
+        }
         self.first_day = np.full((n, len(self.ladder.names)), -1, dtype=np.int64)
         self.series = SeriesRecorder(self.horizon, n)
         self.events = EventLog()
@@ -122,8 +138,9 @@ class EscalationModel(mesa.Model):
         out: dict[int, list] = {}
         for s in self.config.shocks:
             faction = 0 if s.faction is None else names.index(s.faction)
-            out.setdefault(s.day, []).append((s.actor, faction, self.ladder.rung_id(s.action),
-                                              s.killed))
+            out.setdefault(s.day, []).append(
+                (s.actor, faction, self.ladder.rung_id(s.action), s.killed)
+            )
         return out
 
     def _mark_first(self, t: int, rows: np.ndarray, rung: np.ndarray) -> None:
@@ -194,7 +211,7 @@ class EscalationModel(mesa.Model):
         sovereignty = ladder.iraq_sovereignty[us_rung].copy()
         goldstein = ladder.goldstein[us_rung] + ladder.goldstein[iraq_rung]
         lo_m, hi_m = ladder.min_level, ladder.max_level
-        for f, (m, rung) in enumerate(zip(self.militias, mil_rungs, strict=True)):
+        for f, rung in enumerate(mil_rungs):
             col = lambda name, f=f: u[:, self.slots[name].start + f]  # noqa: E731
             absorbed = col("mil_absorb") < cfg.us.protection_effect * self.us.protection
             k = np.where(absorbed, 0, self.killed.draw(rung, col("mil_killed")))
@@ -204,39 +221,77 @@ class EscalationModel(mesa.Model):
             attack = mil_levels[:, f] >= FORCE
             judged = outcome_level(mil_levels[:, f], k, FORCE + 1, hi_m, MASS_CASUALTY_KILLED)
             seen[:, f] = misread(judged, col("mil_read"), cfg.perception.noise, lo_m, hi_m)
-            blamed[:, f] = misattribute(f, col("mil_blame"), col("mil_blame_pick"),
-                                        cfg.perception.misattribution, self.n_factions)
+            blamed[:, f] = misattribute(
+                f,
+                col("mil_blame"),
+                col("mil_blame_pick"),
+                cfg.perception.misattribution,
+                self.n_factions,
+            )
             perceived_rung = ladder.rung_for("militia", seen[:, f])
-            self.events.log(rung != self.none_rung, replica=rows, day=t, party=1 + f,
-                            target_party=0, rung=rung, perceived=perceived_rung,
-                            attributed=np.where(attack, 1 + blamed[:, f], -1), killed=k,
-                            wounded=w)
+            self.events.log(
+                rung != self.none_rung,
+                replica=rows,
+                day=t,
+                party=1 + f,
+                target_party=0,
+                rung=rung,
+                perceived=perceived_rung,
+                attributed=np.where(attack, 1 + blamed[:, f], -1),
+                killed=k,
+                wounded=w,
+            )
             killed_us += k
             wounded_us += w
             attacks += attack
             sovereignty += ladder.iraq_sovereignty[rung]
             goldstein += ladder.goldstein[rung]
 
-        militia_killed = np.where(used_force,
-                                  self.killed.draw(us_rung, u[:, self.slots["strike_killed"].start]),
-                                  0)
+        militia_killed = np.where(
+            used_force, self.killed.draw(us_rung, u[:, self.slots["strike_killed"].start]), 0
+        )
         if -1 in forced_killed:
             militia_killed = np.where(used_force, forced_killed[-1], militia_killed)
-        us_seen = misread(us_level, u[:, self.slots["us_read"].start], cfg.perception.noise,
-                          lo_m, hi_m)
-        self.events.log(us_rung != self.none_rung, replica=rows, day=t, party=0,
-                        target_party=1 + us_target, rung=us_rung,
-                        perceived=ladder.rung_for("us", us_seen), attributed=-1,
-                        killed=militia_killed, wounded=0)
-        self.events.log(stepping, replica=rows, day=t, party=0,
-                        target_party=self.iraq_party, rung=self.withdrawal_rung,
-                        perceived=self.withdrawal_rung, attributed=-1, killed=0, wounded=0)
+        us_seen = misread(
+            us_level, u[:, self.slots["us_read"].start], cfg.perception.noise, lo_m, hi_m
+        )
+        self.events.log(
+            us_rung != self.none_rung,
+            replica=rows,
+            day=t,
+            party=0,
+            target_party=1 + us_target,
+            rung=us_rung,
+            perceived=ladder.rung_for("us", us_seen),
+            attributed=-1,
+            killed=militia_killed,
+            wounded=0,
+        )
+        self.events.log(
+            stepping,
+            replica=rows,
+            day=t,
+            party=0,
+            target_party=self.iraq_party,
+            rung=self.withdrawal_rung,
+            perceived=self.withdrawal_rung,
+            attributed=-1,
+            killed=0,
+            wounded=0,
+        )
         iraq_level = ladder.level[iraq_rung]
-        self.events.log(iraq_rung != self.none_rung, replica=rows, day=t,
-                        party=self.iraq_party,
-                        target_party=np.where(iraq_level < 0, self.all_militias_party, 0),
-                        rung=iraq_rung,
-                        perceived=iraq_rung, attributed=-1, killed=0, wounded=0)
+        self.events.log(
+            iraq_rung != self.none_rung,
+            replica=rows,
+            day=t,
+            party=self.iraq_party,
+            target_party=np.where(iraq_level < 0, self.all_militias_party, 0),
+            rung=iraq_rung,
+            perceived=iraq_rung,
+            attributed=-1,
+            killed=0,
+            wounded=0,
+        )
 
         for rung in (us_rung, iraq_rung, *mil_rungs):
             self._mark_first(t, rows, rung)
@@ -259,37 +314,47 @@ class EscalationModel(mesa.Model):
 
         peak = np.maximum(np.maximum(mil_levels.max(axis=1), us_level), iraq_level)
         peak = np.maximum(peak, 0)
-        self.escalation_index = (self._index_decay * self.escalation_index
-                                 + (1 - self._index_decay) * 10.0 * peak / ladder.max_level)
+        self.escalation_index = (
+            self._index_decay * self.escalation_index
+            + (1 - self._index_decay) * 10.0 * peak / ladder.max_level
+        )
         strikes = used_force.astype(np.int64)
-        for key, v in (("attacks", attacks), ("strikes", strikes), ("us_killed", killed_us),
-                       ("us_wounded", wounded_us), ("militia_killed", militia_killed)):
+        for key, v in (
+            ("attacks", attacks),
+            ("strikes", strikes),
+            ("us_killed", killed_us),
+            ("us_wounded", wounded_us),
+            ("militia_killed", militia_killed),
+        ):
             self._cum[key] += v
-        self.series.record(t, {
-            "escalation_index": self.escalation_index,
-            "peak_level": peak,
-            "goldstein": goldstein,
-            "militia_attacks": attacks,
-            "us_strikes": strikes,
-            "us_killed": killed_us,
-            "us_wounded": wounded_us,
-            "militia_killed": militia_killed,
-            "cum_attacks": self._cum["attacks"],
-            "cum_strikes": self._cum["strikes"],
-            "cum_us_killed": self._cum["us_killed"],
-            "cum_us_wounded": self._cum["us_wounded"],
-            "cum_militia_killed": self._cum["militia_killed"],
-            "us_troops": self.us.troops,
-            "us_pressure": self.us.pressure,
-            "us_deterrence": self.us.deterrence,
-            "us_force_protection": self.us.protection,
-            "iraq_grievance": self.iraq.grievance,
-            "iraq_pressure": self.iraq.pressure,
-            "militia_capability": np.mean([m.capability for m in self.militias], axis=0),
-            "militia_grievance": np.mean([m.grievance for m in self.militias], axis=0),
-            "iran_restraint": self.iran.restraint,
-            "regional_war": war,
-        })
+        self.series.record(
+            t,
+            {
+                "escalation_index": self.escalation_index,
+                "peak_level": peak,
+                "goldstein": goldstein,
+                "militia_attacks": attacks,
+                "us_strikes": strikes,
+                "us_killed": killed_us,
+                "us_wounded": wounded_us,
+                "militia_killed": militia_killed,
+                "cum_attacks": self._cum["attacks"],
+                "cum_strikes": self._cum["strikes"],
+                "cum_us_killed": self._cum["us_killed"],
+                "cum_us_wounded": self._cum["us_wounded"],
+                "cum_militia_killed": self._cum["militia_killed"],
+                "us_troops": self.us.troops,
+                "us_pressure": self.us.pressure,
+                "us_deterrence": self.us.deterrence,
+                "us_force_protection": self.us.protection,
+                "iraq_grievance": self.iraq.grievance,
+                "iraq_pressure": self.iraq.pressure,
+                "militia_capability": np.mean([m.capability for m in self.militias], axis=0),
+                "militia_grievance": np.mean([m.grievance for m in self.militias], axis=0),
+                "iran_restraint": self.iran.restraint,
+                "regional_war": war,
+            },
+        )
         self.day += 1
         self.running = self.day < self.horizon
 
@@ -308,8 +373,9 @@ class EscalationModel(mesa.Model):
 
     def event_log(self) -> pd.DataFrame:
         """Every action so far: one row per action."""
-        return self.events.frame(self.ladder, self.parties, self.party_actor,
-                                 self.replica_ids, self.start_date)
+        return self.events.frame(
+            self.ladder, self.parties, self.party_actor, self.replica_ids, self.start_date
+        )
 
     def withdrawal_days(self) -> tuple[np.ndarray, np.ndarray]:
         """Per replica: day withdrawal started and day it completed (NaN if not by now)."""

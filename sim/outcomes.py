@@ -21,12 +21,15 @@ class PoissonTable:
 
     def __init__(self, means: np.ndarray) -> None:
         top = float(np.max(means, initial=0.0))
-        k_max = int(math.ceil(top + 12.0 * math.sqrt(top) + 12.0))
+        k_max = math.ceil(top + 12.0 * math.sqrt(top) + 12.0)
         k = np.arange(k_max)
         rows = []
         for mu in np.asarray(means, dtype=float):
-            log_pmf = k * math.log(mu) - mu - np.array([math.lgamma(i + 1) for i in k]) if mu > 0 \
+            log_pmf = (
+                k * math.log(mu) - mu - np.array([math.lgamma(i + 1) for i in k])
+                if mu > 0
                 else np.where(k == 0, 0.0, -np.inf)
+            )
             rows.append(np.cumsum(np.exp(log_pmf)))
         self.cdf = np.array(rows)
         self.cdf[:, -1] = 1.0  # the tail beyond k_max is negligible; close the table

@@ -16,16 +16,18 @@ def misread(levels: np.ndarray, u: np.ndarray, noise: float, lo: int, hi: int) -
     return np.where(levels != 0, np.clip(levels + shift, lo, hi), levels)
 
 
-def outcome_level(levels: np.ndarray, killed: np.ndarray, kill_level: int, mass_level: int,
-                  mass_killed: int) -> np.ndarray:
+def outcome_level(
+    levels: np.ndarray, killed: np.ndarray, kill_level: int, mass_level: int, mass_killed: int
+) -> np.ndarray:
     """An attack is judged by what it did: one that killed reads at least as ``kill_level``,
     one that killed ``mass_killed`` or more as ``mass_level`` (whatever was intended)."""
     judged = np.where(killed > 0, np.maximum(levels, kill_level), levels)
     return np.where(killed >= mass_killed, np.maximum(judged, mass_level), judged)
 
 
-def misattribute(actor: int, u_flag: np.ndarray, u_pick: np.ndarray, p: float,
-                 n_factions: int) -> np.ndarray:
+def misattribute(
+    actor: int, u_flag: np.ndarray, u_pick: np.ndarray, p: float, n_factions: int
+) -> np.ndarray:
     """Faction each attack of faction ``actor`` is blamed on: another faction, chosen
     uniformly, with probability p; the true one otherwise."""
     if n_factions < 2:

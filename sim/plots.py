@@ -8,13 +8,13 @@ import matplotlib
 
 matplotlib.use("Agg")  # files, not windows: runs on servers and in CI
 
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from sim.config import ScenarioConfig  # noqa: E402
-from sim.results import atomic_path  # noqa: E402
-from sim.withdrawal import months_to_days  # noqa: E402
+from sim.config import ScenarioConfig
+from sim.results import atomic_path
+from sim.withdrawal import months_to_days
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -28,16 +28,18 @@ HISTORICAL_EVENTS = {
 def quantile_bands(ts: pd.DataFrame, column: str, by: str = "date") -> pd.DataFrame:
     """Quantiles of ``column`` across replicas for each ``by`` value (columns q05 ... q95)."""
     q = ts.groupby(by)[column].quantile(list(QUANTILES)).unstack()
-    q.columns = [f"q{int(round(c * 100)):02d}" for c in q.columns]
+    q.columns = [f"q{round(c * 100):02d}" for c in q.columns]
     return q
 
 
 def _band_plot(ax: plt.Axes, bands: pd.DataFrame, color: str, label: str) -> None:
     x = bands.index
-    ax.fill_between(x, bands["q05"], bands["q95"], color=color, alpha=0.18, lw=0,
-                    label=f"{label}: 90% band")
-    ax.fill_between(x, bands["q25"], bands["q75"], color=color, alpha=0.35, lw=0,
-                    label=f"{label}: 50% band")
+    ax.fill_between(
+        x, bands["q05"], bands["q95"], color=color, alpha=0.18, lw=0, label=f"{label}: 90% band"
+    )
+    ax.fill_between(
+        x, bands["q25"], bands["q75"], color=color, alpha=0.35, lw=0, label=f"{label}: 50% band"
+    )
     ax.plot(x, bands["q50"], color=color, lw=2.0, label=f"{label}: median")
 
 
@@ -56,14 +58,23 @@ def _mark_events(axes: list[plt.Axes], config: ScenarioConfig) -> None:
         w0 = start + pd.Timedelta(days=months_to_days(w.start_month))
         w1 = w0 + pd.Timedelta(days=months_to_days(w.duration_months))
         for ax in axes:
-            ax.axvspan(w0, min(w1, end), color="tab:green", alpha=0.08,
-                       label="scheduled withdrawal" if ax is axes[0] else None)
-    for date, label, color in marks:
+            ax.axvspan(
+                w0,
+                min(w1, end),
+                color="tab:green",
+                alpha=0.08,
+                label="scheduled withdrawal" if ax is axes[0] else None,
+            )
+    styles = ["--", ":", "-.", (0, (5, 1, 1, 1))]
+    for i, (date, label, color) in enumerate(marks):
         for ax in axes:
-            ax.axvline(date, color=color, ls="--", lw=1.2)
-        axes[0].annotate(label, xy=(date, 1.0), xycoords=("data", "axes fraction"),
-                         xytext=(3, -4), textcoords="offset points", rotation=90,
-                         va="top", ha="left", fontsize=9, color=color)
+            ax.axvline(
+                date,
+                color=color,
+                ls=styles[i % len(styles)],
+                lw=1.4,
+                label=label if ax is axes[0] else None,
+            )
 
 
 def plot_trajectory(ts: pd.DataFrame, config: ScenarioConfig, path: str | Path) -> Path:
@@ -75,8 +86,9 @@ def plot_trajectory(ts: pd.DataFrame, config: ScenarioConfig, path: str | Path) 
         path: Where to write the PNG (atomically).
     """
     n = ts["replica"].nunique()
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7.5), sharex=True,
-                                      gridspec_kw={"height_ratios": [3, 2]})
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(13, 7.5), sharex=True, gridspec_kw={"height_ratios": [3, 2]}
+    )
     _band_plot(top, quantile_bands(ts, "escalation_index"), "tab:red", "escalation index")
     top.set_ylim(0, 10)
     top.set_ylabel("escalation index (0-10)")
@@ -86,13 +98,20 @@ def plot_trajectory(ts: pd.DataFrame, config: ScenarioConfig, path: str | Path) 
     _mark_events([top, bottom], config)
     policies = f"US {config.us.policy.name}, militia {config.militia.policy.name}"
     w = config.withdrawal
-    withdrawal = ("no scheduled withdrawal" if w.start_month is None
-                  else f"withdrawal from month {w.start_month:g} over {w.duration_months:g}")
-    top.set_title(f"Escalation trajectory: {policies}; {withdrawal}\n"
-                  f"{n} replica{'s' if n != 1 else ''}, seed {config.seed}", fontsize=12)
+    withdrawal = (
+        "no scheduled withdrawal"
+        if w.start_month is None
+        else f"withdrawal from month {w.start_month:g} over {w.duration_months:g}"
+    )
+    top.set_title(
+        f"Escalation trajectory: {policies}; {withdrawal}\n"
+        f"{n} replica{'s' if n != 1 else ''}, seed {config.seed}",
+        fontsize=12,
+    )
+    top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
     for ax in (top, bottom):
         ax.grid(alpha=0.3)
-        ax.legend(loc="upper left", fontsize=8.5, ncol=2, framealpha=0.9)
     bottom.xaxis.set_major_locator(mdates.AutoDateLocator())
     bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(bottom.xaxis.get_major_locator()))
     fig.tight_layout()

@@ -36,9 +36,20 @@ SERIES = {
 }
 """Daily series and what they mean (the column documentation of timeseries.parquet)."""
 
-COUNTS = {"peak_level", "militia_attacks", "us_strikes", "us_killed", "us_wounded",
-          "militia_killed", "cum_attacks", "cum_strikes", "cum_us_killed", "cum_us_wounded",
-          "cum_militia_killed", "us_troops"}
+COUNTS = {
+    "peak_level",
+    "militia_attacks",
+    "us_strikes",
+    "us_killed",
+    "us_wounded",
+    "militia_killed",
+    "cum_attacks",
+    "cum_strikes",
+    "cum_us_killed",
+    "cum_us_wounded",
+    "cum_militia_killed",
+    "us_troops",
+}
 
 
 class SeriesRecorder:
@@ -65,12 +76,20 @@ class SeriesRecorder:
             "date": (start + day.astype("timedelta64[D]")).astype("datetime64[ns]"),
         }
         cols.update({k: v[:days].reshape(-1) for k, v in self.data.items()})
-        return pd.DataFrame(cols).sort_values(["replica", "day"], kind="stable",
-                                              ignore_index=True)
+        return pd.DataFrame(cols).sort_values(["replica", "day"], kind="stable", ignore_index=True)
 
 
-EVENT_FIELDS = ("replica", "day", "party", "target_party", "rung",
-                "perceived", "attributed", "killed", "wounded")
+EVENT_FIELDS = (
+    "replica",
+    "day",
+    "party",
+    "target_party",
+    "rung",
+    "perceived",
+    "attributed",
+    "killed",
+    "wounded",
+)
 
 
 class EventLog:
@@ -90,8 +109,14 @@ class EventLog:
             chunk[k] = v[idx] if isinstance(v, np.ndarray) else np.full(idx.size, v)
         self.chunks.append(chunk)
 
-    def frame(self, ladder, parties: list[str], actors: list[str], replica_ids: np.ndarray,
-              start: np.datetime64) -> pd.DataFrame:
+    def frame(
+        self,
+        ladder,
+        parties: list[str],
+        actors: list[str],
+        replica_ids: np.ndarray,
+        start: np.datetime64,
+    ) -> pd.DataFrame:
         """The log as a tidy table with names in place of codes."""
         if self.chunks:
             cols = {k: np.concatenate([c[k] for c in self.chunks]) for k in EVENT_FIELDS}
@@ -102,20 +127,22 @@ class EventLog:
         actor_of = np.array(actors, dtype=object)
         day = cols["day"].astype(np.int64)
         attributed = np.where(cols["attributed"] >= 0, party_names[cols["attributed"]], "")
-        df = pd.DataFrame({
-            "replica": replica_ids[cols["replica"]],
-            "day": day,
-            "date": (start + day.astype("timedelta64[D]")).astype("datetime64[ns]"),
-            "actor": actor_of[cols["party"]],
-            "actor_name": party_names[cols["party"]],
-            "target": actor_of[cols["target_party"]],
-            "target_name": party_names[cols["target_party"]],
-            "action": names[cols["rung"]],
-            "rung": ladder.level[cols["rung"]],
-            "severity": ladder.goldstein[cols["rung"]],
-            "perceived_as": names[cols["perceived"]],
-            "attributed_to": attributed,
-            "killed": cols["killed"].astype(np.int64),
-            "wounded": cols["wounded"].astype(np.int64),
-        })
+        df = pd.DataFrame(
+            {
+                "replica": replica_ids[cols["replica"]],
+                "day": day,
+                "date": (start + day.astype("timedelta64[D]")).astype("datetime64[ns]"),
+                "actor": actor_of[cols["party"]],
+                "actor_name": party_names[cols["party"]],
+                "target": actor_of[cols["target_party"]],
+                "target_name": party_names[cols["target_party"]],
+                "action": names[cols["rung"]],
+                "rung": ladder.level[cols["rung"]],
+                "severity": ladder.goldstein[cols["rung"]],
+                "perceived_as": names[cols["perceived"]],
+                "attributed_to": attributed,
+                "killed": cols["killed"].astype(np.int64),
+                "wounded": cols["wounded"].astype(np.int64),
+            }
+        )
         return df.sort_values(["replica", "day", "actor"], kind="stable", ignore_index=True)

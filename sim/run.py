@@ -30,22 +30,28 @@ class RunResult:
     files: dict[str, Path]
 
 
-def simulate(config: ScenarioConfig | Mapping[str, Any] | None = None, *,
-             progress: bool | None = None) -> EscalationModel:
+def simulate(
+    config: ScenarioConfig | Mapping[str, Any] | None = None, *, progress: bool | None = None
+) -> EscalationModel:
     """Build and run a model to its horizon (a progress bar on a terminal when ``progress``
     is None; forced on or off otherwise)."""
     model = EscalationModel(config)
     disable = None if progress is None else not progress
-    with tqdm(total=model.horizon, unit="day", desc="simulating", disable=disable,
-              leave=False) as bar:
+    with tqdm(
+        total=model.horizon, unit="day", desc="simulating", disable=disable, leave=False
+    ) as bar:
         while model.running:
             model.step()
             bar.update(1)
     return model
 
 
-def run_scenario(config: ScenarioConfig | Mapping[str, Any] | None, out_dir: str | Path, *,
-                 progress: bool | None = None) -> RunResult:
+def run_scenario(
+    config: ScenarioConfig | Mapping[str, Any] | None,
+    out_dir: str | Path,
+    *,
+    progress: bool | None = None,
+) -> RunResult:
     """Simulate a scenario and write its result files into ``out_dir``.
 
     Files: timeseries.parquet, summary.csv, events.csv (unless ``output.events`` is false),
@@ -58,8 +64,9 @@ def run_scenario(config: ScenarioConfig | Mapping[str, Any] | None, out_dir: str
     ts = model.timeseries()
     summary = summarize(model)
     files = {
-        "scenario": write_text(yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False),
-                               out / "scenario.yaml"),
+        "scenario": write_text(
+            yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False), out / "scenario.yaml"
+        ),
         "timeseries": write_parquet(ts, out / "timeseries.parquet"),
         "summary": write_csv(summary, out / "summary.csv"),
     }

@@ -62,8 +62,7 @@ class ReplicaStreams:
         """The next day's uniforms, shape (R, width)."""
         if self._pos >= self._chunk.shape[0]:
             # Days are the leading axis so that a day is one contiguous (R, width) block.
-            self._chunk = np.stack([g.random((CHUNK_DAYS, self.width)) for g in self._gens],
-                                   axis=1)
+            self._chunk = np.stack([g.random((CHUNK_DAYS, self.width)) for g in self._gens], axis=1)
             self._pos = 0
         day = self._chunk[self._pos]
         self._pos += 1

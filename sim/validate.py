@@ -91,12 +91,15 @@ def _build_policy(actor: str, raw: Any, key: str) -> PolicyParams:
     if isinstance(raw, str):
         raw = {"name": raw}
     if not isinstance(raw, Mapping) or "name" not in raw:
-        raise ConfigError(key, f"expected a policy name or a mapping with 'name'; choose from: "
-                          f"{', '.join(allowed)}")
+        raise ConfigError(
+            key,
+            f"expected a policy name or a mapping with 'name'; choose from: {', '.join(allowed)}",
+        )
     name = raw["name"]
     if name not in allowed:
-        raise ConfigError(f"{key}.name", f"unknown {actor} policy {name!r}; choose from: "
-                          f"{', '.join(allowed)}")
+        raise ConfigError(
+            f"{key}.name", f"unknown {actor} policy {name!r}; choose from: {', '.join(allowed)}"
+        )
     return _build(POLICIES[name].Params, raw, key)
 
 
@@ -180,7 +183,9 @@ def _check_scenario(cfg: ScenarioConfig) -> None:
     try:
         dt.date.fromisoformat(cfg.start_date)
     except ValueError:
-        raise ConfigError("start_date", f"must be a date YYYY-MM-DD, got {cfg.start_date!r}")
+        raise ConfigError(
+            "start_date", f"must be a date YYYY-MM-DD, got {cfg.start_date!r}"
+        ) from None
     if cfg.withdrawal.residual_troops > cfg.us.troops_iraq:
         raise ConfigError(
             "withdrawal.residual_troops",
@@ -212,11 +217,15 @@ def _check_ladder(ladder: LadderConfig) -> None:
         seen[r.name] = i
         for actor in r.actors:
             if actor not in ACTORS:
-                raise ConfigError(f"{key}.actors", f"unknown actor {actor!r}; choose from: "
-                                  f"{', '.join(ACTORS)}")
+                raise ConfigError(
+                    f"{key}.actors", f"unknown actor {actor!r}; choose from: {', '.join(ACTORS)}"
+                )
             if (actor, r.level) in owned:
-                raise ConfigError(f"{key}.level", f"{actor} already has a rung at level "
-                                  f"{r.level}; each actor owns at most one rung per level")
+                raise ConfigError(
+                    f"{key}.level",
+                    f"{actor} already has a rung at level "
+                    f"{r.level}; each actor owns at most one rung per level",
+                )
             owned.add((actor, r.level))
         if not -10.0 <= r.goldstein <= 10.0:
             raise ConfigError(f"{key}.goldstein", f"must be in [-10, 10], got {r.goldstein}")
@@ -231,23 +240,32 @@ def _check_ladder(ladder: LadderConfig) -> None:
             raise ConfigError("ladder.rungs", f"the ladder needs a rung named {name!r}")
         missing = set(actors) - set(rungs[seen[name]].actors)
         if missing:
-            raise ConfigError(f"ladder.rungs[{seen[name]}].actors",
-                              f"rung {name!r} must be open to {', '.join(sorted(missing))}")
+            raise ConfigError(
+                f"ladder.rungs[{seen[name]}].actors",
+                f"rung {name!r} must be open to {', '.join(sorted(missing))}",
+            )
     if rungs[seen["none"]].level != 0:
         raise ConfigError(f"ladder.rungs[{seen['none']}].level", "rung 'none' must be level 0")
 
 
 def _check_shock(shock: ShockConfig, key: str, cfg: ScenarioConfig, factions: list[str]) -> None:
     if shock.day >= cfg.horizon_days:
-        raise ConfigError(f"{key}.day", f"must be < horizon_days ({cfg.horizon_days}), got "
-                          f"{shock.day}")
+        raise ConfigError(
+            f"{key}.day", f"must be < horizon_days ({cfg.horizon_days}), got {shock.day}"
+        )
     rungs = {r.name: r for r in cfg.ladder.rungs}
     if shock.action not in rungs:
-        raise ConfigError(f"{key}.action", f"unknown rung {shock.action!r}; choose from: "
-                          f"{', '.join(rungs)}")
+        raise ConfigError(
+            f"{key}.action", f"unknown rung {shock.action!r}; choose from: {', '.join(rungs)}"
+        )
     if shock.actor not in rungs[shock.action].actors:
-        raise ConfigError(f"{key}.action", f"{shock.actor} cannot take {shock.action!r}; its "
-                          f"rungs: {', '.join(n for n, r in rungs.items() if shock.actor in r.actors)}")
+        raise ConfigError(
+            f"{key}.action",
+            f"{shock.actor} cannot take {shock.action!r}; its "
+            f"rungs: {', '.join(n for n, r in rungs.items() if shock.actor in r.actors)}",
+        )
     if shock.faction is not None and shock.faction not in factions:
-        raise ConfigError(f"{key}.faction", f"unknown faction {shock.faction!r}; choose from: "
-                          f"{', '.join(factions)}")
+        raise ConfigError(
+            f"{key}.faction",
+            f"unknown faction {shock.faction!r}; choose from: {', '.join(factions)}",
+        )

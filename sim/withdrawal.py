@@ -13,7 +13,7 @@ DAYS_PER_MONTH = 365.25 / 12
 
 def months_to_days(months: float) -> int:
     """Whole days in a number of months (mean Gregorian month)."""
-    return int(round(months * DAYS_PER_MONTH))
+    return round(months * DAYS_PER_MONTH)
 
 
 class WithdrawalSchedule:

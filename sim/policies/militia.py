@@ -47,7 +47,8 @@ class HazardAttacks(Policy):
             0.6, doc="Weight of the regional war in the motive (assumption).", ge=0.0, le=5.0
         )
         deterrence_weight: float = param(
-            0.5, doc="Largest share of attacks deterred by US credibility (assumption).",
+            0.5,
+            doc="Largest share of attacks deterred by US credibility (assumption).",
             **PROBABILITY,
         )
         retaliation: float = param(
@@ -90,7 +91,8 @@ class HazardAttacks(Policy):
         scale = 0.5 + obs.grievance
         mass = np.minimum(p.mass_casualty_intent * scale, 1.0)
         kill = np.minimum(p.casualty_intent * scale, 1.0 - mass)
-        attack_level = np.where(v < mass, MASS_CASUALTY, np.where(v < mass + kill, CASUALTY,
-                                                                   HARASSMENT))
+        attack_level = np.where(
+            v < mass, MASS_CASUALTY, np.where(v < mass + kill, CASUALTY, HARASSMENT)
+        )
         idle = np.where(obs.opponent >= HARASSMENT, THREATEN, 0)
         return np.minimum(np.where(attack, attack_level, idle), self.max_level)

@@ -98,9 +98,7 @@ class Proportional(Policy):
             "from 17 Oct 2023 in answer to ~160 attacks).",
             gt=0.0,
         )
-        half_life_days: float = param(
-            30.0, doc="Half-life of the account (assumption).", gt=0.0
-        )
+        half_life_days: float = param(30.0, doc="Half-life of the account (assumption).", gt=0.0)
         pressure_weight: float = param(
             3.0,
             doc="How much domestic pressure inflates perceived harm (assumption).",
@@ -168,7 +166,9 @@ class RedLine(Policy):
     class Params(PolicyParams):
         name: str = "red_line"
         red_line: int = param(
-            5, doc="Perceived level that crosses the line (5 = attack meant to kill).", ge=1,
+            5,
+            doc="Perceived level that crosses the line (5 = attack meant to kill).",
+            ge=1,
             le=10,
         )
         response_level: int = param(
