@@ -1,0 +1,161 @@
+"""End to end through the real command line, as users run it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.policies import policies_for
+from sim.record import SERIES
+
+from .conftest import run_cli
+
+pytestmark = pytest.mark.slow
+
+EVENT_COLUMNS = [
+    "replica",
+    "day",
+    "date",
+    "actor",
+    "actor_name",
+    "target",
+    "target_name",
+    "action",
+    "rung",
+    "severity",
+    "perceived_as",
+    "attributed_to",
+    "killed",
+    "wounded",
+]
+
+
+def test_default_run_writes_every_output(tmp_path):
+    out = tmp_path / "run"
+    proc = run_cli(
+        "seed=7", "replicas=30", "horizon_days=365", f"hydra.run.dir={out}", cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert str(out) in proc.stdout and "trajectory.png" in proc.stdout
+
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert len(ts) == 30 * 365
+    assert list(ts.columns[:3]) == ["replica", "day", "date"]
+    assert set(SERIES) <= set(ts.columns)
+    assert ts.date.min() == pd.Timestamp("2023-10-17")
+    assert ts.date.max() == pd.Timestamp("2023-10-17") + pd.Timedelta(days=364)
+    assert ts.cum_attacks.max() > 0 and ts.escalation_index.max() > 0
+
+    events = pd.read_csv(out / "events.csv")
+    assert list(events.columns) == EVENT_COLUMNS
+    assert set(events.actor) <= {"us", "militia", "iraq"}
+    assert {"harassment_attack", "threaten"} <= set(events.action)
+    attacks = events[events.rung >= 4].query("actor == 'militia'")
+    per_replica = attacks.groupby("replica").size()
+    final = ts[ts.day == 364].set_index("replica").cum_attacks
+    pd.testing.assert_series_equal(per_replica, final.loc[per_replica.index], check_names=False)
+
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 30 and summary.replica.tolist() == list(range(30))
+    for col in (
+        "peak_escalation",
+        "peak_day",
+        "peak_date",
+        "total_attacks",
+        "total_strikes",
+        "us_killed",
+        "militia_killed",
+        "days_in_crisis",
+        "withdrawal_complete_day",
+        "first_day_targeted_killing",
+        "first_day_mass_casualty_attack",
+        "first_day_strike_campaign",
+        "first_day_casualty_attack",
+    ):
+        assert col in summary.columns, col
+    assert (summary.seed == 7).all()
+
+    png = (out / "trajectory.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000
+
+    composed = yaml.safe_load((out / ".hydra" / "config.yaml").read_text())
+    assert composed["seed"] == 7 and composed["us"]["policy"]["name"] == "proportional"
+    resolved = yaml.safe_load((out / "scenario.yaml").read_text())
+    assert resolved["replicas"] == 30 and resolved["militia"]["policy"]["name"] == "hazard"
+
+
+def test_levers_take_effect(tmp_path):
+    out = tmp_path / "run"
+    proc = run_cli(
+        "replicas=5",
+        "horizon_days=400",
+        "withdrawal.start_month=6",
+        "withdrawal.duration_months=3",
+        "withdrawal.residual_troops=500",
+        "us/policy=generous_tit_for_tat",
+        "us.policy.generosity=0.2",
+        "perception.noise=0.2",
+        "us.reaction_lag_days=3",
+        "iran.restraint=0.5",
+        "regional_war.initial=0.8",
+        "shocks=[{day:100,actor:militia,action:mass_casualty_attack,killed:3}]",
+        f"hydra.run.dir={out}",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert (ts[ts.day == 399].us_troops == 500).all()
+    assert (ts[ts.day < 183].us_troops == 2500).all()
+    assert (ts[ts.day == 100].us_killed >= 3).all()
+    summary = pd.read_csv(out / "summary.csv")
+    assert (summary.withdrawal_start_day == 183).all()
+    assert (summary.first_day_mass_casualty_attack <= 100).all()
+    cfg = yaml.safe_load((out / "scenario.yaml").read_text())
+    assert cfg["us"]["policy"] == {"name": "generous_tit_for_tat", "generosity": 0.2}
+
+
+def test_every_policy_runs_from_the_command_line(tmp_path):
+    sweep = tmp_path / "sweep"
+    us = ",".join(policies_for("us"))
+    militia = ",".join(policies_for("militia"))
+    proc = run_cli(
+        "-m",
+        f"us/policy={us}",
+        f"militia/policy={militia}",
+        "replicas=2",
+        "horizon_days=20",
+        "output.plot=false",
+        "output.events=false",
+        "withdrawal.start_month=null",
+        f"hydra.sweep.dir={sweep}",
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    jobs = sorted(sweep.glob("*/summary.csv"))
+    assert len(jobs) == len(policies_for("us")) * len(policies_for("militia"))
+
+
+def test_help_lists_groups_and_cfg_job_shows_config(tmp_path):
+    help_text = run_cli("--help", cwd=tmp_path).stdout
+    for group in ("us/policy", "militia/policy", "iraq/policy", "ladder"):
+        assert group in help_text
+    assert "tit_for_tat" in help_text and "hazard" in help_text
+    cfg = yaml.safe_load(run_cli("--cfg", "job", "us/policy=red_line", cwd=tmp_path).stdout)
+    assert cfg["us"]["policy"]["name"] == "red_line"
+    assert cfg["horizon_days"] == 730 and len(cfg["militia"]["factions"]) == 3
+    assert len(cfg["ladder"]["rungs"]) >= 10
+
+
+def test_console_script_is_the_same_command(tmp_path):
+    script = Path(sys.executable).parent / "escalation-sim"
+    proc = subprocess.run(
+        [str(script), "--cfg", "job"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert yaml.safe_load(proc.stdout)["start_date"] == "2023-10-17"
