@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files, not windows: runs on servers and in CI
-
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from sim.config import ScenarioConfig
 from sim.results import atomic_path
@@ -32,7 +29,7 @@ def quantile_bands(ts: pd.DataFrame, column: str, by: str = "date") -> pd.DataFr
     return q
 
 
-def _band_plot(ax: plt.Axes, bands: pd.DataFrame, color: str, label: str) -> None:
+def _band_plot(ax: Axes, bands: pd.DataFrame, color: str, label: str) -> None:
     x = bands.index
     ax.fill_between(
         x, bands["q05"], bands["q95"], color=color, alpha=0.18, lw=0, label=f"{label}: 90% band"
@@ -43,7 +40,7 @@ def _band_plot(ax: plt.Axes, bands: pd.DataFrame, color: str, label: str) -> Non
     ax.plot(x, bands["q50"], color=color, lw=2.0, label=f"{label}: median")
 
 
-def _mark_events(axes: list[plt.Axes], config: ScenarioConfig) -> None:
+def _mark_events(axes: list[Axes], config: ScenarioConfig) -> None:
     start = pd.Timestamp(config.start_date)
     end = start + pd.Timedelta(days=config.horizon_days)
     marks: list[tuple[pd.Timestamp, str, str]] = []
@@ -86,9 +83,9 @@ def plot_trajectory(ts: pd.DataFrame, config: ScenarioConfig, path: str | Path) 
         path: Where to write the PNG (atomically).
     """
     n = ts["replica"].nunique()
-    fig, (top, bottom) = plt.subplots(
-        2, 1, figsize=(13, 7.5), sharex=True, gridspec_kw={"height_ratios": [3, 2]}
-    )
+    # A bare Figure (no pyplot): no GUI backend is touched, and notebooks keep theirs.
+    fig = Figure(figsize=(13, 7.5))
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     _band_plot(top, quantile_bands(ts, "escalation_index"), "tab:red", "escalation index")
     top.set_ylim(0, 10)
     top.set_ylabel("escalation index (0-10)")
@@ -101,7 +98,7 @@ def plot_trajectory(ts: pd.DataFrame, config: ScenarioConfig, path: str | Path) 
     withdrawal = (
         "no scheduled withdrawal"
         if w.start_month is None
-        else f"withdrawal from month {w.start_month:g} over {w.duration_months:g}"
+        else f"withdrawal from month {w.start_month:g} over {w.duration_months:g} months"
     )
     top.set_title(
         f"Escalation trajectory: {policies}; {withdrawal}\n"
@@ -118,7 +115,6 @@ def plot_trajectory(ts: pd.DataFrame, config: ScenarioConfig, path: str | Path) 
     path = Path(path)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=150, format="png")
-    plt.close(fig)
     return path
 
 
