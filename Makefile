@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test format bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +22,15 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)  ## run the default scenario and print where its results are
 	$(BIN)/escalation-sim hydra.run.dir=outputs/demo
 
-test: $(DEV_STAMP)  ## lint, then the whole test suite
-	$(BIN)/ruff check sim tests experiments benchmarks
-	$(BIN)/ruff format --check sim tests experiments benchmarks
+test: $(DEV_STAMP)  ## the whole test suite, ruff lint and format checks included
 	$(BIN)/python -m pytest
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff format sim tests experiments benchmarks
 	$(BIN)/ruff check --fix sim tests experiments benchmarks
+
+docs: $(STAMP)  ## regenerate docs/parameters.md from the schema
+	$(BIN)/python -m sim.paramdoc docs/parameters.md
 
 bench: $(STAMP)  ## timing figures (not a test)
 	$(BIN)/python benchmarks/run_benchmark.py

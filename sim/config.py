@@ -77,7 +77,8 @@ class USConfig:
 
     policy: Any = param(
         None,
-        doc="Retaliation policy: a policy name plus its parameters (see docs/policies.md). "
+        doc="Retaliation policy: a policy name plus its parameters (docs/parameters.md, "
+        "Policies). "
         "Default proportional: the Biden administration answered accumulated harm with "
         "periodic strikes rather than every attack (CRS IF12587).",
     )
@@ -221,12 +222,6 @@ class IraqConfig:
     )
     grievance_half_life_days: float = param(
         45.0, doc="Half-life of sovereignty grievance (assumption).", gt=0.0
-    )
-    embarrassment: float = param(
-        0.005,
-        doc="Sovereignty grievance per militia attack that embarrasses the government "
-        "(assumption).",
-        **UNIT,
     )
     leverage: float = param(
         0.3,
