@@ -119,6 +119,9 @@ class EscalationModel(mesa.Model):
         self.iraq_party = nf + 1
         self.all_militias_party = nf + 2
 
+        self._faction_index = np.arange(nf)
+        self._rows_rf = np.repeat(np.arange(n)[:, None], nf, axis=1)
+        self._party_rf = np.broadcast_to(1 + self._faction_index, (n, nf))
         self._exposed0 = max(cfg.us.troops_iraq + cfg.us.troops_syria, 1)
         self._index_decay = 0.5 ** (1.0 / cfg.index.half_life_days)
         self.escalation_index = np.zeros(n)
@@ -202,50 +205,47 @@ class EscalationModel(mesa.Model):
         # Phase 3: outcomes and perception.
         us_level = ladder.level[us_rung]
         used_force = us_level >= FORCE
-        mil_levels = np.stack([ladder.level[r] for r in mil_rungs], axis=1)  # (R, F)
-        killed_us = np.zeros(self.n_replicas, dtype=np.int64)
-        wounded_us = np.zeros(self.n_replicas, dtype=np.int64)
-        attacks = np.zeros(self.n_replicas, dtype=np.int64)
-        seen = np.zeros((self.n_replicas, self.n_factions), dtype=np.int64)
-        blamed = np.zeros((self.n_replicas, self.n_factions), dtype=np.int64)
-        sovereignty = ladder.iraq_sovereignty[us_rung].copy()
-        goldstein = ladder.goldstein[us_rung] + ladder.goldstein[iraq_rung]
+        mil_rung = np.stack(mil_rungs, axis=1)  # (R, F)
+        mil_levels = ladder.level[mil_rung]
+        col = lambda name: u[:, self.slots[name]]  # noqa: E731  (R, F) uniforms per faction
+        absorbed = col("mil_absorb") < (cfg.us.protection_effect * self.us.protection)[:, None]
+        killed = np.where(absorbed, 0, self.killed.draw(mil_rung, col("mil_killed")))
+        wounded = np.where(absorbed, 0, self.wounded.draw(mil_rung, col("mil_wounded")))
+        for f, k in forced_killed.items():
+            if f >= 0:
+                killed[:, f] = k
+        attack = mil_levels >= FORCE
         lo_m, hi_m = ladder.min_level, ladder.max_level
-        for f, rung in enumerate(mil_rungs):
-            col = lambda name, f=f: u[:, self.slots[name].start + f]  # noqa: E731
-            absorbed = col("mil_absorb") < cfg.us.protection_effect * self.us.protection
-            k = np.where(absorbed, 0, self.killed.draw(rung, col("mil_killed")))
-            w = np.where(absorbed, 0, self.wounded.draw(rung, col("mil_wounded")))
-            if f in forced_killed:
-                k = np.full_like(k, forced_killed[f])
-            attack = mil_levels[:, f] >= FORCE
-            judged = outcome_level(mil_levels[:, f], k, FORCE + 1, hi_m, MASS_CASUALTY_KILLED)
-            seen[:, f] = misread(judged, col("mil_read"), cfg.perception.noise, lo_m, hi_m)
-            blamed[:, f] = misattribute(
-                f,
-                col("mil_blame"),
-                col("mil_blame_pick"),
-                cfg.perception.misattribution,
-                self.n_factions,
-            )
-            perceived_rung = ladder.rung_for("militia", seen[:, f])
-            self.events.log(
-                rung != self.none_rung,
-                replica=rows,
-                day=t,
-                party=1 + f,
-                target_party=0,
-                rung=rung,
-                perceived=perceived_rung,
-                attributed=np.where(attack, 1 + blamed[:, f], -1),
-                killed=k,
-                wounded=w,
-            )
-            killed_us += k
-            wounded_us += w
-            attacks += attack
-            sovereignty += ladder.iraq_sovereignty[rung]
-            goldstein += ladder.goldstein[rung]
+        judged = outcome_level(mil_levels, killed, FORCE + 1, hi_m, MASS_CASUALTY_KILLED)
+        seen = misread(judged, col("mil_read"), cfg.perception.noise, lo_m, hi_m)
+        blamed = misattribute(
+            self._faction_index,
+            col("mil_blame"),
+            col("mil_blame_pick"),
+            cfg.perception.misattribution,
+            self.n_factions,
+        )
+        self.events.log(
+            mil_rung != self.none_rung,
+            replica=self._rows_rf,
+            day=t,
+            party=self._party_rf,
+            target_party=0,
+            rung=mil_rung,
+            perceived=ladder.rung_for("militia", seen),
+            attributed=np.where(attack, 1 + blamed, -1),
+            killed=killed,
+            wounded=wounded,
+        )
+        killed_us = killed.sum(axis=1)
+        wounded_us = wounded.sum(axis=1)
+        attacks = attack.sum(axis=1)
+        sovereignty = ladder.iraq_sovereignty[us_rung] + ladder.iraq_sovereignty[mil_rung].sum(1)
+        goldstein = (
+            ladder.goldstein[us_rung]
+            + ladder.goldstein[iraq_rung]
+            + ladder.goldstein[mil_rung].sum(axis=1)
+        )
 
         militia_killed = np.where(
             used_force, self.killed.draw(us_rung, u[:, self.slots["strike_killed"].start]), 0

@@ -100,13 +100,13 @@ class EventLog:
 
     def log(self, mask: np.ndarray, **cols: np.ndarray | int) -> None:
         """Log the replicas where ``mask`` holds; scalar columns are broadcast."""
-        idx = np.flatnonzero(mask)
+        idx = np.flatnonzero(mask)  # 2-D masks (replica x faction) flatten row-major
         if idx.size == 0:
             return
         chunk = {}
         for k in EVENT_FIELDS:
             v = cols[k]
-            chunk[k] = v[idx] if isinstance(v, np.ndarray) else np.full(idx.size, v)
+            chunk[k] = v.reshape(-1)[idx] if isinstance(v, np.ndarray) else np.full(idx.size, v)
         self.chunks.append(chunk)
 
     def frame(
