@@ -34,6 +34,12 @@ class PoissonTable:
         self.cdf = np.array(rows)
         self.cdf[:, -1] = 1.0  # the tail beyond k_max is negligible; close the table
 
+        self.has_mass = np.asarray(means) > 0
+
     def draw(self, rungs: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Counts for the given rungs from uniforms u (same shape)."""
-        return (u[..., None] > self.cdf[rungs]).sum(axis=-1)
+        out = np.zeros(rungs.shape, dtype=np.int64)
+        hit = self.has_mass[rungs]  # only rungs that can cause casualties need the table
+        if hit.any():
+            out[hit] = (u[hit][:, None] > self.cdf[rungs[hit]]).sum(axis=-1)
+        return out
