@@ -7,24 +7,51 @@ parameters as structured configs, runs one scenario per Hydra job, and turns any
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import logging
 import os
 import sys
+import time
+import traceback
 from pathlib import Path
+from typing import Any
 
 import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import HydraException, MissingConfigException
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.collect import collect_and_report
 from sim.config import ScenarioConfig
 from sim.paths import CONFIG_DIR
 from sim.policies import POLICIES
+from sim.results import write_text
 from sim.run import run_scenario
+from sim.sweep import (
+    POINT,
+    config_digest,
+    is_done,
+    job_dir_name,
+    mark_done,
+    mark_failed,
+    parse_point,
+    progress_line,
+)
 from sim.validate import ConfigError, validate
 
 EXIT_BAD_INPUT = 2
+EXIT_FAILED_JOBS = 1
+
+log = logging.getLogger("sim")
+
+# Job folders of a sweep are named by their parameters (resolved in the job's own process,
+# which imports this module to unpickle the task function).
+if not OmegaConf.has_resolver("sim_job_dir"):
+    OmegaConf.register_new_resolver("sim_job_dir", job_dir_name)
 
 
 def register_configs() -> None:
@@ -37,16 +64,42 @@ def register_configs() -> None:
 
 
 def job(cfg: DictConfig) -> Path:
-    """One Hydra job: validate the composed config, run it, write into the output dir."""
-    data = OmegaConf.to_container(cfg, resolve=True)
+    """One Hydra job: validate the composed config, run it, write into the output dir.
+
+    In a sweep, a job whose results are already complete for the same config is skipped
+    (resume), and a failing job leaves a note and fails alone: Hydra runs the others.
+    """
+    hc = HydraConfig.get()
+    sweeping = hc.mode == RunMode.MULTIRUN
+    out = Path(hc.runtime.output_dir)
     try:
-        scenario = validate(data)
+        scenario = validate(OmegaConf.to_container(cfg, resolve=True))
     except ConfigError as ex:
+        if sweeping:
+            mark_failed(out, f"bad input: {ex}")
+            raise
         # Exit before Hydra reports a failed job: one line, no traceback.
         print(f"escalation-sim: error: {ex}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT) from None
-    out = Path(HydraConfig.get().runtime.output_dir)
-    result = run_scenario(scenario, out)
+    digest = config_digest(dataclasses.asdict(scenario))
+    if sweeping:
+        write_text(json.dumps(parse_point(list(hc.overrides.task))), out / POINT)
+        if is_done(out, digest):
+            log.info("%s: already complete, skipped", out.name)
+            _report_progress(hc)
+            return out
+    started = time.perf_counter()
+    try:
+        result = run_scenario(scenario, out)
+    except Exception:
+        mark_failed(out, traceback.format_exc())
+        raise
+    seconds = time.perf_counter() - started
+    mark_done(out, digest, seconds, scenario.replicas)
+    if sweeping:
+        log.info("%s: done in %.1fs", out.name, seconds)
+        _report_progress(hc)
+        return out
     s = result.summary
     print(
         f"Simulated {scenario.replicas} replica(s) x {scenario.horizon_days} days "
@@ -55,11 +108,17 @@ def job(cfg: DictConfig) -> Path:
         f"median US strikes {s.total_strikes.median():.0f}."
     )
     print(f"Results in {out}:")
-    for key in ("timeseries", "events", "summary", "trajectory"):
+    for key in ("timeseries", "events", "summary", "quantiles", "trajectory"):
         if key in result.files:
             print(f"  {result.files[key].name}")
     print("  .hydra/config.yaml")
     return out
+
+
+def _report_progress(hc: Any) -> None:
+    line = progress_line(Path(hc.sweep.dir))
+    if line:
+        log.info(line)
 
 
 _hydra_main = hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")(job)
@@ -105,13 +164,25 @@ def main() -> None:
     register_configs()
     user_wants_traceback = os.environ.get("HYDRA_FULL_ERROR") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"  # make Hydra raise, so that we can report
+    from sim import callbacks
+
     try:
         _hydra_main()
-    except (ConfigError, HydraException, OmegaConfBaseException) as ex:
+    except (HydraException, OmegaConfBaseException) as ex:
         if user_wants_traceback:
             raise
         print(f"escalation-sim: error: {describe_error(ex)}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
+    except Exception as ex:
+        if callbacks.CURRENT_SWEEP is None or user_wants_traceback:
+            raise
+        # Hydra skips its end-of-sweep hook when a job fails: gather what finished anyway.
+        print(
+            f"escalation-sim: error: a sweep job failed ({type(ex).__name__}: {ex})",
+            file=sys.stderr,
+        )
+        collect_and_report(callbacks.CURRENT_SWEEP)
+        sys.exit(EXIT_FAILED_JOBS)
 
 
 if __name__ == "__main__":

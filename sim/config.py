@@ -390,6 +390,9 @@ class IndexConfig:
 class OutputConfig:
     """What a run writes besides the time series and summary."""
 
+    timeseries: bool = param(
+        True, doc="Write timeseries.parquet (one row per replica per day; sweeps turn it off)."
+    )
     events: bool = param(True, doc="Write events.csv (one row per action).")
     plot: bool = param(True, doc="Write trajectory.png.")
 
@@ -404,6 +407,12 @@ class ScenarioConfig:
         doc="Replicas stepped together (R = 1 is an ordinary single run).",
         ge=1,
         le=1_000_000,
+    )
+    common_random_numbers: bool = param(
+        True,
+        doc="Give scenarios that differ only in levers the same random streams per replica, "
+        "so that their differences are not noise (Law 2015, Simulation Modeling and "
+        "Analysis, ch. 11). When false the streams also depend on the scenario.",
     )
     start_date: str = param(
         "2023-10-17",

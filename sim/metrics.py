@@ -56,3 +56,39 @@ def summarize(model: EscalationModel) -> pd.DataFrame:
 
 def _nullable(x: np.ndarray) -> list:
     return [None if np.isnan(v) else int(v) for v in x]
+
+
+MAIN_SERIES = (
+    "escalation_index",
+    "militia_attacks",
+    "us_strikes",
+    "cum_attacks",
+    "cum_strikes",
+    "cum_us_killed",
+    "cum_militia_killed",
+    "us_troops",
+    "us_pressure",
+    "iraq_pressure",
+    "militia_capability",
+)
+"""Series summarised across replicas in quantiles.parquet and the sweep tables."""
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+QUANTILE_COLUMNS = tuple(f"q{round(q * 100):02d}" for q in QUANTILES)
+
+
+def daily_quantiles(model: EscalationModel, series: tuple[str, ...] = MAIN_SERIES) -> pd.DataFrame:
+    """Mean and quantiles across replicas of each series on each day (tidy, long format:
+    one row per series per day; columns day, date, series, mean, q05, q25, q50, q75, q95)."""
+    days = model.day
+    frames = []
+    dates = (model.start_date + np.arange(days).astype("timedelta64[D]")).astype("datetime64[ns]")
+    for name in series:
+        values = model.series.data[name][:days].astype(float)
+        q = np.quantile(values, QUANTILES, axis=1)
+        frame = {"day": np.arange(days), "date": dates, "series": name, "mean": values.mean(axis=1)}
+        frame.update(dict(zip(QUANTILE_COLUMNS, q, strict=True)))
+        frames.append(pd.DataFrame(frame))
+    out = pd.concat(frames, ignore_index=True)
+    out["series"] = out["series"].astype("category")
+    return out

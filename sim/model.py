@@ -11,6 +11,9 @@ arrays over replicas (R = 1 is an ordinary single run). A day runs in three phas
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -43,6 +46,18 @@ PER_FACTION_SLOTS = (
     "us_jitter",
     "mil_truce",
 )
+
+
+def stream_seed(cfg: ScenarioConfig) -> int | list[int]:
+    """Entropy of the random streams: the seed alone under common random numbers, else the
+    seed mixed with a fingerprint of every other setting of the scenario."""
+    if cfg.common_random_numbers:
+        return cfg.seed
+    levers = dataclasses.asdict(cfg)
+    for key in ("seed", "replicas", "output", "common_random_numbers"):
+        levers.pop(key)
+    digest = hashlib.sha256(json.dumps(levers, sort_keys=True, default=str).encode())
+    return [cfg.seed, int.from_bytes(digest.digest()[:8], "little")]
 
 
 class EscalationModel(mesa.Model):
@@ -85,7 +100,7 @@ class EscalationModel(mesa.Model):
             self.slots.add(name)
         for name in PER_FACTION_SLOTS:
             self.slots.add(name, nf)
-        self.streams = ReplicaStreams(cfg.seed, self.replica_ids, self.slots.width)
+        self.streams = ReplicaStreams(stream_seed(cfg), self.replica_ids, self.slots.width)
 
         lag = 1 + max(
             cfg.us.reaction_lag_days, cfg.militia.reaction_lag_days, cfg.iraq.reaction_lag_days

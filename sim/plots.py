@@ -10,10 +10,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.config import ScenarioConfig
+from sim.metrics import QUANTILES
 from sim.results import atomic_path
 from sim.withdrawal import months_to_days
-
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 HISTORICAL_EVENTS = {
     "2024-01-28": "Tower 22 attack (record)",
@@ -74,23 +73,28 @@ def _mark_events(axes: list[Axes], config: ScenarioConfig) -> None:
             )
 
 
-def plot_trajectory(ts: pd.DataFrame, config: ScenarioConfig, path: str | Path) -> Path:
+def bands_of(quantiles: pd.DataFrame, series: str) -> pd.DataFrame:
+    """One series' daily quantile bands, indexed by date, from a daily_quantiles table."""
+    return quantiles[quantiles["series"] == series].set_index("date")
+
+
+def plot_trajectory(quantiles: pd.DataFrame, config: ScenarioConfig, path: str | Path) -> Path:
     """Escalation index and cumulative violence over time, median and 50%/90% bands.
 
     Args:
-        ts: The run's time series (one row per replica per day).
+        quantiles: The run's daily quantiles across replicas (:func:`sim.metrics.daily_quantiles`).
         config: The validated scenario (for its events and title).
         path: Where to write the PNG (atomically).
     """
-    n = ts["replica"].nunique()
+    n = config.replicas
     # A bare Figure (no pyplot): no GUI backend is touched, and notebooks keep theirs.
     fig = Figure(figsize=(13, 7.5))
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
-    _band_plot(top, quantile_bands(ts, "escalation_index"), "tab:red", "escalation index")
+    _band_plot(top, bands_of(quantiles, "escalation_index"), "tab:red", "escalation index")
     top.set_ylim(0, 10)
     top.set_ylabel("escalation index (0-10)")
-    _band_plot(bottom, quantile_bands(ts, "cum_attacks"), "tab:orange", "militia attacks")
-    _band_plot(bottom, quantile_bands(ts, "cum_strikes"), "tab:blue", "US strikes")
+    _band_plot(bottom, bands_of(quantiles, "cum_attacks"), "tab:orange", "militia attacks")
+    _band_plot(bottom, bands_of(quantiles, "cum_strikes"), "tab:blue", "US strikes")
     bottom.set_ylabel("cumulative count")
     _mark_events([top, bottom], config)
     policies = f"US {config.us.policy.name}, militia {config.militia.policy.name}"
@@ -118,4 +122,4 @@ def plot_trajectory(ts: pd.DataFrame, config: ScenarioConfig, path: str | Path) 
     return path
 
 
-__all__ = ["QUANTILES", "plot_trajectory", "quantile_bands"]
+__all__ = ["bands_of", "plot_trajectory", "quantile_bands"]

@@ -13,7 +13,7 @@ import yaml
 from tqdm.auto import tqdm
 
 from sim.config import ScenarioConfig
-from sim.metrics import summarize
+from sim.metrics import daily_quantiles, summarize
 from sim.model import EscalationModel
 from sim.plots import plot_trajectory
 from sim.results import write_csv, write_parquet, write_text
@@ -24,8 +24,9 @@ from sim.validate import validate
 class RunResult:
     """Tables of a finished run and the files written for it."""
 
-    timeseries: pd.DataFrame
+    timeseries: pd.DataFrame | None
     summary: pd.DataFrame
+    quantiles: pd.DataFrame
     events: pd.DataFrame | None
     files: dict[str, Path]
 
@@ -54,26 +55,34 @@ def run_scenario(
 ) -> RunResult:
     """Simulate a scenario and write its result files into ``out_dir``.
 
-    Files: timeseries.parquet, summary.csv, events.csv (unless ``output.events`` is false),
-    trajectory.png (unless ``output.plot`` is false) and scenario.yaml, the validated config
-    with every default filled in. Each file is written atomically.
+    Files: summary.csv (one row per replica), quantiles.parquet (daily quantiles across
+    replicas), timeseries.parquet (unless ``output.timeseries`` is false), events.csv (unless
+    ``output.events`` is false), trajectory.png (unless ``output.plot`` is false) and
+    scenario.yaml, the validated config with every default filled in. Each file is written
+    atomically.
     """
     cfg = validate(config)
     out = Path(out_dir)
     model = simulate(cfg, progress=progress)
-    ts = model.timeseries()
     summary = summarize(model)
+    quantiles = daily_quantiles(model)
     files = {
         "scenario": write_text(
             yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False), out / "scenario.yaml"
         ),
-        "timeseries": write_parquet(ts, out / "timeseries.parquet"),
         "summary": write_csv(summary, out / "summary.csv"),
+        "quantiles": write_parquet(quantiles, out / "quantiles.parquet"),
     }
+    ts = None
+    if cfg.output.timeseries:
+        ts = model.timeseries()
+        files["timeseries"] = write_parquet(ts, out / "timeseries.parquet")
     events = None
     if cfg.output.events:
         events = model.event_log()
         files["events"] = write_csv(events, out / "events.csv")
     if cfg.output.plot:
-        files["trajectory"] = plot_trajectory(ts, cfg, out / "trajectory.png")
-    return RunResult(timeseries=ts, summary=summary, events=events, files=files)
+        files["trajectory"] = plot_trajectory(quantiles, cfg, out / "trajectory.png")
+    return RunResult(
+        timeseries=ts, summary=summary, quantiles=quantiles, events=events, files=files
+    )

@@ -43,12 +43,12 @@ class ReplicaStreams:
     """Uniform blocks for a set of replicas, one seeded generator per replica.
 
     Args:
-        seed: The scenario seed.
+        seed: The scenario seed (or a sequence of integers: SeedSequence entropy).
         replica_ids: The global indices of the replicas held here (default ``range(R)``).
         width: Uniforms per replica per day (``SlotLayout.width``).
     """
 
-    def __init__(self, seed: int, replica_ids: Sequence[int], width: int) -> None:
+    def __init__(self, seed: int | Sequence[int], replica_ids: Sequence[int], width: int) -> None:
         self.width = width
         self.replica_ids = np.asarray(replica_ids, dtype=np.int64)
         self._gens = [

@@ -1,0 +1,47 @@
+"""Hydra callbacks of a sweep: record its size at the start, gather its tables at the end."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+
+from sim.collect import collect_and_report
+from sim.sweep import start_sweep
+
+CURRENT_SWEEP: Path | None = None
+"""The sweep folder of the multirun under way in this process (read by the CLI on failure)."""
+
+
+def count_jobs(config: DictConfig) -> int:
+    """Number of jobs a basic sweep will launch: the product of the sweep lengths of the
+    sweeper's params and the command line's overrides (the command line wins per key)."""
+    params = config.hydra.sweeper.get("params")
+    params = OmegaConf.to_container(params, resolve=False) if params is not None else {}
+    lines = [f"{k}={v}" for k, v in params.items()]
+    lines += list(config.hydra.overrides.task)
+    by_key: dict[str, Any] = {}
+    for override in OverridesParser.create().parse_overrides(lines):
+        by_key[override.get_key_element()] = override
+    sizes = [len(list(o.sweep_string_iterator())) for o in by_key.values() if o.is_sweep_override()]
+    return math.prod(sizes)
+
+
+class SweepBookkeeping(Callback):
+    """Writes the sweep's size and start time; collects tables and figures when it ends."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        global CURRENT_SWEEP
+        CURRENT_SWEEP = Path(config.hydra.sweep.dir)
+        try:
+            total = count_jobs(config)
+        except Exception:  # an exotic sweeper: progress shows done counts only
+            total = 0
+        start_sweep(CURRENT_SWEEP, total)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        collect_and_report(Path(config.hydra.sweep.dir))
