@@ -100,40 +100,43 @@ class UnitedStates(mesa.Agent):
         )
 
 
-class Militia(mesa.Agent):
-    """One Iran-backed faction: drone/rocket stock, grievance, compliance, leadership.
+class MilitiaForces:
+    """The militia factions' state, held as (replicas x factions) arrays, and their decisions.
 
-    Attributes (arrays over replicas):
-        capability: Stock as a fraction of the faction's maximum, in [0, 1].
+    Factions decide simultaneously and independently, each with its own parameters and
+    random numbers, so one vectorised computation serves them all; each faction is also a
+    Mesa agent (:class:`Militia`) whose state attributes are its column of these arrays.
+
+    Attributes (arrays of shape (R, F)):
+        capability: Drone/rocket stock as a fraction of the faction's maximum, in [0, 1].
         grievance: Motive from being struck, in [0, 1]; decays.
         disrupted_until: Day until which a killed commander stops regeneration.
         truce_until: Day until which the faction keeps an Iran-ordered truce.
+        perceived: Level of the US action each faction perceived (after lag and noise).
     """
 
-    def __init__(self, model: EscalationModel, index: int, faction: FactionConfig) -> None:
-        super().__init__(model)
+    def __init__(self, model: EscalationModel) -> None:
         cfg = model.config.militia
-        n = model.n_replicas
+        factions = cfg.factions
+        shape = (model.n_replicas, len(factions))
+        self.model = model
         self.cfg = cfg
-        self.index = index
-        self.faction = faction
-        self.name = faction.name
-        self.capability = np.full(n, faction.capability)
-        self.grievance = np.full(n, cfg.grievance)
-        self.disrupted_until = np.full(n, -1, dtype=np.int64)
-        self.truce_until = np.full(n, -1, dtype=np.int64)
-        self.perceived = np.zeros(n, dtype=np.int64)
-        self.policy = make_policy(cfg.policy, n, model.ladder.max_level_of("militia"))
+        self.index = np.arange(len(factions))
+        self.resolve = np.array([f.resolve for f in factions])
+        self.compliance = np.array([f.compliance for f in factions])
+        self.capability = np.tile(np.array([f.capability for f in factions]), (shape[0], 1))
+        self.grievance = np.full(shape, cfg.grievance)
+        self.disrupted_until = np.full(shape, -1, dtype=np.int64)
+        self.truce_until = np.full(shape, -1, dtype=np.int64)
+        self.perceived = np.zeros(shape, dtype=np.int64)
+        self.policy = make_policy(cfg.policy, shape, model.ladder.max_level_of("militia"))
         self._grievance_decay = _half_life_decay(cfg.grievance_half_life_days)
 
-    def slot(self, name: str) -> int:
-        """Column of this faction's uniform in a per-faction slot."""
-        return self.model.slots[name].start + self.index
-
     def decide(self, t: int, u: np.ndarray, war: float) -> np.ndarray:
-        """Today's rung ids: the policy's choice, bounded by truce and capability."""
+        """Today's rung ids (R, F): the policy's choice, bounded by truce and capability."""
         m = self.model
         ladder = m.ladder
+        slots = m.slots
         lag = self.cfg.reaction_lag_days
         us_level = m.seen_by_militia.read(t, lag)
         us_target = m.us_target_log.read(t, lag)
@@ -141,26 +144,27 @@ class Militia(mesa.Agent):
         discounted = np.where(
             us_level >= FORCE, np.maximum(us_level - self.cfg.solidarity_discount, 0), us_level
         )
-        self.perceived = np.where(us_target == self.index, us_level, discounted)
-        restraint = self.faction.compliance * m.iran.restraint
-        restraint = 1.0 - (1.0 - restraint) * np.where(
-            t < m.iraq.mediation_until, 1.0 - m.config.iraq.leverage, 1.0
+        self.perceived = np.where(
+            us_target[:, None] == self.index, us_level[:, None], discounted[:, None]
         )
+        restraint = self.compliance * m.iran.restraint[:, None]
+        mediating = (t < m.iraq.mediation_until)[:, None]
+        restraint = 1.0 - (1.0 - restraint) * np.where(mediating, 1.0 - m.config.iraq.leverage, 1.0)
         obs = Observation(
             day=t,
             opponent=self.perceived,
-            u=u[:, self.slot("mil_policy")],
-            resolve=self.faction.resolve,
+            u=u[:, slots["mil_policy"]],
+            resolve=self.resolve,
             capability=self.capability,
             grievance=self.grievance,
             restraint=restraint,
-            deterrence=m.us.deterrence,
-            exposure=m.exposure(),
+            deterrence=m.us.deterrence[:, None],
+            exposure=m.exposure()[:, None],
             war=war,
         )
         level = self.policy.decide(obs)
         # Iran-ordered pause: compliant factions declare a truce, then hold it.
-        joins = m.iran.pause_started & (u[:, self.slot("mil_truce")] < self.faction.compliance)
+        joins = m.iran.pause_started[:, None] & (u[:, slots["mil_truce"]] < self.compliance)
         self.truce_until = np.where(joins, t + m.config.iran.pause_days, self.truce_until)
         level = np.where(t < self.truce_until, np.minimum(level, 2), level)
         rung = ladder.rung_for("militia", level)
@@ -170,29 +174,68 @@ class Militia(mesa.Agent):
         return np.where(joins, m.truce_rung, rung)
 
     def absorb(
-        self, t: int, own_rung: np.ndarray, us_rung: np.ndarray, hit: np.ndarray, supply: np.ndarray
+        self,
+        t: int,
+        own_rung: np.ndarray,
+        us_rung: np.ndarray,
+        us_target: np.ndarray,
+        supply: np.ndarray,
     ) -> None:
-        """Pay for today's attacks, regenerate, and suffer any US action aimed at us."""
+        """Pay for today's attacks, regenerate, and suffer the US action aimed at a faction."""
         ladder = self.model.ladder
-        regen = np.where(t < self.disrupted_until, 0.0, self.cfg.capability_regen * supply)
+        hit = us_target[:, None] == self.index
+        us_rung = us_rung[:, None]
+        regen = np.where(t < self.disrupted_until, 0.0, self.cfg.capability_regen * supply[:, None])
         damage = np.where(hit, ladder.capability_damage[us_rung], 0.0)
-        self.capability = np.clip(
+        self.capability[...] = np.clip(
             (self.capability + regen * (1.0 - self.capability)) * (1.0 - damage)
             - ladder.capability_cost[own_rung],
             0.0,
             1.0,
         )
         beheaded = hit & ladder.leadership_strike[us_rung]
-        self.disrupted_until = np.where(
+        self.disrupted_until[...] = np.where(
             beheaded, t + self.cfg.disruption_days, self.disrupted_until
         )
-        self.grievance = np.clip(
+        self.grievance[...] = np.clip(
             self.grievance * self._grievance_decay
             + np.where(hit, ladder.grievance[us_rung], 0.0)
             + self.cfg.revenge * beheaded,
             0.0,
             1.0,
         )
+
+
+class Militia(mesa.Agent):
+    """One Iran-backed faction: its name, parameters and state.
+
+    The state attributes are views of the faction's column in :class:`MilitiaForces`, which
+    decides for all factions at once.
+    """
+
+    def __init__(
+        self, model: EscalationModel, forces: MilitiaForces, index: int, faction: FactionConfig
+    ) -> None:
+        super().__init__(model)
+        self.index = index
+        self.faction = faction
+        self.name = faction.name
+        self.forces = forces
+
+    @property
+    def capability(self) -> np.ndarray:
+        """Drone/rocket stock as a fraction of the maximum (per replica)."""
+        return self.forces.capability[:, self.index]
+
+    @property
+    def grievance(self) -> np.ndarray:
+        """Grievance against the US (per replica)."""
+        return self.forces.grievance[:, self.index]
+
+    @property
+    def truce_until(self) -> np.ndarray:
+        """Day until which the faction keeps a truce (per replica)."""
+        return self.forces.truce_until[:, self.index]
 
 
 class IraqiGovernment(mesa.Agent):

@@ -22,7 +22,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents import FORCE, IranPatron, IraqiGovernment, Militia, UnitedStates
+from sim.agents import FORCE, IranPatron, IraqiGovernment, Militia, MilitiaForces, UnitedStates
 from sim.config import ScenarioConfig
 from sim.ladder import Ladder
 from sim.outcomes import PoissonTable
@@ -120,7 +120,10 @@ class EscalationModel(mesa.Model):
         self.none_rung = self.ladder.rung_id("none")
 
         self.us = UnitedStates(self)
-        self.militias = [Militia(self, i, f) for i, f in enumerate(cfg.militia.factions)]
+        self.militia = MilitiaForces(self)
+        self.militias = [
+            Militia(self, self.militia, i, f) for i, f in enumerate(cfg.militia.factions)
+        ]
         self.iraq = IraqiGovernment(self)
         self.iran = IranPatron(self)
         self.withdrawal = WithdrawalSchedule(cfg.withdrawal, cfg.us.troops_iraq, n)
@@ -201,7 +204,7 @@ class EscalationModel(mesa.Model):
         # Phase 2: simultaneous decisions.
         us_rung = self.us.decide(t, u)
         us_target = self.us.target.copy()
-        mil_rungs = [m.decide(t, u, war) for m in self.militias]
+        mil_rung = self.militia.decide(t, u, war)  # (R, F)
         iraq_rung = self.iraq.decide(t, u)
         forced_killed: dict[int, int] = {}
         for actor, faction, rung, killed in self._shocks.get(t, ()):
@@ -209,7 +212,7 @@ class EscalationModel(mesa.Model):
                 us_rung = np.full_like(us_rung, rung)
                 us_target = np.full_like(us_target, faction)
             elif actor == "militia":
-                mil_rungs[faction] = np.full_like(mil_rungs[faction], rung)
+                mil_rung[:, faction] = rung
                 if killed is not None:
                     forced_killed[faction] = killed
             else:
@@ -220,7 +223,6 @@ class EscalationModel(mesa.Model):
         # Phase 3: outcomes and perception.
         us_level = ladder.level[us_rung]
         used_force = us_level >= FORCE
-        mil_rung = np.stack(mil_rungs, axis=1)  # (R, F)
         mil_levels = ladder.level[mil_rung]
         col = lambda name: u[:, self.slots[name]]  # noqa: E731  (R, F) uniforms per faction
         absorbed = col("mil_absorb") < (cfg.us.protection_effect * self.us.protection)[:, None]
@@ -308,7 +310,7 @@ class EscalationModel(mesa.Model):
             wounded=0,
         )
 
-        for rung in (us_rung, iraq_rung, *mil_rungs):
+        for rung in (us_rung, iraq_rung, *mil_rung.T):
             self._mark_first(t, rows, rung)
         self._mark_first(t, rows[stepping], np.full(stepping.sum(), self.withdrawal_rung))
 
@@ -322,8 +324,7 @@ class EscalationModel(mesa.Model):
 
         # Agents absorb the day.
         self.us.absorb(killed_us, wounded_us, attacks, used_force)
-        for m, rung in zip(self.militias, mil_rungs, strict=True):
-            m.absorb(t, rung, us_rung, us_target == m.index, self.iran.supply)
+        self.militia.absorb(t, mil_rung, us_rung, us_target, self.iran.supply)
         self.iraq.absorb(sovereignty)
         self._us_killed_yesterday = killed_us
 
@@ -364,8 +365,8 @@ class EscalationModel(mesa.Model):
                 "us_force_protection": self.us.protection,
                 "iraq_grievance": self.iraq.grievance,
                 "iraq_pressure": self.iraq.pressure,
-                "militia_capability": np.mean([m.capability for m in self.militias], axis=0),
-                "militia_grievance": np.mean([m.grievance for m in self.militias], axis=0),
+                "militia_capability": self.militia.capability.mean(axis=1),
+                "militia_grievance": self.militia.grievance.mean(axis=1),
                 "iran_restraint": self.iran.restraint,
                 "regional_war": war,
             },

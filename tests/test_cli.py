@@ -137,7 +137,7 @@ def test_every_policy_runs_from_the_command_line(tmp_path):
         timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
-    jobs = sorted(sweep.glob("*/summary.csv"))
+    jobs = sorted(sweep.glob("jobs/*/summary.csv"))
     assert len(jobs) == len(policies_for("us")) * len(policies_for("militia"))
 
 

@@ -27,7 +27,8 @@ class PolicyParams:
 
 @dataclass
 class Observation:
-    """What an actor knows when it decides on day ``day`` (arrays over replicas).
+    """What an actor knows when it decides on day ``day`` (arrays over replicas, or over
+    replicas x factions for the militias; context arrays broadcast against ``opponent``).
 
     ``opponent`` is the level of the most severe action the adversary was *perceived* to take
     on the observed day (after reaction lag, misperception and misattribution); 0 if none.
@@ -65,9 +66,12 @@ class Policy:
     classifier: ClassVar[dict] = {"memory_depth": 1, "stochastic": False}
     Params: ClassVar[type[PolicyParams]] = PolicyParams
 
-    def __init__(self, params: PolicyParams, n_replicas: int, max_level: int) -> None:
+    def __init__(self, params: PolicyParams, shape: int | tuple[int, ...], max_level: int) -> None:
+        """Args: the policy's parameters; the shape of the decisions it makes each day (the
+        number of replicas, or (replicas, factions) for the militias, whose factions decide
+        together); the actor's most escalatory level."""
         self.params = params
-        self.n_replicas = n_replicas
+        self.shape = shape
         self.max_level = max_level
 
     def decide(self, obs: Observation) -> np.ndarray:
@@ -92,6 +96,6 @@ def policies_for(actor: str) -> list[str]:
     return sorted(n for n, c in POLICIES.items() if actor in c.actors)
 
 
-def make_policy(params: PolicyParams, n_replicas: int, max_level: int) -> Policy:
-    """Instantiate the policy named in ``params``."""
-    return POLICIES[params.name](params, n_replicas, max_level)
+def make_policy(params: PolicyParams, shape: int | tuple[int, ...], max_level: int) -> Policy:
+    """Instantiate the policy named in ``params`` for decisions of the given shape."""
+    return POLICIES[params.name](params, shape, max_level)

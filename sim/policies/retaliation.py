@@ -108,10 +108,10 @@ class Proportional(Policy):
             2, doc="Answer to force below the threshold (2 = threaten).", ge=0, le=10
         )
 
-    def __init__(self, params: Params, n_replicas: int, max_level: int) -> None:
-        super().__init__(params, n_replicas, max_level)
-        self.account = np.zeros(n_replicas)
-        self.worst = np.zeros(n_replicas, dtype=np.int64)
+    def __init__(self, params: Params, shape: int | tuple[int, ...], max_level: int) -> None:
+        super().__init__(params, shape, max_level)
+        self.account = np.zeros(shape)
+        self.worst = np.zeros(shape, dtype=np.int64)
         self.decay = 0.5 ** (1.0 / params.half_life_days)
 
     def decide(self, obs: Observation) -> np.ndarray:
@@ -229,9 +229,9 @@ class GrimTrigger(Policy):
             4, doc="Level played every day once triggered (4 = limited strike).", ge=0, le=10
         )
 
-    def __init__(self, params: Params, n_replicas: int, max_level: int) -> None:
-        super().__init__(params, n_replicas, max_level)
-        self.triggered = np.zeros(n_replicas, dtype=bool)
+    def __init__(self, params: Params, shape: int | tuple[int, ...], max_level: int) -> None:
+        super().__init__(params, shape, max_level)
+        self.triggered = np.zeros(shape, dtype=bool)
 
     def decide(self, obs: Observation) -> np.ndarray:
         self.triggered |= obs.opponent >= self.params.trigger_level
