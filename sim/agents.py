@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.arrays import clip
 from sim.config import FactionConfig
 from sim.policies import Observation, make_policy
 
@@ -76,14 +77,14 @@ class UnitedStates(mesa.Agent):
     ) -> None:
         """Update pressure, protection and credibility from the day's outcomes."""
         c = self.cfg
-        self.pressure = np.clip(
+        self.pressure = clip(
             self.pressure * self._pressure_decay
             + c.casualty_sensitivity * killed
             + c.wounded_sensitivity * wounded,
             0.0,
             1.0,
         )
-        self.protection = np.clip(
+        self.protection = clip(
             c.force_protection
             + (self.protection - c.force_protection) * self._protection_decay
             + c.protection_gain * attacks,
@@ -91,7 +92,7 @@ class UnitedStates(mesa.Agent):
             1.0,
         )
         unanswered = (self.perceived_attack >= FORCE) & ~used_force
-        self.deterrence = np.clip(
+        self.deterrence = clip(
             self.deterrence
             + c.deterrence_gain * used_force * (1.0 - self.deterrence)
             - c.deterrence_loss * unanswered * self.deterrence,
@@ -187,7 +188,7 @@ class MilitiaForces:
         us_rung = us_rung[:, None]
         regen = np.where(t < self.disrupted_until, 0.0, self.cfg.capability_regen * supply[:, None])
         damage = np.where(hit, ladder.capability_damage[us_rung], 0.0)
-        self.capability[...] = np.clip(
+        self.capability[...] = clip(
             (self.capability + regen * (1.0 - self.capability)) * (1.0 - damage)
             - ladder.capability_cost[own_rung],
             0.0,
@@ -197,7 +198,7 @@ class MilitiaForces:
         self.disrupted_until[...] = np.where(
             beheaded, t + self.cfg.disruption_days, self.disrupted_until
         )
-        self.grievance[...] = np.clip(
+        self.grievance[...] = clip(
             self.grievance * self._grievance_decay
             + np.where(hit, ladder.grievance[us_rung], 0.0)
             + self.cfg.revenge * beheaded,
@@ -279,7 +280,7 @@ class IraqiGovernment(mesa.Agent):
     def absorb(self, sovereignty: np.ndarray) -> None:
         """Accumulate grievance; let pressure follow baseline + grievance."""
         c = self.cfg
-        self.grievance = np.clip(self.grievance * self._decay + sovereignty, 0.0, 1.0)
+        self.grievance = clip(self.grievance * self._decay + sovereignty, 0.0, 1.0)
         target = np.minimum(c.pressure + self.grievance, 1.0)
         self.pressure = self.pressure + c.pressure_rate * (target - self.pressure)
 

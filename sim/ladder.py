@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from sim.arrays import clip
 from sim.paths import CONFIG_DIR
 
 ACTORS = ("us", "militia", "iraq")
@@ -104,7 +105,7 @@ class Ladder:
 
     def rung_for(self, actor: str, levels: np.ndarray) -> np.ndarray:
         """The actor's rung ids for an array of requested levels (clipped to the ladder)."""
-        clipped = np.clip(levels, self.min_level, self.max_level) - self.min_level
+        clipped = clip(levels, self.min_level, self.max_level) - self.min_level
         return self._by_actor[actor][clipped]
 
     def levels_of(self, actor: str) -> list[int]:

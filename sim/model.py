@@ -27,7 +27,7 @@ from sim.config import ScenarioConfig
 from sim.ladder import Ladder
 from sim.outcomes import PoissonTable
 from sim.perception import LagBuffer, misattribute, misread, outcome_level
-from sim.record import EventLog, SeriesRecorder
+from sim.record import EventLog, NoEventLog, SeriesRecorder
 from sim.streams import ReplicaStreams, SlotLayout
 from sim.validate import validate
 from sim.withdrawal import WithdrawalSchedule
@@ -68,6 +68,8 @@ class EscalationModel(mesa.Model):
             None for the default scenario. It is validated first.
         replica_ids: Global indices of the replicas to run (default ``range(config.replicas)``).
             Replica r of seed s is the same trajectory whatever else is run beside it.
+        record_events: Keep the event log (one row per action); sweeps that only need
+            summaries turn it off to save time.
 
     Example:
         >>> model = EscalationModel({"seed": 7, "replicas": 10, "horizon_days": 90})
@@ -81,6 +83,7 @@ class EscalationModel(mesa.Model):
         config: ScenarioConfig | Mapping[str, Any] | None = None,
         *,
         replica_ids: Sequence[int] | None = None,
+        record_events: bool = True,
     ) -> None:
         cfg = validate(config)
         super().__init__(seed=cfg.seed)
@@ -149,7 +152,7 @@ class EscalationModel(mesa.Model):
         }
         self.first_day = np.full((n, len(self.ladder.names)), -1, dtype=np.int64)
         self.series = SeriesRecorder(self.horizon, n)
-        self.events = EventLog()
+        self.events = EventLog() if record_events else NoEventLog()
         self._shocks = self._index_shocks()
 
     # ------------------------------------------------------------------ helpers
@@ -198,8 +201,7 @@ class EscalationModel(mesa.Model):
         # Phase 1: patron signal and withdrawal.
         self.iran.signal(t, self._us_killed_yesterday)
         self.withdrawal.trigger(t, self.iraq.pressure)
-        stepping = self.withdrawal.step_today(t)
-        self.us.troops = self.withdrawal.troops(t)
+        self.us.troops, stepping = self.withdrawal.advance(t)
 
         # Phase 2: simultaneous decisions.
         us_rung = self.us.decide(t, u)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.arrays import clip
+
 
 def misread(levels: np.ndarray, u: np.ndarray, noise: float, lo: int, hi: int) -> np.ndarray:
     """Levels as perceived: an action (level != 0) is read one rung lower with probability
     noise/2 and one rung higher with probability noise/2, within [lo, hi]."""
     shift = np.where(u < noise / 2, -1, np.where(u < noise, 1, 0))
-    return np.where(levels != 0, np.clip(levels + shift, lo, hi), levels)
+    return np.where(levels != 0, clip(levels + shift, lo, hi), levels)
 
 
 def outcome_level(

@@ -32,11 +32,14 @@ class RunResult:
 
 
 def simulate(
-    config: ScenarioConfig | Mapping[str, Any] | None = None, *, progress: bool | None = None
+    config: ScenarioConfig | Mapping[str, Any] | None = None,
+    *,
+    progress: bool | None = None,
+    record_events: bool = True,
 ) -> EscalationModel:
     """Build and run a model to its horizon (a progress bar on a terminal when ``progress``
     is None; forced on or off otherwise)."""
-    model = EscalationModel(config)
+    model = EscalationModel(config, record_events=record_events)
     disable = None if progress is None else not progress
     with tqdm(
         total=model.horizon, unit="day", desc="simulating", disable=disable, leave=False
@@ -63,7 +66,7 @@ def run_scenario(
     """
     cfg = validate(config)
     out = Path(out_dir)
-    model = simulate(cfg, progress=progress)
+    model = simulate(cfg, progress=progress, record_events=cfg.output.events)
     summary = summarize(model)
     quantiles = daily_quantiles(model)
     files = {

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from sim.arrays import clip
 from sim.config import WithdrawalConfig
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -31,6 +32,20 @@ class WithdrawalSchedule:
         start = math.inf if cfg.start_month is None else months_to_days(cfg.start_month)
         self.start = np.full(n_replicas, start)
         self.delay = months_to_days(cfg.delay_months)
+        self._done = np.zeros(n_replicas)
+        self._full = np.full(n_replicas, self.initial)
+        self._none = np.zeros(n_replicas, dtype=bool)
+
+    def advance(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Troops in Iraq at the end of day t, and whether a step was taken on day t."""
+        if not self.cfg.endogenous and not np.isfinite(self.start).any():
+            return self._full, self._none  # no withdrawal in any replica: nothing to compute
+        done = self.steps_done(t)
+        stepping = done > self._done
+        self._done = done
+        return np.round(
+            self.initial - done / self.n_steps * (self.initial - self.residual)
+        ), stepping
 
     def trigger(self, t: int, pressure: np.ndarray) -> None:
         """Bring the start forward where Iraqi pressure has crossed the threshold."""
@@ -42,7 +57,7 @@ class WithdrawalSchedule:
         """Number of withdrawal steps taken by the end of day t (0 before the start)."""
         elapsed = t - self.start
         done = np.floor(np.where(elapsed >= 0, elapsed, -1.0) / self.cfg.step_days) + 1
-        return np.clip(done, 0, self.n_steps)
+        return clip(done, 0, self.n_steps)
 
     def troops(self, t: int) -> np.ndarray:
         """Troops in Iraq at the end of day t."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.arrays import clip
 from sim.config import PROBABILITY, param
 from sim.policies.base import Observation, Policy, PolicyParams, register
 
@@ -43,7 +44,7 @@ class TitForTat(Policy):
         name: str = "tit_for_tat"
 
     def decide(self, obs: Observation) -> np.ndarray:
-        return np.clip(obs.opponent, 0, self.max_level)
+        return clip(obs.opponent, 0, self.max_level)
 
 
 @register
@@ -69,7 +70,7 @@ class GenerousTitForTat(Policy):
         )
 
     def decide(self, obs: Observation) -> np.ndarray:
-        answer = np.clip(obs.opponent, 0, self.max_level)
+        answer = clip(obs.opponent, 0, self.max_level)
         return np.where(obs.u < self.params.generosity, 0, answer)
 
 
