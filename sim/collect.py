@@ -56,7 +56,8 @@ def collect(sweep_dir: str | Path) -> SweepTables:
         for frame, out in ((summary, summaries), (quantiles, series)):
             frame.insert(0, "point", job.name)
             for i, (k, v) in enumerate(sorted(point.items())):
-                frame.insert(i, k, v)
+                if k not in frame:  # e.g. a swept seed is already the summary's own column
+                    frame.insert(i, k, v)
             out.append(frame)
     names = sorted(params)
     if not summaries:

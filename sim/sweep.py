@@ -102,20 +102,32 @@ def start_sweep(sweep_dir: Path, total: int) -> None:
 
 
 def progress_line(sweep_dir: Path) -> str | None:
-    """'k/N scenario points done ..., about T left' for a sweep, or None if unknown."""
+    """'k/N scenario points done ..., about T left' for a sweep, or None if unknown.
+
+    The time left extrapolates the pace of the points finished since this run of the sweep
+    started (points skipped on resume cost nothing and are left out of the pace).
+    """
     try:
         state = json.loads((sweep_dir / SWEEP_STATE).read_text())
     except (OSError, ValueError):
         return None
-    done = len(list((sweep_dir / JOBS_DIR).glob(f"*/{DONE}")))
+    finished = []
+    for marker in (sweep_dir / JOBS_DIR).glob(f"*/{DONE}"):
+        try:
+            finished.append(json.loads(marker.read_text())["finished"])
+        except (OSError, ValueError, KeyError):
+            continue
+    done = len(finished)
     total = max(state["total"], done)
-    elapsed = time.time() - state["started"]
-    new = done - state["done_at_start"]
+    now = time.time()
+    recent = sorted(f for f in finished if f >= state["started"])
     eta = ""
-    if new > 0 and done < total:
-        eta = f", about {_duration(elapsed / new * (total - done))} left"
+    if len(recent) >= 2 and done < total:
+        pace = (recent[-1] - recent[0]) / (len(recent) - 1)
+        eta = f", about {_duration(pace * (total - done))} left"
     return (
-        f"sweep progress: {done}/{total} scenario points done ({_duration(elapsed)} elapsed{eta})"
+        f"sweep progress: {done}/{total} scenario points done "
+        f"({_duration(now - state['started'])} elapsed{eta})"
     )
 
 
