@@ -1,0 +1,192 @@
+"""Sweeps end to end through the real CLI: tables, resume, failures, collect, launchers, CRN."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.metrics import MAIN_SERIES
+from sim.sweep import DONE
+
+from .conftest import run_cli
+
+pytestmark = pytest.mark.slow
+
+SMALL = ["replicas=5", "horizon_days=60"]
+
+
+def _sweep(tmp_path: Path, name: str, *overrides: str, timeout: float = 300):
+    sweep = tmp_path / name
+    proc = run_cli(
+        "-m", *overrides, *SMALL, f"hydra.sweep.dir={sweep}", cwd=tmp_path, timeout=timeout
+    )
+    return sweep, proc
+
+
+def test_sweep_builds_one_tidy_table_and_figures(tmp_path):
+    sweep, proc = _sweep(
+        tmp_path, "s", "withdrawal.start_month=null,0,6", "us/policy=tit_for_tat,restraint"
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = pd.read_parquet(sweep / "sweep_summary.parquet")
+    assert len(summary) == 3 * 2 * 5
+    for col in (
+        "withdrawal.start_month",
+        "us.policy",
+        "seed",
+        "replica",
+        "point",
+        "peak_escalation",
+        "days_in_crisis",
+        "first_day_targeted_killing",
+    ):
+        assert col in summary.columns, col
+    assert set(summary["us.policy"]) == {"tit_for_tat", "restraint"}
+    assert summary["withdrawal.start_month"].isna().sum() == 2 * 5  # 'null' = never
+    csv = pd.read_csv(sweep / "sweep_summary.csv")
+    assert len(csv) == len(summary) and list(csv.columns) == list(summary.columns)
+    ts = pd.read_parquet(sweep / "sweep_timeseries.parquet")
+    assert len(ts) == 6 * 60 * len(MAIN_SERIES)
+    assert {"point", "day", "date", "series", "q05", "q50", "q95", "mean"} <= set(ts.columns)
+    for fig in (
+        "trajectories.png",
+        "heatmap_p_targeted_killing.png",
+        "heatmap_peak_escalation.png",
+        "outcome_vs_withdrawal.png",
+    ):
+        assert (sweep / "figures" / fig).stat().st_size > 20_000, fig
+    # job folders are named by their parameters, not by job index
+    names = sorted(p.name for p in (sweep / "jobs").iterdir())
+    assert "horizon_days=60,replicas=5,us.policy=restraint,withdrawal.start_month=6" in names
+    assert "sweep progress: 6/6 scenario points done" in proc.stderr + proc.stdout
+
+
+def test_interrupted_sweep_resumes_to_the_same_table(tmp_path):
+    overrides = ["seed=1,2,3,4,5,6,7,8", "replicas=40", "horizon_days=400"]
+    reference = tmp_path / "reference"
+    proc = run_cli("-m", *overrides, f"hydra.sweep.dir={reference}", cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+
+    sweep = tmp_path / "interrupted"
+    cmd = [sys.executable, "-m", "sim", "-m", *overrides, f"hydra.sweep.dir={sweep}"]
+    first = subprocess.Popen(
+        cmd,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.time() + 120
+    while len(list(sweep.glob(f"jobs/*/{DONE}"))) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    finished_before = len(list(sweep.glob(f"jobs/*/{DONE}")))
+    assert 2 <= finished_before < 8, "the sweep should have been cut part way"
+    assert not (sweep / "sweep_summary.parquet").exists()
+
+    resumed = run_cli(*cmd[3:], cwd=tmp_path, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    log = resumed.stdout + resumed.stderr
+    assert log.count("already complete, skipped") == finished_before
+    a = pd.read_parquet(reference / "sweep_summary.parquet")
+    b = pd.read_parquet(sweep / "sweep_summary.parquet")
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(reference / "sweep_timeseries.parquet"),
+        pd.read_parquet(sweep / "sweep_timeseries.parquet"),
+    )
+
+
+def test_failing_job_is_named_and_the_others_are_kept(tmp_path):
+    sweep, proc = _sweep(tmp_path, "s", "perception.noise=0.1,1.5,0.2")
+    assert proc.returncode == 1
+    assert "perception.noise=1.5" in proc.stderr and "FAILED" in proc.stderr
+    assert "must be in [0.0, 1.0]" in proc.stderr
+    summary = pd.read_parquet(sweep / "sweep_summary.parquet")
+    assert sorted(summary["perception.noise"].unique()) == [0.1, 0.2]
+    collect = subprocess.run(
+        [sys.executable, "-m", "sim.collect", str(sweep), "--no-figures"],
+        capture_output=True,
+        text=True,
+    )
+    assert collect.returncode == 1
+    assert "perception.noise=1.5" in collect.stderr
+
+
+def test_collect_command_rebuilds_the_tables(tmp_path):
+    sweep, proc = _sweep(tmp_path, "s", "seed=1,2")
+    assert proc.returncode == 0, proc.stderr
+    before = pd.read_parquet(sweep / "sweep_summary.parquet")
+    (sweep / "sweep_summary.parquet").unlink()
+    (sweep / "sweep_summary.csv").unlink()
+    collect = subprocess.run(
+        [sys.executable, "-m", "sim.collect", str(sweep)], capture_output=True, text=True
+    )
+    assert collect.returncode == 0, collect.stderr
+    assert "Collected 2 scenario point(s)" in collect.stdout
+    pd.testing.assert_frame_equal(before, pd.read_parquet(sweep / "sweep_summary.parquet"))
+    bad = subprocess.run(
+        [sys.executable, "-m", "sim.collect", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
+def test_launchers_run_the_same_sweep(tmp_path, launcher):
+    sweep, proc = _sweep(tmp_path, launcher, f"hydra/launcher={launcher}", "seed=1,2,3")
+    assert proc.returncode == 0, proc.stderr
+    summary = pd.read_parquet(sweep / "sweep_summary.parquet")
+    basic, proc = _sweep(tmp_path, "basic", "seed=1,2,3")
+    assert proc.returncode == 0, proc.stderr
+    pd.testing.assert_frame_equal(summary, pd.read_parquet(basic / "sweep_summary.parquet"))
+
+
+def test_common_random_numbers(tmp_path):
+    """Two points whose levers cannot matter (the withdrawal step length, with no
+    withdrawal) give identical replicas under CRN, and different ones without it."""
+    sweep, proc = _sweep(tmp_path, "crn", "withdrawal.step_days=30,31")
+    assert proc.returncode == 0, proc.stderr
+    s = pd.read_parquet(sweep / "sweep_summary.parquet")
+    a, b = (
+        g.drop(columns=["withdrawal.step_days", "point"]).reset_index(drop=True)
+        for _, g in s.groupby("withdrawal.step_days")
+    )
+    pd.testing.assert_frame_equal(a, b)
+
+    sweep, proc = _sweep(
+        tmp_path, "nocrn", "withdrawal.step_days=30,31", "common_random_numbers=false"
+    )
+    assert proc.returncode == 0, proc.stderr
+    s = pd.read_parquet(sweep / "sweep_summary.parquet")
+    a, b = (
+        g.drop(columns=["withdrawal.step_days", "point"]).reset_index(drop=True)
+        for _, g in s.groupby("withdrawal.step_days")
+    )
+    assert not a.equals(b)
+
+
+def test_named_experiments_compose(tmp_path):
+    for name, points in (
+        ("withdrawal_timing", 96),
+        ("policy_noise", 25),
+        ("endogenous_withdrawal", 25),
+    ):
+        cfg = run_cli(f"experiment={name}", "--cfg", "hydra", cwd=tmp_path)
+        assert cfg.returncode == 0, cfg.stderr
+        assert "sweeper" in cfg.stdout and f"multirun/{name}" in cfg.stdout
+        from omegaconf import OmegaConf
+
+        from sim.callbacks import count_jobs
+
+        hydra_cfg = OmegaConf.create(cfg.stdout)
+        assert count_jobs(hydra_cfg) == points, name
