@@ -1,0 +1,44 @@
+"""Figures and tables of a finished (or interrupted) sweep, from its folder.
+
+Usage: ``python experiments/report.py multirun/withdrawal_timing``
+
+Gathers the per-job results into sweep_summary.parquet/.csv and sweep_timeseries.parquet (as
+the sweep's end-of-run hook does), draws the figures into ``DIR/figures/``, and prints a short
+table of the main outcomes per scenario point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.collect import collect_and_report
+from sim.report import with_outcomes
+
+OUTCOMES = ["peak_escalation", "days_in_crisis", "total_attacks", "us_killed", "p_targeted_killing"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sweep_dir", type=Path, help="the sweep folder (hydra.sweep.dir)")
+    args = parser.parse_args(argv)
+    if not (args.sweep_dir / "jobs").is_dir():
+        print(
+            f"report: error: {args.sweep_dir} is not a sweep folder (no jobs/ inside)",
+            file=sys.stderr,
+        )
+        return 2
+    tables = collect_and_report(args.sweep_dir)
+    if tables.summary.empty:
+        return 1
+    summary = with_outcomes(tables.summary)
+    swept = [p for p in tables.parameters if summary[p].astype(str).nunique() > 1]
+    table = summary.groupby(swept or ["point"], dropna=False)[OUTCOMES].mean()
+    print("\nMean outcomes per scenario point:")
+    print(table.round(2).to_string())
+    return 1 if tables.failed or tables.unfinished else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
