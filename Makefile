@@ -32,8 +32,8 @@ format: $(DEV_STAMP)
 docs: $(STAMP)  ## regenerate docs/parameters.md from the schema
 	$(BIN)/python -m sim.paramdoc docs/parameters.md
 
-bench: $(STAMP)  ## timing figures (not a test)
-	$(BIN)/python benchmarks/run_benchmark.py
+bench: $(DEV_STAMP)  ## timing figures (not a test), the flagship sweep included
+	$(BIN)/python benchmarks/run_benchmark.py --flagship
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache .ruff_cache

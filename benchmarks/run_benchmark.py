@@ -1,50 +1,146 @@
-"""Benchmark: cost per replica-run of the default scenario at R = 1 and R = 200.
+"""Benchmarks, printed as figures with ratios against baselines measured in the same run.
 
-Both are measured in the same process, one after the other, so their ratio is meaningful on a
-shared, noisy machine even when the absolute times are not. Run: ``make bench`` or
-``python benchmarks/run_benchmark.py [--repeats N]``. The last lines are the figures.
+1. Replica batching: cost per replica-run of the default scenario at R = 1 and R = 200.
+2. ``--flagship``: the withdrawal-timing experiment end to end through the real command line
+   (96 scenario points x 200 replicas x 730 days, joblib on all cores, every table and figure
+   written): wall time, scenario points and replica-runs per second, peak memory of the whole
+   process tree, and the ratio against running the same replica-runs one at a time.
+
+Machines here are shared and noisy: compare the ratios, not the absolute times. Run
+``make bench`` or ``python benchmarks/run_benchmark.py [--flagship] [--repeats N]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
+
+import psutil
 
 from sim import EscalationModel
 from sim.metrics import summarize
 
+FLAGSHIP_POINTS = 96
+FLAGSHIP_REPLICAS = 200
 
-def time_run(replicas: int, repeats: int) -> float:
-    """Median wall time (s) of building, running and summarising the default scenario."""
+
+def time_run(replicas: int, repeats: int, **config) -> float:
+    """Median wall time (s) of building, running and summarising one scenario."""
     times = []
     for i in range(repeats):
         t0 = time.perf_counter()
-        model = EscalationModel({"replicas": replicas, "seed": i}).run()
-        model.timeseries()
+        model = EscalationModel(
+            {"replicas": replicas, "seed": i, **config}, record_events=False
+        ).run()
         summarize(model)
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+class PeakMemory:
+    """Samples the resident memory of a process and all its children (every 0.1 s)."""
+
+    def __init__(self, pid: int) -> None:
+        self.root = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            try:
+                for p in [self.root, *self.root.children(recursive=True)]:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                break
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.1)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def batching(repeats: int, replicas: int) -> None:
+    time_run(1, 1)  # warm-up: imports, caches
+    single = time_run(1, repeats)
+    batched = time_run(replicas, repeats)
+    per_single = 1000 * single
+    per_batched = 1000 * batched / replicas
+    print(f"default scenario, 730 days, median of {repeats} runs each")
+    print(f"R = 1:   {per_single:8.2f} ms per replica-run ({single:.3f} s per run)")
+    print(f"R = {replicas}: {per_batched:8.2f} ms per replica-run ({batched:.3f} s per run)")
+    print(
+        f"ratio (R = 1 cost / R = {replicas} cost per replica): "
+        f"{per_single / per_batched:.1f}x (target >= 20x)"
+    )
+
+
+def flagship(keep: Path | None) -> None:
+    out = keep or Path(tempfile.mkdtemp(prefix="flagship-"))
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim",
+        "-m",
+        "experiment=withdrawal_timing",
+        f"hydra.sweep.dir={out}",
+    ]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with PeakMemory(proc.pid) as memory:
+        _, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"flagship sweep failed:\n{err}")
+    runs = FLAGSHIP_POINTS * FLAGSHIP_REPLICAS
+    # Baseline: the same replica-runs one at a time (R = 1), timed on a sample, extrapolated.
+    time_run(1, 1)
+    one_at_a_time = time_run(1, 20) * runs
+    print(
+        f"flagship sweep: {FLAGSHIP_POINTS} scenario points x {FLAGSHIP_REPLICAS} replicas "
+        f"x 730 days = {runs} replica-runs, joblib on {psutil.cpu_count()} cores"
+    )
+    print(f"wall time:          {wall:8.1f} s (target <= 30 s), tables and figures included")
+    print(f"scenario points/s:  {FLAGSHIP_POINTS / wall:8.2f}")
+    print(f"replica-runs/s:     {runs / wall:8.0f}")
+    print(f"peak memory:        {memory.peak / 2**30:8.2f} GB, whole process tree (target < 2 GB)")
+    print(f"one at a time (R = 1, extrapolated from 20 runs): {one_at_a_time:.0f} s")
+    print(f"ratio (one at a time / flagship sweep): {one_at_a_time / wall:.1f}x")
+    if keep is None:
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="runs per size (median taken)")
     parser.add_argument("--replicas", type=int, default=200, help="the batched size")
-    args = parser.parse_args()
-
-    time_run(1, 1)  # warm-up: imports, caches
-    single = time_run(1, args.repeats)
-    batched = time_run(args.replicas, args.repeats)
-    per_single = 1000 * single
-    per_batched = 1000 * batched / args.replicas
-    print(f"default scenario, 730 days, median of {args.repeats} runs each")
-    print(f"R = 1:   {per_single:8.2f} ms per replica-run ({single:.3f} s per run)")
-    print(f"R = {args.replicas}: {per_batched:8.2f} ms per replica-run ({batched:.3f} s per run)")
-    print(
-        f"ratio (R = 1 cost / R = {args.replicas} cost per replica): "
-        f"{per_single / per_batched:.1f}x (target >= 20x)"
+    parser.add_argument(
+        "--flagship",
+        action="store_true",
+        help="also run the 19,200-run withdrawal-timing sweep end to end",
     )
+    parser.add_argument("--keep", type=Path, help="keep the flagship sweep in this folder")
+    args = parser.parse_args()
+    if args.flagship:
+        flagship(args.keep)
+    batching(args.repeats, args.replicas)
 
 
 if __name__ == "__main__":
