@@ -13,6 +13,7 @@ Machines here are shared and noisy: compare the ratios, not the absolute times. 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import statistics
 import subprocess
@@ -58,10 +59,8 @@ class PeakMemory:
             total = 0
             try:
                 for p in [self.root, *self.root.children(recursive=True)]:
-                    try:
+                    with contextlib.suppress(psutil.Error):  # a worker may have just exited
                         total += p.memory_info().rss
-                    except psutil.Error:
-                        pass
             except psutil.Error:
                 break
             self.peak = max(self.peak, total)
