@@ -26,8 +26,8 @@ test: $(DEV_STAMP)  ## the whole test suite, ruff lint and format checks include
 	$(BIN)/python -m pytest
 
 format: $(DEV_STAMP)
-	$(BIN)/ruff format sim tests experiments benchmarks
-	$(BIN)/ruff check --fix sim tests experiments benchmarks
+	$(BIN)/ruff format sim hydra_plugins tests experiments benchmarks
+	$(BIN)/ruff check --fix sim hydra_plugins tests experiments benchmarks
 
 docs: $(STAMP)  ## regenerate docs/parameters.md from the schema
 	$(BIN)/python -m sim.paramdoc docs/parameters.md

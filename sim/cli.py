@@ -55,7 +55,8 @@ if not OmegaConf.has_resolver("sim_job_dir"):
 
 
 def register_configs() -> None:
-    """Register the scenario schema and one node per (actor, policy) in Hydra's ConfigStore."""
+    """Register the scenario schema and one node per (actor, policy) in Hydra's ConfigStore
+    (the covering sweeper registers itself as a Hydra plugin: hydra_plugins/escalation_sim)."""
     cs = ConfigStore.instance()
     cs.store(name="scenario_schema", node=ScenarioConfig)
     for name, cls in POLICIES.items():

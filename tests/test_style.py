@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import ROOT
 
-PATHS = ["sim", "tests", "experiments", "benchmarks"]
+PATHS = ["sim", "hydra_plugins", "tests", "experiments", "benchmarks"]
 
 
 def _ruff() -> str:

@@ -1,0 +1,1 @@
+"""escalation-sim's Hydra plugin: the covering sweeper (Hydra finds plugins in this package)."""
