@@ -20,7 +20,7 @@ from typing import Any
 import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
-from hydra.errors import HydraException, MissingConfigException
+from hydra.errors import HydraException, MissingConfigException, OverrideParseException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -55,13 +55,24 @@ if not OmegaConf.has_resolver("sim_job_dir"):
 
 
 def register_configs() -> None:
-    """Register the scenario schema and one node per (actor, policy) in Hydra's ConfigStore
-    (the covering sweeper registers itself as a Hydra plugin: hydra_plugins/escalation_sim)."""
+    """Register the scenario's defaults and one node per (actor, policy) in Hydra's
+    ConfigStore (the covering sweeper registers itself as a Hydra plugin).
+
+    The nodes are the dataclasses' defaults as plain mappings, not OmegaConf-typed nodes: Hydra
+    still rejects unknown keys (struct mode), and every type and range check is left to
+    :func:`sim.validate.validate`, the one validator shared with the Python API, whose
+    messages name the key and the allowed values. Untyped nodes also compose about a third
+    faster, which a sweep pays once per job.
+    """
     cs = ConfigStore.instance()
-    cs.store(name="scenario_schema", node=ScenarioConfig)
+    defaults = dataclasses.asdict(ScenarioConfig())
+    defaults["ladder"] = {"rungs": []}  # filled by the ladder group (configs/ladder/*.yaml)
+    cs.store(name="scenario_schema", node=defaults)
     for name, cls in POLICIES.items():
         for actor in cls.actors:
-            cs.store(group=f"{actor}/policy", name=name, node=cls.Params(name=name))
+            cs.store(
+                group=f"{actor}/policy", name=name, node=dataclasses.asdict(cls.Params(name=name))
+            )
 
 
 def job(cfg: DictConfig) -> Path:
@@ -129,6 +140,13 @@ def describe_error(ex: BaseException) -> str:
     """A one-line description of an input error, naming the key and what is allowed."""
     if isinstance(ex, ConfigError):
         return str(ex)
+    if isinstance(ex, OverrideParseException):
+        lines = [ln.strip() for ln in str(ex).strip().splitlines() if ln.strip()]
+        detail = ": ".join(ln for ln in lines[:2] if not ln.startswith("See "))
+        return (
+            f"{ex.override}: cannot parse this override ({detail}); see "
+            "https://hydra.cc/docs/advanced/override_grammar/basic/"
+        )
     if isinstance(ex, MissingConfigException) and ex.missing_cfg_file:
         group, _, option = ex.missing_cfg_file.rpartition("/")
         if ex.options:

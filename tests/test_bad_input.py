@@ -1,0 +1,262 @@
+"""Bad input, table-driven: every case must fail cleanly.
+
+Through the real command line (a subprocess, as users run it) each case must exit with status
+2 and print exactly one line on stderr, ``escalation-sim: error: ...``, naming the offending
+key and saying what is allowed, with no traceback. A Python-API twin runs the value errors
+through :func:`sim.validate.validate` with nested dicts in milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from sim.validate import ConfigError, validate
+
+PREFIX = "escalation-sim: error: "
+
+US_POLICIES = "choose from: escalate, generous_tit_for_tat, grim_trigger, proportional, red_line"
+MILITIA_RUNGS = "its rungs: truce, none, condemn, threaten, harassment_attack, casualty_attack"
+
+
+def case(overrides: str | list[str], key: str, allowed: str, id: str, **kwargs):
+    """One row of a table: the bad input, the key the message must name, what it must allow."""
+    if isinstance(overrides, str):
+        overrides = [overrides]
+    return pytest.param(overrides, key, allowed, id=id, **kwargs)
+
+
+CLI_CASES = [
+    # config groups
+    case("us/policy=nope", "us/policy", US_POLICIES, "unknown-us-policy-option"),
+    case(
+        "militia/policy=balancing",
+        "militia/policy",
+        "choose from: escalate",
+        "iraq-policy-for-militia",
+    ),
+    # unknown keys
+    case("foo=1", "foo", "allowed keys here: seed, replicas", "unknown-top-level-key"),
+    case("us.foo=1", "us.foo", "allowed keys here: policy, troops_iraq", "unknown-us-key"),
+    case(
+        "us.policy.generosity=0.2",
+        "us.policy.generosity",
+        "allowed keys here: name, threshold",
+        "param-of-unchosen-policy",
+    ),
+    # wrong types (reported by the same validator as the Python API)
+    case("seed=abc", "seed", "must be an integer", "seed-not-integer"),
+    case("replicas=1.5", "replicas", "must be an integer", "replicas-fractional"),
+    case("iran.enabled=maybe", "iran.enabled", "must be true or false", "enabled-not-bool"),
+    case(
+        "withdrawal.start_month=abc",
+        "withdrawal.start_month",
+        "must be a number",
+        "start-month-not-number",
+    ),
+    # impossible values (all value errors are also in the fast Python-API twin below)
+    case(
+        "withdrawal.start_month=-3",
+        "withdrawal.start_month",
+        "[0.0, 600.0]",
+        "start-month-negative",
+    ),
+    case("perception.noise=1.3", "perception.noise", "[0.0, 1.0]", "noise-above-one"),
+    case("horizon_days=0", "horizon_days", "[1, 36500]", "horizon-zero"),
+    case("us.troops_iraq=-5", "us.troops_iraq", "[0, 200000]", "troops-negative"),
+    case(
+        "withdrawal.residual_troops=3000",
+        "withdrawal.residual_troops",
+        "must not exceed us.troops_iraq (2500)",
+        "residual-above-troops",
+    ),
+    case(
+        ["us/policy=generous_tit_for_tat", "us.policy.generosity=1.5"],
+        "us.policy.generosity",
+        "[0.0, 1.0]",
+        "generosity-above-one",
+    ),
+    # a policy chosen through its name key
+    case("us.policy.name=hazard", "us.policy.name", US_POLICIES, "militia-only-policy-for-us"),
+    # dates
+    case("start_date=2023-13-01", "start_date", "YYYY-MM-DD", "month-13"),
+    # shocks
+    case(
+        "shocks=[{day:1000,actor:militia,action:mass_casualty_attack}]",
+        "shocks[0].day",
+        "< horizon_days (730)",
+        "shock-beyond-horizon",
+    ),
+    case(
+        "shocks=[{day:10,actor:militia,action:targeted_killing}]",
+        "shocks[0].action",
+        MILITIA_RUNGS,
+        "shock-action-not-militias",
+    ),
+    case(
+        "shocks=[{day:10,actor:militia,action:nuke}]",
+        "shocks[0].action",
+        "choose from: withdrawal_step, truce",
+        "shock-unknown-action",
+    ),
+    case(
+        "shocks=[{day:10,actor:militia,action:harassment_attack,faction:Hamas}]",
+        "shocks[0].faction",
+        "choose from: Kataib Hezbollah, Harakat al-Nujaba, Kataib Sayyid al-Shuhada",
+        "shock-unknown-faction",
+    ),
+    case(
+        "shocks=[{day:10,actor:iran,action:harassment_attack}]",
+        "shocks[0].actor",
+        "must be one of us, militia, iraq",
+        "shock-unknown-actor",
+    ),
+    case(
+        "shocks=[{day:10,actor:militia,action:harassment_attack,foo:1}]",
+        "shocks[0].foo",
+        "allowed keys here: day, actor, action, faction, killed",
+        "shock-unknown-key",
+    ),
+    # factions
+    case("militia.factions=[]", "militia.factions", "at least one faction", "no-factions"),
+    # override syntax
+    case("seed", "'seed'", "missing EQUAL", "override-without-equals"),
+    case(
+        "seed=[1",
+        "seed",
+        "override_grammar",
+        "override-unclosed-list",
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("overrides", "key", "allowed"), CLI_CASES)
+def test_cli_rejects_bad_input_in_one_line(tmp_path, overrides, key, allowed):
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", *overrides, f"hydra.run.dir={tmp_path}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output, output
+    assert proc.returncode == 2, output
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    (message,) = lines
+    assert message.startswith(PREFIX), message
+    assert key in message, message
+    assert allowed in message, message
+
+
+# --------------------------------------------------------------------------- Python API twin
+
+API_CASES = [
+    ({"us": {"policy": "nope"}}, "us.policy.name", US_POLICIES),
+    ({"militia": {"policy": "balancing"}}, "militia.policy.name", "choose from: escalate"),
+    ({"iraq": {"policy": "tit_for_tat"}}, "iraq.policy.name", "choose from: balancing, passive"),
+    ({"us": {"policy": 5}}, "us.policy", "a mapping with 'name'"),
+    ({"foo": 1}, "foo", "allowed keys here: seed, replicas"),
+    ({"us": {"foo": 1}}, "us.foo", "allowed keys here: policy, troops_iraq"),
+    (
+        {"us": {"policy": {"name": "proportional", "generosity": 0.2}}},
+        "us.policy.generosity",
+        "allowed keys here: name, threshold",
+    ),
+    ({"seed": "abc"}, "seed", "must be an integer"),
+    ({"seed": True}, "seed", "must be an integer"),
+    ({"replicas": 1.5}, "replicas", "must be an integer"),
+    ({"iran": {"enabled": "maybe"}}, "iran.enabled", "must be true or false"),
+    ({"withdrawal": {"start_month": "abc"}}, "withdrawal.start_month", "must be a number"),
+    ({"perception": {"noise": float("nan")}}, "perception.noise", "must be a finite number"),
+    ({"withdrawal": {"start_month": -3}}, "withdrawal.start_month", "must be in [0.0, 600.0]"),
+    ({"perception": {"noise": 1.3}}, "perception.noise", "must be in [0.0, 1.0]"),
+    ({"perception": {"misattribution": -0.1}}, "perception.misattribution", "[0.0, 1.0]"),
+    ({"horizon_days": 0}, "horizon_days", "must be in [1, 36500]"),
+    ({"replicas": 0}, "replicas", "must be in [1, 1000000]"),
+    ({"seed": -1}, "seed", "must be in [0, 9223372036854775808)"),
+    ({"us": {"troops_iraq": -5}}, "us.troops_iraq", "must be in [0, 200000]"),
+    (
+        {"withdrawal": {"residual_troops": 3000}},
+        "withdrawal.residual_troops",
+        "must not exceed us.troops_iraq (2500)",
+    ),
+    ({"withdrawal": {"duration_months": -1}}, "withdrawal.duration_months", "[0.0, 600.0]"),
+    ({"us": {"reaction_lag_days": 0}}, "us.reaction_lag_days", "must be in [1, 60]"),
+    ({"index": {"crisis_threshold": 11}}, "index.crisis_threshold", "must be in [0.0, 10.0]"),
+    (
+        {"us": {"policy": {"name": "generous_tit_for_tat", "generosity": 1.5}}},
+        "us.policy.generosity",
+        "must be in [0.0, 1.0]",
+    ),
+    (
+        {"us": {"policy": {"name": "grim_trigger", "trigger_level": 0}}},
+        "us.policy.trigger_level",
+        "must be in [1, 10]",
+    ),
+    ({"us": {"policy": {"name": "hazard"}}}, "us.policy.name", US_POLICIES),
+    ({"start_date": "2023-13-01"}, "start_date", "must be a date YYYY-MM-DD"),
+    (
+        {"shocks": [{"day": 1000, "actor": "militia", "action": "mass_casualty_attack"}]},
+        "shocks[0].day",
+        "must be < horizon_days (730)",
+    ),
+    (
+        {"horizon_days": 100, "shocks": [{"day": 100, "action": "harassment_attack"}]},
+        "shocks[0].day",
+        "must be < horizon_days (100)",
+    ),
+    ({"shocks": [{"day": -1}]}, "shocks[0].day", "must be >= 0"),
+    (
+        {"shocks": [{"day": 10, "actor": "militia", "action": "targeted_killing"}]},
+        "shocks[0].action",
+        MILITIA_RUNGS,
+    ),
+    (
+        {"shocks": [{"day": 10, "actor": "militia", "action": "nuke"}]},
+        "shocks[0].action",
+        "choose from: withdrawal_step, truce",
+    ),
+    (
+        {"shocks": [{"day": 10, "action": "harassment_attack", "faction": "Hamas"}]},
+        "shocks[0].faction",
+        "choose from: Kataib Hezbollah, Harakat al-Nujaba, Kataib Sayyid al-Shuhada",
+    ),
+    (
+        {"shocks": [{"day": 10, "actor": "iran", "action": "harassment_attack"}]},
+        "shocks[0].actor",
+        "must be one of us, militia, iraq",
+    ),
+    ({"shocks": [{"day": 10, "foo": 1}]}, "shocks[0].foo", "allowed keys here: day, actor"),
+    ({"shocks": 5}, "shocks", "expected a list"),
+    ({"militia": {"factions": []}}, "militia.factions", "at least one faction is needed"),
+    (
+        {"militia": {"factions": [{"name": "A"}, {"name": "A"}]}},
+        "militia.factions",
+        "faction names must be unique",
+    ),
+    (
+        {"militia": {"factions": [{"name": "A", "resolve": 9}]}},
+        "militia.factions[0].resolve",
+        "must be in [0.0, 3.0]",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("config", "key", "allowed"),
+    [pytest.param(*row, id=f"{i:02d}-{row[1]}") for i, row in enumerate(API_CASES)],
+)
+def test_validate_rejects_bad_input(config, key, allowed):
+    with pytest.raises(ConfigError, match=rf"^{re.escape(key)}: .*{re.escape(allowed)}") as err:
+        validate(config)
+    assert err.value.key == key
+    assert "\n" not in str(err.value)
