@@ -14,13 +14,12 @@ import numpy as np
 
 from sim.arrays import clip
 from sim.config import FactionConfig
+from sim.ladder import FORCE_LEVEL as FORCE
+from sim.ladder import THREAT_LEVEL
 from sim.policies import Observation, make_policy
 
 if TYPE_CHECKING:
     from sim.model import EscalationModel
-
-FORCE = 4
-"""Lowest level that is a use of force (an attack or a strike) on the default ladder."""
 
 
 def _half_life_decay(days: float) -> float:
@@ -52,7 +51,7 @@ class UnitedStates(mesa.Agent):
         self.perceived_attack = np.zeros(n, dtype=np.int64)
         self.policy = make_policy(cfg.policy, n, model.ladder.max_level_of("us"))
         self._pressure_decay = _half_life_decay(cfg.pressure_half_life_days)
-        self._protection_decay = _half_life_decay(90.0)  # assumption: hardening fades slowly
+        self._protection_decay = _half_life_decay(cfg.protection_half_life_days)
 
     def decide(self, t: int, u: np.ndarray) -> np.ndarray:
         """Today's rung ids: the policy's answer to the worst attack perceived ``lag`` ago."""
@@ -167,11 +166,11 @@ class MilitiaForces:
         # Iran-ordered pause: compliant factions declare a truce, then hold it.
         joins = m.iran.pause_started[:, None] & (u[:, slots["mil_truce"]] < self.compliance)
         self.truce_until = np.where(joins, t + m.config.iran.pause_days, self.truce_until)
-        level = np.where(t < self.truce_until, np.minimum(level, 2), level)
+        level = np.where(t < self.truce_until, np.minimum(level, THREAT_LEVEL), level)
         rung = ladder.rung_for("militia", level)
         # An attack needs the stock to pay for it; otherwise the faction only threatens.
         short = ladder.capability_cost[rung] > self.capability
-        rung = np.where(short, ladder.rung_for("militia", np.minimum(level, 2)), rung)
+        rung = np.where(short, ladder.rung_for("militia", np.minimum(level, THREAT_LEVEL)), rung)
         return np.where(joins, m.truce_rung, rung)
 
     def absorb(
@@ -272,8 +271,8 @@ class IraqiGovernment(mesa.Agent):
         )
         rung = m.ladder.rung_for("iraq", self.policy.decide(obs))
         mediating = m.ladder.level[rung] < 0
-        self.mediation_until = np.where(
-            mediating, t + self.cfg.mediation_days, self.mediation_until
+        self.mediation_until = np.where(  # restrains from tomorrow for mediation_days days
+            mediating, t + 1 + self.cfg.mediation_days, self.mediation_until
         )
         return rung
 

@@ -134,6 +134,12 @@ class USConfig:
         "2023-24 attacks were intercepted or missed, DoD briefings).",
         **UNIT,
     )
+    protection_half_life_days: float = param(
+        90.0,
+        doc="Half-life of the extra force protection gained under fire (assumption: "
+        "hardening fades slowly).",
+        gt=0.0,
+    )
     deterrence: float = param(
         0.5, doc="Initial deterrence credibility in [0, 1] (assumption).", **UNIT
     )
@@ -233,7 +239,10 @@ class IraqConfig:
         14, doc="How long one mediation effort restrains militias (assumption).", ge=0, le=365
     )
     reaction_lag_days: int = param(
-        1, doc="Days between an event and the Iraqi government's reaction (assumption).", ge=1
+        1,
+        doc="Days between an event and the Iraqi government's reaction (assumption).",
+        ge=1,
+        le=60,
     )
 
 

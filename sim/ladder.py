@@ -21,6 +21,13 @@ import yaml
 from sim.arrays import clip
 from sim.paths import CONFIG_DIR
 
+FORCE_LEVEL = 4
+"""Ladder convention: levels >= 4 are uses of force (attacks, strikes); below are words and
+coercion. Policies, deterrence and attack counts rely on it; custom ladders must keep it."""
+
+THREAT_LEVEL = 2
+"""Ladder convention: level 2 is a threat, the ceiling of a faction in truce or out of means."""
+
 ACTORS = ("us", "militia", "iraq")
 """Actors that take rungs (Iran acts through restraint and supply, not through rungs)."""
 

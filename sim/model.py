@@ -22,8 +22,9 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents import FORCE, IranPatron, IraqiGovernment, Militia, MilitiaForces, UnitedStates
+from sim.agents import IranPatron, IraqiGovernment, Militia, MilitiaForces, UnitedStates
 from sim.config import ScenarioConfig
+from sim.ladder import FORCE_LEVEL as FORCE
 from sim.ladder import Ladder
 from sim.outcomes import PoissonTable
 from sim.perception import LagBuffer, misattribute, misread, outcome_level
@@ -167,6 +168,16 @@ class EscalationModel(mesa.Model):
             )
         return out
 
+    def _apply_shock(self, t: int, actor: str, faction: int, rung: int) -> None:
+        """The state a forced de-escalatory move sets, as if the actor had chosen it."""
+        if actor == "militia" and rung == self.truce_rung:
+            until = t + self.config.iran.pause_days
+            self.militia.truce_until[:, faction] = np.maximum(
+                self.militia.truce_until[:, faction], until
+            )
+        elif actor == "iraq" and self.ladder.level[rung] < 0:
+            self.iraq.mediation_until[:] = t + 1 + self.config.iraq.mediation_days
+
     def _mark_first(self, t: int, rows: np.ndarray, rung: np.ndarray) -> None:
         """Remember day t as the first day each replica played ``rung`` (if it is)."""
         new = self.first_day[rows, rung] < 0
@@ -210,17 +221,17 @@ class EscalationModel(mesa.Model):
         iraq_rung = self.iraq.decide(t, u)
         forced_killed: dict[int, int] = {}
         for actor, faction, rung, killed in self._shocks.get(t, ()):
+            self._apply_shock(t, actor, faction, rung)
             if actor == "us":
                 us_rung = np.full_like(us_rung, rung)
                 us_target = np.full_like(us_target, faction)
+                self.us.target = us_target.copy()
             elif actor == "militia":
                 mil_rung[:, faction] = rung
-                if killed is not None:
-                    forced_killed[faction] = killed
             else:
                 iraq_rung = np.full_like(iraq_rung, rung)
-            if actor == "us" and killed is not None:
-                forced_killed[-1] = killed
+            if killed is not None:
+                forced_killed[-1 if actor == "us" else faction] = killed
 
         # Phase 3: outcomes and perception.
         us_level = ladder.level[us_rung]
@@ -252,6 +263,7 @@ class EscalationModel(mesa.Model):
             target_party=0,
             rung=mil_rung,
             perceived=ladder.rung_for("militia", seen),
+            perceived_level=seen,
             attributed=np.where(attack, 1 + blamed, -1),
             killed=killed,
             wounded=wounded,
@@ -264,6 +276,7 @@ class EscalationModel(mesa.Model):
             ladder.goldstein[us_rung]
             + ladder.goldstein[iraq_rung]
             + ladder.goldstein[mil_rung].sum(axis=1)
+            + stepping * ladder.goldstein[self.withdrawal_rung]
         )
 
         militia_killed = np.where(
@@ -282,6 +295,7 @@ class EscalationModel(mesa.Model):
             target_party=1 + us_target,
             rung=us_rung,
             perceived=ladder.rung_for("us", us_seen),
+            perceived_level=us_seen,
             attributed=-1,
             killed=militia_killed,
             wounded=0,
@@ -294,6 +308,7 @@ class EscalationModel(mesa.Model):
             target_party=self.iraq_party,
             rung=self.withdrawal_rung,
             perceived=self.withdrawal_rung,
+            perceived_level=int(ladder.level[self.withdrawal_rung]),
             attributed=-1,
             killed=0,
             wounded=0,
@@ -307,6 +322,7 @@ class EscalationModel(mesa.Model):
             target_party=np.where(iraq_level < 0, self.all_militias_party, 0),
             rung=iraq_rung,
             perceived=iraq_rung,
+            perceived_level=iraq_level,
             attributed=-1,
             killed=0,
             wounded=0,

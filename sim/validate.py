@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sim.config import DEFAULT_POLICIES, ScenarioConfig, ShockConfig
-from sim.ladder import ACTORS, LadderConfig, RungConfig
+from sim.ladder import ACTORS, FORCE_LEVEL, LadderConfig, RungConfig
 from sim.policies import POLICIES, PolicyParams, policies_for
 
 POLICY_FIELDS = {"us.policy": "us", "militia.policy": "militia", "iraq.policy": "iraq"}
@@ -263,6 +263,12 @@ def _check_shock(shock: ShockConfig, key: str, cfg: ScenarioConfig, factions: li
             f"{key}.action",
             f"{shock.actor} cannot take {shock.action!r}; its "
             f"rungs: {', '.join(n for n, r in rungs.items() if shock.actor in r.actors)}",
+        )
+    if shock.killed is not None and rungs[shock.action].level < FORCE_LEVEL:
+        raise ConfigError(
+            f"{key}.killed",
+            f"only a use of force (a rung of level >= {FORCE_LEVEL}) can kill; "
+            f"{shock.action!r} is level {rungs[shock.action].level}",
         )
     if shock.faction is not None and shock.faction not in factions:
         raise ConfigError(

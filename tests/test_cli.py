@@ -29,6 +29,7 @@ EVENT_COLUMNS = [
     "rung",
     "severity",
     "perceived_as",
+    "perceived_level",
     "attributed_to",
     "killed",
     "wounded",

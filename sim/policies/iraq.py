@@ -7,9 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import PROBABILITY, UNIT, param
+from sim.ladder import FORCE_LEVEL
 from sim.policies.base import Observation, Policy, PolicyParams, register
 
-MEDIATE, CONDEMN, DEMAND_WITHDRAWAL, STRIKE = -1, 1, 2, 4
+# Levels of the default ladder: Iraq's rungs, and the ladder's use-of-force convention.
+MEDIATE, CONDEMN, DEMAND_WITHDRAWAL, STRIKE = -1, 1, 2, FORCE_LEVEL
 
 
 @register

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import PROBABILITY, param
+from sim.ladder import FORCE_LEVEL, THREAT_LEVEL
 from sim.policies.base import Observation, Policy, PolicyParams, register
 
-HARASSMENT, CASUALTY, MASS_CASUALTY, THREATEN = 4, 5, 6, 2
+# Levels of the ladder's conventions (sim.ladder): attacks from FORCE_LEVEL up, then threats.
+HARASSMENT, CASUALTY, MASS_CASUALTY = FORCE_LEVEL, FORCE_LEVEL + 1, FORCE_LEVEL + 2
+THREATEN = THREAT_LEVEL
 
 
 @register
@@ -37,9 +40,11 @@ class HazardAttacks(Policy):
         name: str = "hazard"
         base_rate: float = param(
             2.0,
-            doc="Attacks per day of a resolve-1 faction at full capability and motive "
-            "(assumption, scaled so that the default scenario gives about 1.5 attacks a day "
-            "in its first months, as the ~170 attacks of 17 Oct 2023 - 4 Feb 2024 did).",
+            doc="Daily attack hazard of a resolve-1 faction at full capability and motive; a "
+            "faction attacks at most once a day, with probability 1 - exp(-rate) (assumption: "
+            "the default scenario gives ~1.45 attacks a day in its first 10 days and ~0.9 a "
+            "day over its first 110, below the ~1.5 a day of the ~170 attacks of 17 Oct 2023 - "
+            "4 Feb 2024; calibration against the record is future work).",
             ge=0.0,
             le=50.0,
         )

@@ -13,13 +13,10 @@ import numpy as np
 
 from sim.arrays import clip
 from sim.config import PROBABILITY, param
+from sim.ladder import FORCE_LEVEL as FORCE
 from sim.policies.base import Observation, Policy, PolicyParams, register
 
 BOTH = ("us", "militia")
-
-
-FORCE = 4
-"""Lowest level that is a use of force on the default ladder (an attack or a strike)."""
 
 
 def _hostile(obs: Observation) -> np.ndarray:
