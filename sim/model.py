@@ -178,10 +178,14 @@ class EscalationModel(mesa.Model):
         elif actor == "iraq" and self.ladder.level[rung] < 0:
             self.iraq.mediation_until[:] = t + 1 + self.config.iraq.mediation_days
 
-    def _mark_first(self, t: int, rows: np.ndarray, rung: np.ndarray) -> None:
-        """Remember day t as the first day each replica played ``rung`` (if it is)."""
-        new = self.first_day[rows, rung] < 0
-        self.first_day[rows[new], rung[new]] = t
+    def _mark_first(self, t: int, played: np.ndarray) -> None:
+        """Remember day t as the first day each replica played each of its rungs of today
+        (``played``: rung ids, one row per replica; duplicates in a row are harmless)."""
+        rows = self._rows_rf[:, :1]
+        new = self.first_day[rows, played] < 0
+        if new.any():
+            r, c = np.nonzero(new)
+            self.first_day[r, played[r, c]] = t
 
     def exposure(self) -> np.ndarray:
         """US troops within the militias' reach (Iraq and Syria) relative to the start."""
@@ -328,9 +332,10 @@ class EscalationModel(mesa.Model):
             wounded=0,
         )
 
-        for rung in (us_rung, iraq_rung, *mil_rung.T):
-            self._mark_first(t, rows, rung)
-        self._mark_first(t, rows[stepping], np.full(stepping.sum(), self.withdrawal_rung))
+        played = np.column_stack(
+            (us_rung, iraq_rung, mil_rung, np.where(stepping, self.withdrawal_rung, self.none_rung))
+        )
+        self._mark_first(t, played)
 
         # Adversaries act on these readings after their reaction lags.
         self.seen_by_us.write(t, seen)

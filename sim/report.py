@@ -74,25 +74,37 @@ def plot_trajectories(
     timeseries: pd.DataFrame, params: list[str], path: Path, max_panels: int = 12
 ) -> Path:
     """Escalation index, median and 50% band per scenario point, in small multiples."""
-    ts = timeseries[timeseries["series"] == "escalation_index"].copy()
+    ts = timeseries[timeseries["series"] == "escalation_index"]
     varying = _varying(params, ts)
     colour = varying[0] if varying else None
     facets = varying[1:]
-    ts["_colour"] = ts[colour].map(_label) if colour else "all"
-    ts["_panel"] = ts[facets].map(_label).agg(", ".join, axis=1) if facets else ""
-    panels = list(dict.fromkeys(ts.sort_values(facets or ["point"])["_panel"]))[:max_panels]
+    # Label the scenario points once each, then attach the labels to their rows.
+    points = ts.drop_duplicates("point")[["point", *varying]].copy()
+    points["_colour"] = points[colour].map(_label) if colour else "all"
+    points["_panel"] = (
+        [", ".join(_label(v) for v in row) for row in points[facets].itertuples(index=False)]
+        if facets
+        else ""
+    )
+    points = points.sort_values(facets or ["point"])
+    lines = (
+        ts[["point", "date", "q25", "q50", "q75"]]
+        .merge(points[["point", "_colour", "_panel"]], on="point")
+        .groupby(["_panel", "_colour", "date"])[["q25", "q50", "q75"]]
+        .mean()
+    )
+    panels = list(dict.fromkeys(points["_panel"]))[:max_panels]
     ncols = min(3, len(panels))
     nrows = math.ceil(len(panels) / ncols)
     fig = Figure(figsize=(5.2 * ncols + 2.2, 3.4 * nrows + 0.6))
     axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False))
-    levels = _ordered_levels(ts[colour]) if colour else ["all"]
+    levels = _ordered_levels(points[colour]) if colour else ["all"]
     colours = _palette(len(levels))
     for ax, panel in zip(axes.flat, panels, strict=False):
-        sub = ts[ts["_panel"] == panel]
         for level, c in zip(levels, colours, strict=True):
-            line = sub[sub["_colour"] == level].groupby("date")[["q25", "q50", "q75"]].mean()
-            if line.empty:
+            if (panel, level) not in lines.index.droplevel("date"):
                 continue
+            line = lines.loc[(panel, level)]
             ax.fill_between(line.index, line.q25, line.q75, color=c, alpha=0.15, lw=0)
             ax.plot(line.index, line.q50, color=c, lw=1.6, label=level)
         ax.set_title(panel, fontsize=10)
