@@ -190,3 +190,37 @@ def test_named_experiments_compose(tmp_path):
 
         hydra_cfg = OmegaConf.create(cfg.stdout)
         assert count_jobs(hydra_cfg) == points, name
+
+
+def _slurm_up() -> bool:
+    try:
+        out = subprocess.run(
+            ["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return out.returncode == 0 and any(s in out.stdout for s in ("idle", "mix", "alloc"))
+
+
+@pytest.mark.skipif(
+    not _slurm_up(),
+    reason="no Slurm cluster here (.ci/start_slurm.sh starts "
+    "a one-node cluster where root and apt are available)",
+)
+def test_slurm_launcher_on_a_real_cluster(tmp_path):
+    sweep, proc = _sweep(
+        tmp_path,
+        "slurm",
+        "hydra/launcher=slurm",
+        "hydra.launcher.partition=debug",
+        "hydra.launcher.timeout_min=5",
+        "seed=1,2,3",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert list(sweep.glob(".submitit/*")), "submitit should have submitted Slurm jobs"
+    basic, proc = _sweep(tmp_path, "basic", "seed=1,2,3")
+    assert proc.returncode == 0, proc.stderr
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(sweep / "sweep_summary.parquet"),
+        pd.read_parquet(basic / "sweep_summary.parquet"),
+    )
