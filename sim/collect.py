@@ -51,7 +51,7 @@ def collect(sweep_dir: str | Path) -> SweepTables:
             continue
         point = json.loads((job / POINT).read_text()) if (job / POINT).exists() else {}
         params.update(point)
-        summary = pd.read_csv(job / "summary.csv")
+        summary = pd.read_csv(job / "summary.csv", engine="pyarrow")
         quantiles = pd.read_parquet(job / "quantiles.parquet")
         for frame, out in ((summary, summaries), (quantiles, series)):
             frame.insert(0, "point", job.name)

@@ -58,7 +58,7 @@ def _varying(params: list[str], df: pd.DataFrame) -> list[str]:
 def _save(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=150, format="png", bbox_inches="tight")
+        fig.savefig(tmp, dpi=150, format="png")  # layouts are fixed by tight_layout
     return path
 
 
