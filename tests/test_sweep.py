@@ -193,13 +193,21 @@ def test_named_experiments_compose(tmp_path):
 
 
 def _slurm_up() -> bool:
+    """A Slurm controller answers and runs a trivial job within a minute."""
     try:
         out = subprocess.run(
             ["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, timeout=10
         )
+        if out.returncode != 0 or not any(s in out.stdout for s in ("idle", "mix", "alloc")):
+            return False
+        probe = subprocess.run(
+            ["sbatch", "--wait", "--time=1", "-o", "/dev/null", "--wrap", "true"],
+            capture_output=True,
+            timeout=60,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
-    return out.returncode == 0 and any(s in out.stdout for s in ("idle", "mix", "alloc"))
+    return probe.returncode == 0
 
 
 @pytest.mark.skipif(
