@@ -28,6 +28,10 @@ class ConfigError(ValueError):
     def __init__(self, key: str, message: str) -> None:
         super().__init__(f"{key}: {message}")
         self.key = key
+        self.message = message
+
+    def __reduce__(self):  # picklable, so errors cross process boundaries (joblib, submitit)
+        return (ConfigError, (self.key, self.message))
 
 
 def validate(config: ScenarioConfig | Mapping[str, Any] | None = None) -> ScenarioConfig:
@@ -90,6 +94,8 @@ def _build_policy(actor: str, raw: Any, key: str) -> PolicyParams:
         raw = dataclasses.asdict(raw)
     if isinstance(raw, str):
         raw = {"name": raw}
+    if isinstance(raw, Mapping) and "name" not in raw:
+        raw = {"name": DEFAULT_POLICIES[actor], **raw}  # parameters of the default policy
     if not isinstance(raw, Mapping) or "name" not in raw:
         raise ConfigError(
             key,
