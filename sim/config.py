@@ -404,6 +404,11 @@ class OutputConfig:
     )
     events: bool = param(True, doc="Write events.csv (one row per action).")
     plot: bool = param(True, doc="Write trajectory.png.")
+    compare_record: bool = param(
+        False,
+        doc="Overlay the recorded cumulative attacks of 2023-24 (sim/data) on trajectory.png "
+        "(the historical scenario turns it on).",
+    )
 
 
 @dataclass

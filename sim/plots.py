@@ -9,16 +9,19 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim import history
 from sim.config import ScenarioConfig
 from sim.metrics import QUANTILES
 from sim.results import atomic_path
 from sim.withdrawal import months_to_days
 
-HISTORICAL_EVENTS = {
-    "2024-01-28": "Tower 22 attack (record)",
-    "2024-02-07": "Baghdad strike on KH commander (record)",
+RECORD_MARKS = {
+    "mass_casualty_attack": "Tower 22 attack",
+    "truce": "KH suspends attacks",
+    "strike_campaign": "US strikes, 85 targets",
+    "targeted_killing": "US kills a militia commander",
 }
-"""Dates from the public record shown for orientation when they fall inside a run."""
+"""Kinds of recorded events (sim/data/events.csv) marked on every plot whose dates cover them."""
 
 
 def quantile_bands(ts: pd.DataFrame, column: str, by: str = "date") -> pd.DataFrame:
@@ -45,10 +48,11 @@ def _mark_events(axes: list[Axes], config: ScenarioConfig) -> None:
     marks: list[tuple[pd.Timestamp, str, str]] = []
     for s in config.shocks:
         marks.append((start + pd.Timedelta(days=s.day), f"shock: {s.action}", "crimson"))
-    for date, label in HISTORICAL_EVENTS.items():
-        ts = pd.Timestamp(date)
-        if start <= ts <= end:
-            marks.append((ts, label, "dimgray"))
+    record = history.key_events()
+    for row in record[record.action.isin(list(RECORD_MARKS))].itertuples():
+        if start <= row.date <= end:
+            label = f"{RECORD_MARKS[row.action]}, {row.date:%d %b %Y} (record)"
+            marks.append((row.date, label, "dimgray"))
     w = config.withdrawal
     if w.start_month is not None:
         w0 = start + pd.Timedelta(days=months_to_days(w.start_month))
@@ -95,6 +99,16 @@ def plot_trajectory(quantiles: pd.DataFrame, config: ScenarioConfig, path: str |
     top.set_ylabel("escalation index (0-10)")
     _band_plot(bottom, bands_of(quantiles, "cum_attacks"), "tab:orange", "militia attacks")
     _band_plot(bottom, bands_of(quantiles, "cum_strikes"), "tab:blue", "US strikes")
+    if config.output.compare_record:
+        counts = history.attack_counts()
+        bottom.plot(
+            counts.date,
+            counts.cumulative_attacks,
+            "ko-",
+            ms=5,
+            lw=1,
+            label="militia attacks, record (DoD)",
+        )
     bottom.set_ylabel("cumulative count")
     _mark_events([top, bottom], config)
     policies = f"US {config.us.policy.name}, militia {config.militia.policy.name}"
