@@ -12,7 +12,8 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.sensitivity import OUTCOMES, UNCERTAIN, morris, write_results
+from sim.results import write_csv
+from sim.sensitivity import OUTCOMES, UNCERTAIN, morris, sobol, top_parameters, write_results
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,6 +23,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--replicas", type=int, default=100, help="replicas per sample point")
     parser.add_argument("--days", type=int, default=730, help="horizon of each run")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--sobol",
+        type=int,
+        default=4,
+        metavar="K",
+        help="then Sobol indices for the K top parameters (0: skip)",
+    )
+    parser.add_argument("--sobol-n", type=int, default=64, help="Saltelli base sample size")
     args = parser.parse_args(argv)
     base = {"replicas": args.replicas, "horizon_days": args.days, "seed": args.seed}
     runs = args.trajectories * (len(UNCERTAIN) + 1)
@@ -38,6 +47,18 @@ def main(argv: list[str] | None = None) -> None:
         top = indices[indices.outcome == outcome].head(5)
         ranked = ", ".join(f"{r.parameter} ({r.mu_star:.3g})" for r in top.itertuples())
         print(f"{outcome}: {ranked}")
+    if args.sobol:
+        shortlist = top_parameters(indices, args.sobol)
+        runs = args.sobol_n * (len(shortlist) + 2)
+        print(f"Sobol indices for {', '.join(p.key for p in shortlist)}: {runs} runs")
+        _, sob = sobol(base, shortlist, n=args.sobol_n, seed=args.seed)
+        print(f"  wrote {write_csv(sob, args.out_dir / 'sobol_indices.csv')}")
+        for outcome in ("peak_escalation", "p_targeted_killing"):
+            d = sob[sob.outcome == outcome]
+            print(
+                f"{outcome}: "
+                + ", ".join(f"{r.parameter} (S1 {r.S1:.2f}, ST {r.ST:.2f})" for r in d.itertuples())
+            )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ import pandas as pd
 from joblib import Parallel, delayed
 from matplotlib.figure import Figure
 from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
 
 from sim.metrics import summarize
 from sim.model import EscalationModel
@@ -115,18 +117,9 @@ def morris(
     """
     base = dict(base or {})
     validate(base)  # fail fast, before hundreds of runs
-    problem = {
-        "num_vars": len(params),
-        "names": [p.key for p in params],
-        "bounds": [[p.low, p.high] for p in params],
-    }
+    problem = _problem(params)
     x = morris_sample.sample(problem, N=trajectories, num_levels=levels, seed=seed)
-    points = [
-        {p.key: (round(v) if p.integer else float(v)) for p, v in zip(params, row, strict=True)}
-        for row in x
-    ]
-    results = Parallel(n_jobs=n_jobs)(delayed(evaluate)(base, pt) for pt in points)
-    samples = pd.concat([pd.DataFrame(points), pd.DataFrame(results)], axis=1)
+    samples = _run_points(base, params, x, n_jobs)
     rows = []
     for outcome in OUTCOMES:
         y = samples[outcome].to_numpy(dtype=float)
@@ -144,6 +137,76 @@ def morris(
         frame["rank"] = frame["mu_star"].rank(ascending=False, method="min").astype(int)
         rows.append(frame.sort_values("rank"))
     return samples, pd.concat(rows, ignore_index=True)
+
+
+def _problem(params: Sequence[Uncertain]) -> dict:
+    return {
+        "num_vars": len(params),
+        "names": [p.key for p in params],
+        "bounds": [[p.low, p.high] for p in params],
+    }
+
+
+def _run_points(
+    base: Mapping[str, Any], params: Sequence[Uncertain], x: np.ndarray, n_jobs: int
+) -> pd.DataFrame:
+    points = [
+        {p.key: (round(v) if p.integer else float(v)) for p, v in zip(params, row, strict=True)}
+        for row in x
+    ]
+    results = Parallel(n_jobs=n_jobs)(delayed(evaluate)(base, pt) for pt in points)
+    return pd.concat([pd.DataFrame(points), pd.DataFrame(results)], axis=1)
+
+
+def sobol(
+    base: Mapping[str, Any] | None = None,
+    params: Sequence[Uncertain] = UNCERTAIN,
+    n: int = 64,
+    seed: int = 0,
+    n_jobs: int = -1,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """First-order and total Sobol indices (Saltelli sampling, SALib), for the few parameters
+    a Morris screening has kept: n x (k + 2) runs for k parameters (n a power of 2).
+
+    Returns (samples, indices): indices has one row per parameter x outcome with S1, S1_conf,
+    ST, ST_conf and the rank by ST.
+    """
+    base = dict(base or {})
+    validate(base)
+    problem = _problem(params)
+    x = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    samples = _run_points(base, params, x, n_jobs)
+    rows = []
+    for outcome in OUTCOMES:
+        y = samples[outcome].to_numpy(dtype=float)
+        if np.ptp(y) == 0:  # an outcome that never varies has no variance to apportion
+            res = {k: np.zeros(len(params)) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+        else:
+            res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+        frame = pd.DataFrame(
+            {
+                "parameter": problem["names"],
+                "outcome": outcome,
+                **{k: res[k] for k in ("S1", "S1_conf", "ST", "ST_conf")},
+            }
+        )
+        frame["rank"] = frame["ST"].rank(ascending=False, method="min").astype(int)
+        rows.append(frame.sort_values("rank"))
+    return samples, pd.concat(rows, ignore_index=True)
+
+
+def top_parameters(
+    indices: pd.DataFrame,
+    k: int,
+    outcomes: Sequence[str] = ("peak_escalation", "p_targeted_killing"),
+    params: Sequence[Uncertain] = UNCERTAIN,
+) -> list[Uncertain]:
+    """The k parameters with the largest Morris mu* (normalised per outcome, summed over
+    ``outcomes``): the shortlist for a Sobol analysis."""
+    d = indices[indices.outcome.isin(outcomes)].copy()
+    d["scaled"] = d.mu_star / d.groupby("outcome").mu_star.transform("max").replace(0, 1)
+    keys = d.groupby("parameter").scaled.sum().sort_values(ascending=False).index[:k]
+    return [p for p in params if p.key in set(keys)]
 
 
 def plot_morris(indices: pd.DataFrame, path: str | Path, outcomes: Sequence[str]) -> Path:

@@ -64,6 +64,10 @@ def test_sensitivity_script(tmp_path):
             "4",
             "--days",
             "60",
+            "--sobol",
+            "2",
+            "--sobol-n",
+            "8",
         ],
         capture_output=True,
         text=True,
@@ -72,3 +76,17 @@ def test_sensitivity_script(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "morris.png").stat().st_size > 10_000
     assert "peak_escalation:" in proc.stdout
+    assert (tmp_path / "sobol_indices.csv").exists()
+
+
+def test_sobol_indices_at_a_small_size():
+    from sim.sensitivity import sobol, top_parameters
+
+    base = {"replicas": 4, "horizon_days": 60, "seed": 1}
+    _, screening = morris(base, PARAMS, trajectories=2, n_jobs=1)
+    shortlist = top_parameters(screening, 2, params=PARAMS)
+    assert len(shortlist) == 2
+    samples, indices = sobol(base, shortlist, n=8, n_jobs=1)
+    assert len(samples) == 8 * (len(shortlist) + 2)
+    assert len(indices) == len(shortlist) * len(OUTCOMES)
+    assert {"S1", "S1_conf", "ST", "ST_conf", "rank"} <= set(indices.columns)
