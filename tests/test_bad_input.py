@@ -19,7 +19,9 @@ from sim.validate import ConfigError, validate
 
 PREFIX = "escalation-sim: error: "
 
-US_POLICIES = "choose from: escalate, generous_tit_for_tat, grim_trigger, proportional, red_line"
+US_POLICIES = (
+    "choose from: escalate, generous_tit_for_tat, grim_trigger, human, proportional, red_line"
+)
 MILITIA_RUNGS = "its rungs: truce, none, condemn, threaten, harassment_attack, casualty_attack"
 
 
@@ -162,7 +164,11 @@ def test_cli_rejects_bad_input_in_one_line(tmp_path, overrides, key, allowed):
 API_CASES = [
     ({"us": {"policy": "nope"}}, "us.policy.name", US_POLICIES),
     ({"militia": {"policy": "balancing"}}, "militia.policy.name", "choose from: escalate"),
-    ({"iraq": {"policy": "tit_for_tat"}}, "iraq.policy.name", "choose from: balancing, passive"),
+    (
+        {"iraq": {"policy": "tit_for_tat"}},
+        "iraq.policy.name",
+        "choose from: balancing, human, passive",
+    ),
     ({"us": {"policy": 5}}, "us.policy", "a mapping with 'name'"),
     ({"foo": 1}, "foo", "allowed keys here: seed, replicas"),
     ({"us": {"foo": 1}}, "us.foo", "allowed keys here: policy, troops_iraq"),

@@ -31,6 +31,7 @@ REGISTERED = [
     "hazard",
     "balancing",
     "passive",
+    "human",
 ]
 
 
@@ -98,6 +99,7 @@ def test_registering_a_name_twice_is_refused():
                 "escalate",
                 "generous_tit_for_tat",
                 "grim_trigger",
+                "human",
                 "proportional",
                 "red_line",
                 "restraint",
@@ -111,13 +113,14 @@ def test_registering_a_name_twice_is_refused():
                 "generous_tit_for_tat",
                 "grim_trigger",
                 "hazard",
+                "human",
                 "proportional",
                 "red_line",
                 "restraint",
                 "tit_for_tat",
             ],
         ),
-        ("iraq", ["balancing", "passive"]),
+        ("iraq", ["balancing", "human", "passive"]),
         ("iran", []),
     ],
 )
@@ -126,6 +129,7 @@ def test_policies_for_each_actor(actor, expected):
 
 
 CLASSIFIERS = {
+    "human": (0, False),
     "tit_for_tat": (1, False),
     "generous_tit_for_tat": (1, True),
     "proportional": (float("inf"), False),

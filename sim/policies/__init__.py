@@ -1,6 +1,6 @@
 """Policies: rules from perceptions to escalation levels, one small class each."""
 
-from sim.policies import iraq, militia, retaliation  # noqa: F401  (registers the policies)
+from sim.policies import human, iraq, militia, retaliation  # noqa: F401  (registers them)
 from sim.policies.base import (
     POLICIES,
     Observation,
