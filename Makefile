@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+APP_STAMP := $(VENV)/.installed-app
 
-.PHONY: demo test format bench docs clean
+.PHONY: demo test app format bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,14 +17,22 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,app]"
+	touch $@ $(STAMP) $(APP_STAMP)
+
+$(APP_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[app]"
 	touch $@ $(STAMP)
 
 demo: $(STAMP)  ## run the default scenario and print where its results are
 	$(BIN)/escalation-sim hydra.run.dir=outputs/demo
 
 test: $(DEV_STAMP)  ## the whole test suite, ruff lint and format checks included
+	@bash .ci/ensure_chromium.sh || echo "chromium unavailable: the browser tests will be skipped"
 	$(BIN)/python -m pytest
+
+app: $(APP_STAMP)  ## the classroom web app on http://localhost:8765
+	$(BIN)/solara run sim/app.py --port 8765
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff format sim hydra_plugins tests experiments benchmarks
