@@ -29,6 +29,7 @@ from sim.policies import policies_for
 
 FONT = 13
 NEVER = -1
+ROLE_NAMES = {"us": "US", "iraq": "Iraqi government"}
 
 
 def scenario_from_controls(
@@ -176,7 +177,7 @@ MODEL_PARAMS = {
 
 def trajectory_figure(model: EscalationModel) -> Figure:
     """Escalation index so far: median and bands across replicas (a line when R = 1)."""
-    fig = Figure(figsize=(9, 4.2))
+    fig = Figure(figsize=(7, 3.8))
     ax = fig.subplots()
     days = model.day
     index = model.series.data["escalation_index"][:days]
@@ -201,10 +202,10 @@ def trajectory_figure(model: EscalationModel) -> Figure:
     return fig
 
 
-def totals_text(model: EscalationModel) -> str:
+def totals_text(model: EscalationModel, hint: str = "press *Step* or *Play*") -> str:
     """Running totals (median over replicas), with **bold** numbers."""
     if model.day == 0:
-        return "**Day 0** — press *Step* or *Play*."
+        return f"**Day 0** — {hint}."
     d = model.series.data
     t = model.day - 1
     med = {
@@ -296,13 +297,15 @@ def Play():
     role, set_role = solara.use_state("us")
     seed, set_seed = solara.use_state(0)
     weeks, set_weeks = solara.use_state(26)
+    turn_days, set_turn_days = solara.use_state(7)
     game, set_game = solara.use_state(None)
     turn_log, set_turn_log = solara.use_state([])
     choice, set_choice = solara.use_state("none")
     version, set_version = solara.use_state(0)
 
     def new_game():
-        g = Game({"seed": int(seed), "horizon_days": 7 * int(weeks)}, role=role, turn_days=7)
+        days = max(int(turn_days), 1)
+        g = Game({"seed": int(seed), "horizon_days": days * int(weeks)}, role=role, turn_days=days)
         set_game(g)
         set_turn_log([])
         set_choice("none")
@@ -314,20 +317,24 @@ def Play():
         set_version(version + 1)
 
     with solara.Column(style={"font-size": "17px", "max-width": "1100px"}):
-        Rich("Play the crisis, one week at a time", tag="h2", size=26)
+        Rich("Play the crisis, one turn at a time (a week by default)", tag="h2", size=26)
         with solara.Row():
             solara.Select("Your role", values=["us", "iraq"], value=role, on_value=set_role)
             solara.InputInt("Seed", value=seed, on_value=set_seed)
-            solara.InputInt("Weeks", value=weeks, on_value=set_weeks)
+            solara.InputInt("Turns", value=weeks, on_value=set_weeks)
+            solara.InputInt("Days per turn", value=turn_days, on_value=set_turn_days)
             solara.Button("New game", on_click=new_game, color="primary")
         if game is None:
             Rich("Choose a role and press **New game**.")
             return
-        Rich(totals_text(game.model) + f" — turn {game.turn}")
+        Rich(
+            totals_text(game.model, hint="choose your response and press *Play turn*")
+            + f" — turn {game.turn}"
+        )
         if not game.finished:
             names = [n for n, _ in game.options]
             solara.Select(
-                "Your response this week", values=names, value=choice, on_value=set_choice
+                "Your response this turn", values=names, value=choice, on_value=set_choice
             )
             solara.Button("Play turn", on_click=play_turn, color="primary")
         solara.FigureMatplotlib(trajectory_figure(game.model), format="png")
