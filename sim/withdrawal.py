@@ -59,15 +59,6 @@ class WithdrawalSchedule:
         done = np.floor(np.where(elapsed >= 0, elapsed, -1.0) / self.cfg.step_days) + 1
         return clip(done, 0, self.n_steps)
 
-    def troops(self, t: int) -> np.ndarray:
-        """Troops in Iraq at the end of day t."""
-        share = self.steps_done(t) / self.n_steps
-        return np.round(self.initial - share * (self.initial - self.residual))
-
-    def step_today(self, t: int) -> np.ndarray:
-        """Whether a withdrawal step is taken on day t."""
-        return self.steps_done(t) > self.steps_done(t - 1)
-
     def completed_day(self) -> np.ndarray:
         """Day of the last step per replica (inf if withdrawal never starts)."""
         return self.start + (self.n_steps - 1) * self.cfg.step_days
