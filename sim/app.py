@@ -32,40 +32,6 @@ NEVER = -1
 ROLE_NAMES = {"us": "US", "iraq": "Iraqi government"}
 
 
-def scenario_from_controls(
-    withdrawal_start: int = NEVER,
-    withdrawal_months: int = 12,
-    us_policy: str = "proportional",
-    militia_policy: str = "hazard",
-    noise: float = 0.05,
-    iran_restraint: float = 0.3,
-    war_intensity: float = 1.0,
-    shock: bool = False,
-    shock_day: int = 100,
-    seed: int = 0,
-    replicas: int = 20,
-    horizon_days: int = 365,
-) -> dict[str, Any]:
-    """The scenario mapping for a set of classroom controls (withdrawal_start -1 = never)."""
-    cfg: dict[str, Any] = {
-        "seed": seed,
-        "replicas": replicas,
-        "horizon_days": horizon_days,
-        "us": {"policy": us_policy},
-        "militia": {"policy": militia_policy},
-        "perception": {"noise": noise},
-        "iran": {"restraint": iran_restraint},
-        "regional_war": {"initial": war_intensity},
-        "withdrawal": {
-            "start_month": None if withdrawal_start < 0 else withdrawal_start,
-            "duration_months": withdrawal_months,
-        },
-    }
-    if shock:
-        cfg["shocks"] = [{"day": shock_day, "actor": "militia", "action": "mass_casualty_attack"}]
-    return cfg
-
-
 class ClassroomModel(EscalationModel):
     """The escalation model built from classroom controls (what SolaraViz's sliders set;
     SolaraViz reads the keyword names from this signature)."""
@@ -84,21 +50,25 @@ class ClassroomModel(EscalationModel):
         seed: int = 0,
         replicas: int = 20,
     ) -> None:
-        super().__init__(
-            scenario_from_controls(
-                withdrawal_start=withdrawal_start,
-                withdrawal_months=withdrawal_months,
-                us_policy=us_policy,
-                militia_policy=militia_policy,
-                noise=noise,
-                iran_restraint=iran_restraint,
-                war_intensity=war_intensity,
-                shock=shock,
-                shock_day=shock_day,
-                seed=int(seed),
-                replicas=replicas,
-            )
-        )
+        config: dict[str, Any] = {
+            "seed": int(seed),
+            "replicas": replicas,
+            "horizon_days": 365,
+            "us": {"policy": us_policy},
+            "militia": {"policy": militia_policy},
+            "perception": {"noise": noise},
+            "iran": {"restraint": iran_restraint},
+            "regional_war": {"initial": war_intensity},
+            "withdrawal": {
+                "start_month": None if withdrawal_start < 0 else withdrawal_start,
+                "duration_months": withdrawal_months,
+            },
+        }
+        if shock:
+            config["shocks"] = [
+                {"day": shock_day, "actor": "militia", "action": "mass_casualty_attack"}
+            ]
+        super().__init__(config)
 
 
 MODEL_PARAMS = {

@@ -22,7 +22,7 @@ from SALib.sample import latin
 
 from sim import history
 from sim.model import EscalationModel
-from sim.sensitivity import Uncertain, _merge, _nested
+from sim.sensitivity import Uncertain, _merge, _nested, problem_of, sample_points
 from sim.validate import validate
 
 FIT_END = pd.Timestamp("2024-01-27")
@@ -81,16 +81,9 @@ def calibrate(
     base = dict(base or historical_base())
     validate(base)
     obs = observed()
-    problem = {
-        "num_vars": len(params),
-        "names": [p.key for p in params],
-        "bounds": [[p.low, p.high] for p in params],
-    }
+    problem = problem_of(params)
     x = latin.sample(problem, samples, seed=seed)
-    points = [
-        {p.key: (round(v) if p.integer else float(v)) for p, v in zip(params, row, strict=True)}
-        for row in x
-    ]
+    points = sample_points(params, x)
     scores = Parallel(n_jobs=n_jobs)(delayed(score)(base, pt, obs) for pt in points)
     cands = pd.DataFrame(points).assign(rmse_log=scores).sort_values("rmse_log", ignore_index=True)
     kept = cands.head(max(1, round(accept * len(cands))))

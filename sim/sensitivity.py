@@ -117,7 +117,7 @@ def morris(
     """
     base = dict(base or {})
     validate(base)  # fail fast, before hundreds of runs
-    problem = _problem(params)
+    problem = problem_of(params)
     x = morris_sample.sample(problem, N=trajectories, num_levels=levels, seed=seed)
     samples = _run_points(base, params, x, n_jobs)
     rows = []
@@ -139,7 +139,8 @@ def morris(
     return samples, pd.concat(rows, ignore_index=True)
 
 
-def _problem(params: Sequence[Uncertain]) -> dict:
+def problem_of(params: Sequence[Uncertain]) -> dict:
+    """SALib's problem definition for a list of uncertain parameters."""
     return {
         "num_vars": len(params),
         "names": [p.key for p in params],
@@ -147,13 +148,18 @@ def _problem(params: Sequence[Uncertain]) -> dict:
     }
 
 
-def _run_points(
-    base: Mapping[str, Any], params: Sequence[Uncertain], x: np.ndarray, n_jobs: int
-) -> pd.DataFrame:
-    points = [
+def sample_points(params: Sequence[Uncertain], x: np.ndarray) -> list[dict[str, float]]:
+    """Rows of a sample matrix as {key: value} points (integer parameters rounded)."""
+    return [
         {p.key: (round(v) if p.integer else float(v)) for p, v in zip(params, row, strict=True)}
         for row in x
     ]
+
+
+def _run_points(
+    base: Mapping[str, Any], params: Sequence[Uncertain], x: np.ndarray, n_jobs: int
+) -> pd.DataFrame:
+    points = sample_points(params, x)
     results = Parallel(n_jobs=n_jobs)(delayed(evaluate)(base, pt) for pt in points)
     return pd.concat([pd.DataFrame(points), pd.DataFrame(results)], axis=1)
 
@@ -173,7 +179,7 @@ def sobol(
     """
     base = dict(base or {})
     validate(base)
-    problem = _problem(params)
+    problem = problem_of(params)
     x = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     samples = _run_points(base, params, x, n_jobs)
     rows = []
