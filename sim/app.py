@@ -145,9 +145,11 @@ MODEL_PARAMS = {
 }
 
 
-def trajectory_figure(model: EscalationModel) -> Figure:
-    """Escalation index so far: median and bands across replicas (a line when R = 1)."""
-    fig = Figure(figsize=(7, 3.8))
+def trajectory_figure(model: EscalationModel, size: tuple[float, float] = (5.0, 3.0)) -> Figure:
+    """Escalation index so far: median and bands across replicas (a line when R = 1). Small
+    in inches, large in type: the app shrinks figures to fit its grid, and a projector needs
+    the text to stay readable."""
+    fig = Figure(figsize=size)
     ax = fig.subplots()
     days = model.day
     index = model.series.data["escalation_index"][:days]
