@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import solara
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
@@ -251,11 +252,12 @@ def comparison_figure(game: Game, replicas: int = 100) -> Figure:
         q.q95,
         color="tab:gray",
         alpha=0.25,
-        label=f"model's {game.role} policy: 90% of {replicas} games",
+        label=f"the model's {ROLE_NAMES[game.role]}: 90% of {replicas} games",
     )
     ax.plot(q.day, q.q50, color="tab:gray", lw=2, label="model: median")
     ax.plot(student.day, student.escalation_index, color="tab:blue", lw=3, label="your game")
     ax.set_ylim(0, 10)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("day", fontsize=FONT)
     ax.set_ylabel("escalation index (0-10)", fontsize=FONT)
     ax.legend(loc="upper right", fontsize=FONT - 2)
