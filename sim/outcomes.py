@@ -34,12 +34,14 @@ class PoissonTable:
         self.cdf = np.array(rows)
         self.cdf[:, -1] = 1.0  # the tail beyond k_max is negligible; close the table
 
-        self.has_mass = np.asarray(means) > 0
-
     def draw(self, rungs: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Counts for the given rungs from uniforms u (same shape)."""
+        """Counts for the given rungs from uniforms u (same shape).
+
+        The count is the number of CDF entries below u. Most draws are 0 (u at or below
+        P(0)); only the others are compared with the whole table row.
+        """
         out = np.zeros(rungs.shape, dtype=np.int64)
-        hit = self.has_mass[rungs]  # only rungs that can cause casualties need the table
-        if hit.any():
-            out[hit] = (u[hit][:, None] > self.cdf[rungs[hit]]).sum(axis=-1)
+        some = u > self.cdf[rungs, 0]  # rungs without casualties have P(0) = 1: never
+        if some.any():
+            out[some] = (u[some][:, None] > self.cdf[rungs[some]]).sum(axis=-1)
         return out
