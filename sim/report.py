@@ -48,7 +48,7 @@ def _ordered_levels(series: pd.Series) -> list[str]:
 
 
 def _varying(params: list[str], df: pd.DataFrame) -> list[str]:
-    swept = [p for p in params if df[p].map(_label).nunique() > 1]
+    swept = [p for p in params if df[p].drop_duplicates().map(_label).nunique() > 1]
     return sorted(
         swept,
         key=lambda p: (LEVER_PRIORITY.index(p) if p in LEVER_PRIORITY else len(LEVER_PRIORITY), p),
