@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 
 import yaml
@@ -35,21 +36,63 @@ def test_every_parameter_has_a_provenance_line():
     assert not missing
 
 
+SOURCED = re.compile(r"assumption|\b(19|20)\d\d\b|DoD|CRS|Goldstein|Kahn|Molander", re.I)
+"""A provenance: the word 'assumption', a year (of a source or an event), or a named source."""
+
+
 def test_assumptions_are_labelled_or_sourced():
-    """A doc line either cites something (a year, a report, an organisation) or says
+    """Every numeric default, of the scenario and of every policy, cites something or says
     'assumption'; purely descriptive lines are allowed only for switches and names."""
-    sourced = ("assumption", "20", "19", "DoD", "CRS", "Goldstein", "Kahn", "Molander")
-    vague = []
-    for f in _fields(ScenarioConfig):
-        doc = f.metadata.get("doc", "")
-        numeric = isinstance(f.default, int | float) and not isinstance(f.default, bool)
-        if (
-            numeric
-            and f.name not in ("seed", "replicas", "day")
-            and not any(s in doc for s in sourced)
-        ):
-            vague.append(f.name)
+    fields = [(f.name, f) for f in _fields(ScenarioConfig)]
+    for cls in POLICIES.values():
+        fields += [(f"{cls.name}.{f.name}", f) for f in dataclasses.fields(cls.Params)]
+    vague = [
+        name
+        for name, f in fields
+        if isinstance(f.default, int | float)
+        and not isinstance(f.default, bool)
+        and f.name not in ("seed", "replicas", "day")
+        and not SOURCED.search(f.metadata.get("doc", ""))
+    ]
     assert not vague, vague
+
+
+def _header_entries(text: str) -> dict[str, str]:
+    """The ladder file's header glossary: '# key[, key]  text' lines and their indented
+    continuation lines, as {key: text}."""
+    entries: dict[str, str] = {}
+    keys: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:]
+        match = re.match(r" (\w+(?:, \w+)*)\s{2,}(.*)", body)
+        if match:
+            keys = match.group(1).split(", ")
+            for k in keys:
+                entries[k] = match.group(2)
+        elif body.startswith("   ") and keys:
+            for k in keys:
+                entries[k] += " " + body.strip()
+        else:
+            keys = []
+    return entries
+
+
+def test_ladder_effects_are_labelled_or_sourced():
+    """The ladder file says where its effect sizes come from, for every effect it uses."""
+    text = (ROOT / "configs" / "ladder" / "default.yaml").read_text()
+    glossary = _header_entries(text)
+    rungs = yaml.safe_load(text)["rungs"]
+    effects = {
+        k
+        for r in rungs
+        for k, v in r.items()
+        if isinstance(v, int | float) and not isinstance(v, bool) and v
+    } - {"level", "goldstein"}
+    assert effects, "the ladder uses no effects?"
+    undocumented = sorted(k for k in effects if not SOURCED.search(glossary.get(k, "")))
+    assert not undocumented, undocumented
 
 
 def test_parameters_page_is_up_to_date():

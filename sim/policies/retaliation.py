@@ -103,7 +103,11 @@ class Proportional(Policy):
             ge=0.0,
         )
         verbal_level: int = param(
-            2, doc="Answer to force below the threshold (2 = threaten).", ge=0, le=10
+            2,
+            doc="Answer to force below the threshold (2 = threaten; assumption: the US warned "
+            "publicly between strikes in 2023-24, CRS IF12587).",
+            ge=0,
+            le=10,
         )
 
     def __init__(self, params: Params, shape: int | tuple[int, ...], max_level: int) -> None:
@@ -165,14 +169,21 @@ class RedLine(Policy):
         name: str = "red_line"
         red_line: int = param(
             5,
-            doc="Perceived level that crosses the line (5 = attack meant to kill).",
+            doc="Perceived level that crosses the line (5 = attack meant to kill; assumption: US "
+            "officials drew the line at US deaths, which Tower 22 crossed on 28 Jan 2024).",
             ge=1,
             le=10,
         )
         response_level: int = param(
-            5, doc="Level of the response (5 = strike campaign).", ge=0, le=10
+            5,
+            doc="Level of the response (5 = strike campaign; assumption, as the 2 Feb 2024 "
+            "strikes on 85 targets after Tower 22).",
+            ge=0,
+            le=10,
         )
-        verbal_level: int = param(2, doc="Answer below the line (2 = threaten).", ge=0, le=10)
+        verbal_level: int = param(
+            2, doc="Answer below the line (2 = threaten; assumption).", ge=0, le=10
+        )
 
     def decide(self, obs: Observation) -> np.ndarray:
         p = self.params
@@ -221,10 +232,18 @@ class GrimTrigger(Policy):
     class Params(PolicyParams):
         name: str = "grim_trigger"
         trigger_level: int = param(
-            4, doc="Perceived level that pulls the trigger (4 = any attack).", ge=1, le=10
+            4,
+            doc="Perceived level that pulls the trigger (4 = any attack; assumption, the "
+            "strictest reading of Friedman 1971's grim trigger).",
+            ge=1,
+            le=10,
         )
         punish_level: int = param(
-            4, doc="Level played every day once triggered (4 = limited strike).", ge=0, le=10
+            4,
+            doc="Level played every day once triggered (4 = limited strike; assumption: "
+            "the lowest use of force).",
+            ge=0,
+            le=10,
         )
 
     def __init__(self, params: Params, shape: int | tuple[int, ...], max_level: int) -> None:
