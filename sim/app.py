@@ -24,13 +24,12 @@ from matplotlib.ticker import MaxNLocator
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.classroom import Game, event_sentence
+from sim.classroom import ROLE_NAMES, Game, event_sentence
 from sim.model import EscalationModel
 from sim.policies import policies_for
 
 FONT = 13
 NEVER = -1
-ROLE_NAMES = {"us": "US", "iraq": "Iraqi government"}
 
 
 class ClassroomModel(EscalationModel):
@@ -317,6 +316,7 @@ def Play():
             solara.Text(line)
         if game.finished:
             Rich("Game over: your game against the model's", tag="h3", size=22)
+            Rich(game.verdict())
             solara.FigureMatplotlib(comparison_figure(game), format="png")
         events = game.model.event_log()
         buffer = io.StringIO()

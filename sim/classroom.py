@@ -23,6 +23,7 @@ from sim.results import write_csv
 from sim.validate import validate
 
 ROLES = ("us", "iraq")
+ROLE_NAMES = {"us": "US", "iraq": "Iraqi government"}
 """Actors a student can play."""
 
 
@@ -89,6 +90,7 @@ class Game:
         self.model = EscalationModel(played)
         self.labels = dict(zip(self.model.ladder.names, self.model.ladder.labels, strict=True))
         self.choices: list[dict[str, Any]] = []
+        self._model_play: dict[tuple[int, int], EscalationModel] = {}
 
     @property
     def options(self) -> list[tuple[str, str]]:
@@ -169,13 +171,24 @@ class Game:
             "choices": write_csv(self.choices_frame(), folder / "choices.csv"),
         }
 
-    def compare(self, replicas: int = 100) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The student's escalation index per day, and the same scenario played by the role's
-        configured policy over ``replicas`` replicas (daily quantiles), over the days played.
+    def model_play(self, replicas: int = 100) -> EscalationModel:
+        """The same scenario played by the role's configured policy over ``replicas``
+        replicas, over the days played so far (run once per game length and size).
 
-        The comparison shares the game's random streams (replica 0 is the game's world), so
-        the difference is the student's choices, not luck.
+        It shares the game's random streams (replica 0 is the game's world), so differences
+        from the student's game are the student's choices, not luck.
         """
+        days = max(self.model.day, 1)
+        key = (replicas, days)
+        if key not in self._model_play:
+            auto = copy.deepcopy(asdict(self.scenario))
+            auto.update({"replicas": replicas, "horizon_days": days})
+            self._model_play[key] = EscalationModel(auto, record_events=False).run()
+        return self._model_play[key]
+
+    def compare(self, replicas: int = 100) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The student's escalation index per day, and daily quantiles of the model's own
+        play of the role (:meth:`model_play`) over the days played."""
         days = self.model.day
         student = pd.DataFrame(
             {
@@ -184,11 +197,30 @@ class Game:
                 "escalation_index": self.model.series.data["escalation_index"][:days, 0],
             }
         )
-        auto = copy.deepcopy(asdict(self.scenario))
-        auto.update({"replicas": replicas, "horizon_days": max(days, 1)})
-        model = EscalationModel(auto, record_events=False).run()
-        q = daily_quantiles(model, ("escalation_index",))
+        q = daily_quantiles(self.model_play(replicas), ("escalation_index",))
         return student, q
+
+    def verdict(self, replicas: int = 100) -> str:
+        """Was the student more or less escalatory than the model's own play? One sentence
+        comparing the student's mean escalation index with those of the model's games."""
+        days = self.model.day
+        if days == 0:
+            return "No turn played yet."
+        mine = float(self.model.series.data["escalation_index"][:days, 0].mean())
+        theirs = self.model_play(replicas).series.data["escalation_index"][:days].mean(axis=0)
+        below = float(np.mean(theirs < mine))
+        above = float(np.mean(theirs > mine))
+        if below >= 0.6:
+            words = f"more escalatory than {below:.0%} of"
+        elif above >= 0.6:
+            words = f"less escalatory than {above:.0%} of"
+        else:
+            words = "about as escalatory as the typical one of"
+        return (
+            f"Your game was {words} the model's {replicas} games as the "
+            f"{ROLE_NAMES[self.role]} (mean escalation index {mine:.1f}; the model's median "
+            f"{float(np.median(theirs)):.1f})."
+        )
 
 
 def replay(

@@ -14,8 +14,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-CHUNK_DAYS = 32
-"""Days of uniforms drawn per replica at a time (any value gives the same numbers)."""
+CHUNK_VALUES = 2**21
+"""Uniforms drawn per refill, over all replicas (16 MiB): many days at once for a few
+replicas, fewer days for very many, so memory stays bounded. The chunk size changes only
+when numbers are drawn, never which numbers: any value gives the same streams."""
+
+MAX_CHUNK_DAYS = 256
+"""Most days of uniforms drawn per replica at a time."""
 
 
 class SlotLayout:
@@ -57,12 +62,15 @@ class ReplicaStreams:
         ]
         self._chunk = np.empty((0, len(self._gens), width))
         self._pos = 0
+        per_day = max(len(self._gens) * width, 1)
+        self._chunk_days = int(np.clip(CHUNK_VALUES // per_day, 1, MAX_CHUNK_DAYS))
 
     def next_day(self) -> np.ndarray:
         """The next day's uniforms, shape (R, width)."""
         if self._pos >= self._chunk.shape[0]:
             # Days are the leading axis so that a day is one contiguous (R, width) block.
-            self._chunk = np.stack([g.random((CHUNK_DAYS, self.width)) for g in self._gens], axis=1)
+            days = self._chunk_days
+            self._chunk = np.stack([g.random((days, self.width)) for g in self._gens], axis=1)
             self._pos = 0
         day = self._chunk[self._pos]
         self._pos += 1

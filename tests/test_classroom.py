@@ -143,3 +143,27 @@ def test_comparison_with_model_played_games():
     student, quantiles = game.compare(replicas=20)
     assert len(student) == 21 and len(quantiles) == 21
     assert {"q05", "q50", "q95"} <= set(quantiles.columns)
+
+
+def test_verdict_compares_the_student_with_the_model_play():
+    calm = Game({"seed": 2, "horizon_days": 28}, turn_days=7)
+    hawk = Game({"seed": 2, "horizon_days": 28}, turn_days=7)
+    assert calm.verdict(replicas=20) == "No turn played yet."
+    for _ in range(4):
+        calm.play("none")
+        hawk.play("targeted_killing")
+    assert hawk.verdict(replicas=20).startswith("Your game was more escalatory than")
+    assert "as the US" in hawk.verdict(replicas=20)
+    mine = calm.model.series.data["escalation_index"][:, 0].mean()
+    theirs = calm.model_play(20).series.data["escalation_index"].mean(axis=0)
+    below, above = (theirs < mine).mean(), (theirs > mine).mean()
+    expected = (
+        f"more escalatory than {below:.0%}"
+        if below >= 0.6
+        else f"less escalatory than {above:.0%}"
+        if above >= 0.6
+        else "about as escalatory as"
+    )
+    assert expected in calm.verdict(replicas=20)
+    assert f"{mine:.1f}" in calm.verdict(replicas=20)
+    assert calm.model_play(20) is calm.model_play(20), "the model's play is run once"
