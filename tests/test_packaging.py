@@ -1,0 +1,35 @@
+"""The wheel carries everything a non-editable install needs: the package, the data and every
+Hydra config (configs/ ships as sim/configs)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_wheel_ships_every_config_and_data_file(tmp_path):
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr
+    assert "would be ignored" not in build.stderr, "a configs/ folder is missing from pyproject"
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    configs = {
+        f"sim/configs/{p.relative_to(ROOT / 'configs')}" for p in ROOT.glob("configs/**/*.yaml")
+    }
+    data = {f"sim/data/{p.name}" for p in (ROOT / "sim" / "data").glob("*.csv")}
+    assert configs and data
+    assert configs <= names, sorted(configs - names)
+    assert data <= names, sorted(data - names)
+    assert "hydra_plugins/escalation_sim/covering_sweeper.py" in names
