@@ -120,7 +120,7 @@ def job(cfg: DictConfig) -> Path:
         f"median US strikes {s.total_strikes.median():.0f}."
     )
     print(f"Results in {out}:")
-    for key in ("timeseries", "events", "summary", "quantiles", "trajectory"):
+    for key in ("timeseries", "events", "summary", "quantiles", "trajectory", "scenario"):
         if key in result.files:
             print(f"  {result.files[key].name}")
     print("  .hydra/config.yaml")
