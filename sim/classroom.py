@@ -23,8 +23,10 @@ from sim.results import write_csv
 from sim.validate import validate
 
 ROLES = ("us", "iraq")
-ROLE_NAMES = {"us": "US", "iraq": "Iraqi government"}
 """Actors a student can play."""
+
+ROLE_NAMES = {"us": "US", "iraq": "Iraqi government"}
+"""How the app and the verdict name each role."""
 
 
 def event_sentence(row: Any, labels: Mapping[str, str]) -> str:

@@ -20,7 +20,7 @@ from sim.results import write_csv, write_parquet, write_text
 from sim.validate import validate
 
 YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-"""libyaml's safe dumper where PyYAML was built with it (about 10x faster: a sweep writes one
+"""libyaml's safe dumper where PyYAML was built with it (about 5x faster: a sweep writes one
 scenario.yaml per job), else the pure-Python one; both write plain, safe YAML."""
 
 
