@@ -257,6 +257,7 @@ class IraqiGovernment(mesa.Agent):
         self.mediation_until = np.full(n, -1, dtype=np.int64)
         self.policy = make_policy(cfg.policy, n, model.ladder.max_level_of("iraq"))
         self._decay = _half_life_decay(cfg.grievance_half_life_days)
+        self._pressure_base = cfg.pressure - cfg.isis_weight * cfg.isis_threat
 
     def decide(self, t: int, u: np.ndarray) -> np.ndarray:
         """Today's rung ids, answering what the US and the militias did ``lag`` ago."""
@@ -277,10 +278,11 @@ class IraqiGovernment(mesa.Agent):
         return rung
 
     def absorb(self, sovereignty: np.ndarray) -> None:
-        """Accumulate grievance; let pressure follow baseline + grievance."""
+        """Accumulate grievance; let pressure follow baseline + grievance, held down by the
+        ISIS threat (the coalition's reason to stay)."""
         c = self.cfg
         self.grievance = clip(self.grievance * self._decay + sovereignty, 0.0, 1.0)
-        target = np.minimum(c.pressure + self.grievance, 1.0)
+        target = clip(self._pressure_base + self.grievance, 0.0, 1.0)
         self.pressure = self.pressure + c.pressure_rate * (target - self.pressure)
 
 

@@ -244,6 +244,20 @@ class IraqConfig:
         ge=1,
         le=60,
     )
+    isis_threat: float = param(
+        0.0,
+        doc="ISIS threat level above that of 2023-24, in [0, 1] (0 = as in 2023-24, when "
+        "ISIS was weakened but active; assumption). A what-if lever: an ISIS resurgence.",
+        **UNIT,
+    )
+    isis_weight: float = param(
+        0.5,
+        doc="How far the ISIS threat holds down Iraqi pressure to end the coalition mission, "
+        "whose mandate is the fight against ISIS (assumption; the US-Iraq Higher Military "
+        "Commission of Jan 2024 tied the coalition's timetable to 'the level of threat posed "
+        "by ISIS', Iraqi PM's office and MFA statements).",
+        **UNIT,
+    )
 
 
 @dataclass

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -160,3 +161,27 @@ def test_console_script_is_the_same_command(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert yaml.safe_load(proc.stdout)["start_date"] == "2023-10-17"
+
+
+def test_isis_threat_holds_iraqi_pressure_down():
+    """An ISIS resurgence keeps the coalition wanted: lower Iraqi pressure, so an endogenous
+    withdrawal comes later or not at all (same random streams for both runs)."""
+    from sim import EscalationModel
+
+    runs = {}
+    for threat in (0.0, 1.0):
+        model = EscalationModel(
+            {
+                "seed": 3,
+                "replicas": 30,
+                "horizon_days": 600,
+                "withdrawal": {"endogenous": True, "pressure_threshold": 0.5},
+                "iraq": {"isis_threat": threat},
+            },
+            record_events=False,
+        ).run()
+        start, _ = model.withdrawal_days()
+        runs[threat] = (model.timeseries().iraq_pressure.mean(), np.nan_to_num(start, nan=1e9))
+    (calm_pressure, calm_start), (isis_pressure, isis_start) = runs[0.0], runs[1.0]
+    assert isis_pressure < calm_pressure - 0.2
+    assert (isis_start >= calm_start).all() and (isis_start > calm_start).any()

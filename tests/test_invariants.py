@@ -25,7 +25,9 @@ scenarios = st.fixed_dictionaries(
         "militia": st.fixed_dictionaries(
             {"policy": st.sampled_from(policies_for("militia")), "grievance": st.floats(0, 1)}
         ),
-        "iraq": st.fixed_dictionaries({"policy": st.sampled_from(policies_for("iraq"))}),
+        "iraq": st.fixed_dictionaries(
+            {"policy": st.sampled_from(policies_for("iraq")), "isis_threat": st.floats(0, 1)}
+        ),
         "iran": st.fixed_dictionaries(
             {
                 "enabled": st.booleans(),
