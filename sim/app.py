@@ -192,6 +192,26 @@ def totals_text(model: EscalationModel, hint: str = "press *Step* or *Play*") ->
     )
 
 
+def settings_text(model: EscalationModel) -> str:
+    """The scenario in words: the sliders show their values only while dragged, and the room
+    needs to see what is being compared."""
+    c = model.config
+    w = c.withdrawal
+    withdrawal = (
+        "no scheduled withdrawal"
+        if w.start_month is None
+        else f"withdrawal from month **{w.start_month:g}** over **{w.duration_months:g}** months"
+    )
+    labels = dict(zip(model.ladder.names, model.ladder.labels, strict=True))
+    shocks = "".join(f"; shock: {labels[s.action]} on day **{s.day}**" for s in c.shocks)
+    return (
+        f"Scenario: {withdrawal}; US policy **{c.us.policy.name.replace('_', ' ')}**, militia "
+        f"policy **{c.militia.policy.name.replace('_', ' ')}**; perception noise "
+        f"**{c.perception.noise:g}**, Iranian restraint **{c.iran.restraint:g}**, regional war "
+        f"**{c.regional_war.initial:g}**{shocks}; seed {c.seed}, {model.n_replicas} replica(s)."
+    )
+
+
 def timeline_lines(model: EscalationModel, last: int = 12) -> list[str]:
     """The latest events of replica 0 in plain words, newest last."""
     events = model.event_log()
@@ -217,6 +237,7 @@ def Trajectory(model):
 @solara.component
 def Totals(model):
     update_counter.get()
+    Rich(settings_text(model), size=16)
     Rich(totals_text(model))
 
 

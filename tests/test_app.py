@@ -11,6 +11,7 @@ from sim.app import (
     MODEL_PARAMS,
     ClassroomModel,
     comparison_figure,
+    settings_text,
     timeline_lines,
     totals_text,
     trajectory_figure,
@@ -44,6 +45,13 @@ def test_controls_map_onto_the_scenario():
     assert (cfg.perception.noise, cfg.iran.restraint, cfg.regional_war.initial) == (0.2, 0.7, 0.4)
     assert [(s.day, s.action) for s in cfg.shocks] == [(30, "mass_casualty_attack")]
     assert (cfg.seed, model.n_replicas) == (9, 3)
+    assert settings_text(model) == (
+        "Scenario: withdrawal from month **6** over **3** months; US policy **tit for tat**, "
+        "militia policy **hazard**; perception noise **0.2**, Iranian restraint **0.7**, "
+        "regional war **0.4**; shock: mass-casualty attack on US forces on day **30**; seed 9, "
+        "3 replica(s)."
+    )
+    assert settings_text(ClassroomModel()).startswith("Scenario: no scheduled withdrawal;")
     assert ClassroomModel().config.withdrawal.start_month is None  # the slider's -1 = never
     assert ClassroomModel().config.shocks == []
 
