@@ -202,8 +202,8 @@ def settings_text(model: EscalationModel) -> str:
         if w.start_month is None
         else f"withdrawal from month **{w.start_month:g}** over **{w.duration_months:g}** months"
     )
-    labels = dict(zip(model.ladder.names, model.ladder.labels, strict=True))
-    shocks = "".join(f"; shock: {labels[s.action]} on day **{s.day}**" for s in c.shocks)
+    label = model.ladder.label_of
+    shocks = "".join(f"; shock: {label[s.action]} on day **{s.day}**" for s in c.shocks)
     return (
         f"Scenario: {withdrawal}; US policy **{c.us.policy.name.replace('_', ' ')}**, militia "
         f"policy **{c.militia.policy.name.replace('_', ' ')}**; perception noise "
@@ -216,8 +216,7 @@ def timeline_lines(model: EscalationModel, last: int = 12) -> list[str]:
     """The latest events of replica 0 in plain words, newest last."""
     events = model.event_log()
     events = events[events.replica == model.replica_ids[0]].tail(last)
-    labels = dict(zip(model.ladder.names, model.ladder.labels, strict=True))
-    return [event_sentence(row, labels) for row in events.itertuples()]
+    return [event_sentence(row, model.ladder.label_of) for row in events.itertuples()]
 
 
 def Rich(text: str, tag: str = "div", size: int = 18) -> None:

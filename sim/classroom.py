@@ -90,7 +90,6 @@ class Game:
         played["replicas"] = 1
         played[role]["policy"] = {"name": "human"}
         self.model = EscalationModel(played)
-        self.labels = dict(zip(self.model.ladder.names, self.model.ladder.labels, strict=True))
         self.choices: list[dict[str, Any]] = []
         self._model_play: dict[tuple[int, int], EscalationModel] = {}
 
@@ -103,10 +102,7 @@ class Game:
             for r in self.scenario.ladder.rungs
             if self.role in r.actors and r.name != "withdrawal_step"
         ]
-        return [
-            (r.name, ladder.labels[ladder.rung_id(r.name)])
-            for r in sorted(rungs, key=lambda r: r.level)
-        ]
+        return [(r.name, ladder.label_of[r.name]) for r in sorted(rungs, key=lambda r: r.level)]
 
     @property
     def finished(self) -> bool:
@@ -143,7 +139,7 @@ class Game:
         self.model.run(self.turn_days)
         events = self.model.event_log()
         turn_events = events[events.day >= day]
-        return [event_sentence(row, self.labels) for row in turn_events.itertuples()]
+        return [event_sentence(row, self.model.ladder.label_of) for row in turn_events.itertuples()]
 
     def _policy(self):
         return self.model.us.policy if self.role == "us" else self.model.iraq.policy

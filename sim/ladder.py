@@ -82,6 +82,8 @@ class Ladder:
         rungs = config.rungs
         self.names: list[str] = [r.name for r in rungs]
         self.labels: list[str] = [r.label for r in rungs]
+        self.label_of: dict[str, str] = dict(zip(self.names, self.labels, strict=True))
+        """Plain-words label of each rung name (for sentences about events)."""
         self.index: dict[str, int] = {n: i for i, n in enumerate(self.names)}
         self.level = np.array([r.level for r in rungs], dtype=np.int64)
         self.goldstein = np.array([r.goldstein for r in rungs], dtype=float)
