@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.arrays import clip
+from sim.compiled import clip_scalar, compiled
 from sim.config import FactionConfig
 from sim.ladder import FORCE_LEVEL as FORCE
 from sim.ladder import THREAT_LEVEL
@@ -58,11 +58,9 @@ class UnitedStates(mesa.Agent):
         m = self.model
         levels = m.seen_by_us.read(t, self.cfg.reaction_lag_days)  # (R, F) perceived levels
         blamed = m.blamed_by_us.read(t, self.cfg.reaction_lag_days)  # (R, F) attributed faction
-        jitter = levels + 0.5 * u[:, m.slots["us_jitter"]]
-        worst = np.argmax(jitter, axis=1)
-        rows = np.arange(m.n_replicas)
-        self.perceived_attack = levels[rows, worst]
-        self.target = np.where(self.perceived_attack > 0, blamed[rows, worst], self.target)
+        self.perceived_attack = _worst_attack(
+            levels, blamed, u[:, m.slots["us_jitter"]], self.target
+        )
         obs = Observation(
             day=t,
             opponent=self.perceived_attack,
@@ -76,28 +74,98 @@ class UnitedStates(mesa.Agent):
     ) -> None:
         """Update pressure, protection and credibility from the day's outcomes."""
         c = self.cfg
-        self.pressure = clip(
-            self.pressure * self._pressure_decay
-            + c.casualty_sensitivity * killed
-            + c.wounded_sensitivity * wounded,
+        self.pressure, self.protection, self.deterrence = _us_absorb(
+            self.pressure,
+            self.protection,
+            self.deterrence,
+            self.perceived_attack,
+            killed,
+            wounded,
+            attacks,
+            used_force,
+            self._pressure_decay,
+            self._protection_decay,
+            float(c.casualty_sensitivity),
+            float(c.wounded_sensitivity),
+            float(c.force_protection),
+            float(c.protection_gain),
+            float(c.deterrence_gain),
+            float(c.deterrence_loss),
+        )
+
+
+@compiled
+def _worst_attack(levels, blamed, jitter_u, target):
+    """Per replica, the level of the worst attack perceived (ties broken at random by a
+    jitter of half a rung); where it is hostile, ``target`` (updated in place) becomes the
+    faction blamed for it."""
+    n, nf = levels.shape
+    perceived = np.empty(n, np.int64)
+    for r in range(n):
+        worst = 0
+        best = levels[r, 0] + 0.5 * jitter_u[r, 0]
+        for f in range(1, nf):
+            jitter = levels[r, f] + 0.5 * jitter_u[r, f]
+            if jitter > best:
+                best = jitter
+                worst = f
+        perceived[r] = levels[r, worst]
+        if perceived[r] > 0:
+            target[r] = blamed[r, worst]
+    return perceived
+
+
+@compiled
+def _us_absorb(
+    pressure,
+    protection,
+    deterrence,
+    perceived_attack,
+    killed,
+    wounded,
+    attacks,
+    used_force,
+    pressure_decay,
+    protection_decay,
+    casualty_sensitivity,
+    wounded_sensitivity,
+    force_protection,
+    protection_gain,
+    deterrence_gain,
+    deterrence_loss,
+):
+    """The US state after a day: pressure decays and rises with casualties; protection
+    relaxes towards its baseline and rises with attacks; credibility rises with each use of
+    force and falls when a perceived attack goes unanswered (all clipped to [0, 1])."""
+    n = pressure.shape[0]
+    new_pressure = np.empty(n)
+    new_protection = np.empty(n)
+    new_deterrence = np.empty(n)
+    for r in range(n):
+        new_pressure[r] = clip_scalar(
+            pressure[r] * pressure_decay
+            + casualty_sensitivity * killed[r]
+            + wounded_sensitivity * wounded[r],
             0.0,
             1.0,
         )
-        self.protection = clip(
-            c.force_protection
-            + (self.protection - c.force_protection) * self._protection_decay
-            + c.protection_gain * attacks,
+        new_protection[r] = clip_scalar(
+            force_protection
+            + (protection[r] - force_protection) * protection_decay
+            + protection_gain * attacks[r],
             0.0,
             1.0,
         )
-        unanswered = (self.perceived_attack >= FORCE) & ~used_force
-        self.deterrence = clip(
-            self.deterrence
-            + c.deterrence_gain * used_force * (1.0 - self.deterrence)
-            - c.deterrence_loss * unanswered * self.deterrence,
+        struck = 1.0 if used_force[r] else 0.0
+        unanswered = 1.0 if (perceived_attack[r] >= FORCE and not used_force[r]) else 0.0
+        new_deterrence[r] = clip_scalar(
+            deterrence[r]
+            + deterrence_gain * struck * (1.0 - deterrence[r])
+            - deterrence_loss * unanswered * deterrence[r],
             0.0,
             1.0,
         )
+    return new_pressure, new_protection, new_deterrence
 
 
 class MilitiaForces:
@@ -138,18 +206,16 @@ class MilitiaForces:
         ladder = m.ladder
         slots = m.slots
         lag = self.cfg.reaction_lag_days
-        us_level = m.seen_by_militia.read(t, lag)
-        us_target = m.us_target_log.read(t, lag)
-        # A strike on another faction is felt, discounted by solidarity_discount rungs.
-        discounted = np.where(
-            us_level >= FORCE, np.maximum(us_level - self.cfg.solidarity_discount, 0), us_level
+        self.perceived, restraint = _militia_context(
+            m.seen_by_militia.read(t, lag),
+            m.us_target_log.read(t, lag),
+            self.cfg.solidarity_discount,
+            self.compliance,
+            m.iran.restraint,
+            m.iraq.mediation_until,
+            t,
+            float(m.config.iraq.leverage),
         )
-        self.perceived = np.where(
-            us_target[:, None] == self.index, us_level[:, None], discounted[:, None]
-        )
-        restraint = self.compliance * m.iran.restraint[:, None]
-        mediating = (t < m.iraq.mediation_until)[:, None]
-        restraint = 1.0 - (1.0 - restraint) * np.where(mediating, 1.0 - m.config.iraq.leverage, 1.0)
         obs = Observation(
             day=t,
             opponent=self.perceived,
@@ -162,16 +228,20 @@ class MilitiaForces:
             exposure=m.exposure()[:, None],
             war=war,
         )
-        level = self.policy.decide(obs)
-        # Iran-ordered pause: compliant factions declare a truce, then hold it.
-        joins = m.iran.pause_started[:, None] & (u[:, slots["mil_truce"]] < self.compliance)
-        self.truce_until = np.where(joins, t + m.config.iran.pause_days, self.truce_until)
-        level = np.where(t < self.truce_until, np.minimum(level, THREAT_LEVEL), level)
-        rung = ladder.rung_for("militia", level)
-        # An attack needs the stock to pay for it; otherwise the faction only threatens.
-        short = ladder.capability_cost[rung] > self.capability
-        rung = np.where(short, ladder.rung_for("militia", np.minimum(level, THREAT_LEVEL)), rung)
-        return np.where(joins, m.truce_rung, rung)
+        return _militia_bound(
+            self.policy.decide(obs),
+            u[:, slots["mil_truce"]],
+            self.compliance,
+            m.iran.pause_started,
+            self.truce_until,
+            t,
+            m.config.iran.pause_days,
+            self.capability,
+            ladder.capability_cost,
+            ladder.table_of("militia"),
+            ladder.min_level,
+            m.truce_rung,
+        )
 
     def absorb(
         self,
@@ -183,27 +253,138 @@ class MilitiaForces:
     ) -> None:
         """Pay for today's attacks, regenerate, and suffer the US action aimed at a faction."""
         ladder = self.model.ladder
-        hit = us_target[:, None] == self.index
-        us_rung = us_rung[:, None]
-        regen = np.where(t < self.disrupted_until, 0.0, self.cfg.capability_regen * supply[:, None])
-        damage = np.where(hit, ladder.capability_damage[us_rung], 0.0)
-        self.capability[...] = clip(
-            (self.capability + regen * (1.0 - self.capability)) * (1.0 - damage)
-            - ladder.capability_cost[own_rung],
-            0.0,
-            1.0,
+        _militia_absorb(
+            t,
+            own_rung,
+            us_rung,
+            us_target,
+            supply,
+            self.capability,
+            self.grievance,
+            self.disrupted_until,
+            float(self.cfg.capability_regen),
+            self.cfg.disruption_days,
+            self._grievance_decay,
+            float(self.cfg.revenge),
+            ladder.capability_damage,
+            ladder.capability_cost,
+            ladder.grievance,
+            ladder.leadership_strike,
         )
-        beheaded = hit & ladder.leadership_strike[us_rung]
-        self.disrupted_until[...] = np.where(
-            beheaded, t + self.cfg.disruption_days, self.disrupted_until
-        )
-        self.grievance[...] = clip(
-            self.grievance * self._grievance_decay
-            + np.where(hit, ladder.grievance[us_rung], 0.0)
-            + self.cfg.revenge * beheaded,
-            0.0,
-            1.0,
-        )
+
+
+@compiled
+def _militia_context(
+    us_level,
+    us_target,
+    solidarity_discount,
+    compliance,
+    iran_restraint,
+    mediation_until,
+    t,
+    leverage,
+):
+    """Per replica and faction: the level of the US action the faction felt (a strike on
+    another faction is discounted by ``solidarity_discount`` rungs) and the restraint on it
+    (its compliance with Iran's signal, tightened by Iraqi mediation)."""
+    n = us_level.shape[0]
+    nf = compliance.shape[0]
+    perceived = np.empty((n, nf), np.int64)
+    restraint = np.empty((n, nf))
+    for r in range(n):
+        level = us_level[r]
+        discounted = max(level - solidarity_discount, 0) if level >= FORCE else level
+        mediating = t < mediation_until[r]
+        for f in range(nf):
+            perceived[r, f] = level if us_target[r] == f else discounted
+            own = compliance[f] * iran_restraint[r]
+            restraint[r, f] = 1.0 - (1.0 - own) * ((1.0 - leverage) if mediating else 1.0)
+    return perceived, restraint
+
+
+@compiled
+def _militia_bound(
+    level,
+    truce_u,
+    compliance,
+    pause_started,
+    truce_until,
+    t,
+    pause_days,
+    capability,
+    capability_cost,
+    rung_table,
+    min_level,
+    truce_rung,
+):
+    """Rung ids (R, F) from the policy's levels: when Iran presses for a pause, compliant
+    factions declare a truce and then hold it (threats at most, ``truce_until`` updated in
+    place); an attack the faction's stock cannot pay for becomes a threat."""
+    n, nf = level.shape
+    top = rung_table.shape[0] - 1
+    rung = np.empty((n, nf), np.int64)
+    for r in range(n):
+        for f in range(nf):
+            joins = pause_started[r] and truce_u[r, f] < compliance[f]
+            if joins:
+                truce_until[r, f] = t + pause_days
+                rung[r, f] = truce_rung
+                continue
+            wanted = level[r, f]
+            if t < truce_until[r, f]:
+                wanted = min(wanted, THREAT_LEVEL)
+            chosen = rung_table[min(max(wanted - min_level, 0), top)]
+            if capability_cost[chosen] > capability[r, f]:
+                chosen = rung_table[min(max(min(wanted, THREAT_LEVEL) - min_level, 0), top)]
+            rung[r, f] = chosen
+    return rung
+
+
+@compiled
+def _militia_absorb(
+    t,
+    own_rung,
+    us_rung,
+    us_target,
+    supply,
+    capability,
+    grievance,
+    disrupted_until,
+    capability_regen,
+    disruption_days,
+    grievance_decay,
+    revenge,
+    capability_damage,
+    capability_cost,
+    grievance_of,
+    leadership_strike,
+):
+    """Each faction pays for its attacks and regenerates its stock (not while its commander's
+    killing disrupts it); the faction the US struck loses stock and gains grievance, most when
+    its commander is killed. Updates the state arrays in place."""
+    n, nf = own_rung.shape
+    for r in range(n):
+        struck = us_rung[r]
+        for f in range(nf):
+            hit = us_target[r] == f
+            regen = 0.0 if t < disrupted_until[r, f] else capability_regen * supply[r]
+            damage = capability_damage[struck] if hit else 0.0
+            cap = capability[r, f]
+            capability[r, f] = clip_scalar(
+                (cap + regen * (1.0 - cap)) * (1.0 - damage) - capability_cost[own_rung[r, f]],
+                0.0,
+                1.0,
+            )
+            beheaded = hit and leadership_strike[struck]
+            if beheaded:
+                disrupted_until[r, f] = t + disruption_days
+            grievance[r, f] = clip_scalar(
+                grievance[r, f] * grievance_decay
+                + (grievance_of[struck] if hit else 0.0)
+                + revenge * (1.0 if beheaded else 0.0),
+                0.0,
+                1.0,
+            )
 
 
 class Militia(mesa.Agent):
@@ -280,10 +461,14 @@ class IraqiGovernment(mesa.Agent):
     def absorb(self, sovereignty: np.ndarray) -> None:
         """Accumulate grievance; let pressure follow baseline + grievance, held down by the
         ISIS threat (the coalition's reason to stay)."""
-        c = self.cfg
-        self.grievance = clip(self.grievance * self._decay + sovereignty, 0.0, 1.0)
-        target = clip(self._pressure_base + self.grievance, 0.0, 1.0)
-        self.pressure = self.pressure + c.pressure_rate * (target - self.pressure)
+        self.grievance, self.pressure = _iraq_absorb(
+            self.grievance,
+            self.pressure,
+            sovereignty,
+            self._decay,
+            float(self._pressure_base),
+            float(self.cfg.pressure_rate),
+        )
 
 
 class IranPatron(mesa.Agent):
@@ -308,9 +493,43 @@ class IranPatron(mesa.Agent):
         c = self.cfg
         if not c.enabled:
             return
-        trigger = c.pause_trigger_killed > 0
-        self.pause_started = (
-            trigger & (us_killed_yesterday >= c.pause_trigger_killed) & (t >= self.pause_until)
+        self.pause_started, self.restraint = _iran_signal(
+            t,
+            us_killed_yesterday,
+            self.pause_until,
+            c.pause_trigger_killed,
+            c.pause_days,
+            float(c.pause_restraint),
+            float(c.restraint),
         )
-        self.pause_until = np.where(self.pause_started, t + c.pause_days, self.pause_until)
-        self.restraint = np.where(t < self.pause_until, c.pause_restraint, c.restraint)
+
+
+@compiled
+def _iraq_absorb(grievance, pressure, sovereignty, decay, pressure_base, pressure_rate):
+    """New grievance and pressure per replica: grievance decays and accumulates the day's
+    sovereignty breaches; pressure moves at ``pressure_rate`` towards baseline + grievance."""
+    n = grievance.shape[0]
+    new_grievance = np.empty(n)
+    new_pressure = np.empty(n)
+    for r in range(n):
+        new_grievance[r] = clip_scalar(grievance[r] * decay + sovereignty[r], 0.0, 1.0)
+        target = clip_scalar(pressure_base + new_grievance[r], 0.0, 1.0)
+        new_pressure[r] = pressure[r] + pressure_rate * (target - pressure[r])
+    return new_grievance, new_pressure
+
+
+@compiled
+def _iran_signal(
+    t, us_killed_yesterday, pause_until, trigger_killed, pause_days, pause_restraint, restraint
+):
+    """Per replica: whether Iran starts a pause today (yesterday's US deaths reached the
+    trigger and no pause is on; ``pause_until`` updated in place) and today's restraint."""
+    n = pause_until.shape[0]
+    started = np.zeros(n, np.bool_)
+    today = np.empty(n)
+    for r in range(n):
+        if trigger_killed > 0 and us_killed_yesterday[r] >= trigger_killed and t >= pause_until[r]:
+            started[r] = True
+            pause_until[r] = t + pause_days
+        today[r] = pause_restraint if t < pause_until[r] else restraint
+    return started, today

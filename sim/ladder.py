@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from sim.arrays import clip
+from sim.compiled import compiled
 from sim.paths import CONFIG_DIR
 
 FORCE_LEVEL = 4
@@ -114,8 +114,13 @@ class Ladder:
 
     def rung_for(self, actor: str, levels: np.ndarray) -> np.ndarray:
         """The actor's rung ids for an array of requested levels (clipped to the ladder)."""
-        clipped = clip(levels, self.min_level, self.max_level) - self.min_level
-        return self._by_actor[actor][clipped]
+        levels = np.asarray(levels, dtype=np.int64)
+        rungs = _lookup(self._by_actor[actor], levels.reshape(-1), self.min_level)
+        return rungs.reshape(levels.shape)
+
+    def table_of(self, actor: str) -> np.ndarray:
+        """The actor's rung id for each level from ``min_level`` to ``max_level``."""
+        return self._by_actor[actor]
 
     def levels_of(self, actor: str) -> list[int]:
         """Levels at which the actor owns a rung, ascending."""
@@ -129,3 +134,13 @@ class Ladder:
     def rung_id(self, name: str) -> int:
         """Id of a rung by name."""
         return self.index[name]
+
+
+@compiled
+def _lookup(table: np.ndarray, levels: np.ndarray, min_level: int) -> np.ndarray:
+    """``table[level - min_level]`` for each level, levels clipped to the table's range."""
+    top = table.shape[0] - 1
+    out = np.empty(levels.shape[0], np.int64)
+    for i in range(levels.shape[0]):
+        out[i] = table[min(max(levels[i] - min_level, 0), top)]
+    return out

@@ -27,14 +27,12 @@ from sim.config import ScenarioConfig
 from sim.ladder import FORCE_LEVEL as FORCE
 from sim.ladder import Ladder
 from sim.outcomes import PoissonTable
-from sim.perception import LagBuffer, misattribute, misread, outcome_level
+from sim.perception import LagBuffer
 from sim.record import EventLog, NoEventLog, SeriesRecorder
+from sim.resolve import resolve_day
 from sim.streams import ReplicaStreams, SlotLayout
 from sim.validate import validate
 from sim.withdrawal import WithdrawalSchedule
-
-MASS_CASUALTY_KILLED = 3
-"""US deaths at which an attack reads as mass-casualty whatever its intent (Tower 22: 3)."""
 
 PER_FACTION_SLOTS = (
     "mil_policy",
@@ -131,6 +129,12 @@ class EscalationModel(mesa.Model):
         self.iraq = IraqiGovernment(self)
         self.iran = IranPatron(self)
         self.withdrawal = WithdrawalSchedule(cfg.withdrawal, cfg.us.troops_iraq, n)
+        # Mesa 3.3 numbers agents with a class-level counter per model (mesa.Agent._ids) that
+        # holds the model for the life of the process (mesa issue 3179, fixed after 3.3): a
+        # sweep worker running one model after another grew by ~40 MB a run until joblib's
+        # worker recycling restarted it. Every agent of this model exists by now, so the
+        # counter is no longer needed.
+        mesa.Agent._ids.pop(self, None)
         self.parties = [
             "United States",
             *(f.name for f in cfg.militia.factions),
@@ -147,10 +151,11 @@ class EscalationModel(mesa.Model):
         self._exposed0 = max(cfg.us.troops_iraq + cfg.us.troops_syria, 1)
         self._index_decay = 0.5 ** (1.0 / cfg.index.half_life_days)
         self.escalation_index = np.zeros(n)
-        self._cum = {
-            k: np.zeros(n, dtype=np.int64)
-            for k in ("attacks", "strikes", "us_killed", "us_wounded", "militia_killed")
-        }
+        # Running totals: attacks, strikes, US killed, US wounded, militia killed.
+        self._cumulative = np.zeros((5, n), dtype=np.int64)
+        self._no_forced_killed = np.full(nf + 1, -1, dtype=np.int64)
+        self._slot_start = {name: s.start for name, s in self.slots.slices.items()}
+        self.record_events = record_events
         self.first_day = np.full((n, len(self.ladder.names)), -1, dtype=np.int64)
         self.series = SeriesRecorder(self.horizon, n)
         self.events = EventLog() if record_events else NoEventLog()
@@ -178,15 +183,6 @@ class EscalationModel(mesa.Model):
         elif actor == "iraq" and self.ladder.level[rung] < 0:
             self.iraq.mediation_until[:] = t + 1 + self.config.iraq.mediation_days
 
-    def _mark_first(self, t: int, played: np.ndarray) -> None:
-        """Remember day t as the first day each replica played each of its rungs of today
-        (``played``: rung ids, one row per replica; duplicates in a row are harmless)."""
-        rows = self._rows_rf[:, :1]
-        new = self.first_day[rows, played] < 0
-        if new.any():
-            r, c = np.nonzero(new)
-            self.first_day[r, played[r, c]] = t
-
     def exposure(self) -> np.ndarray:
         """US troops within the militias' reach (Iraq and Syria) relative to the start."""
         return (self.us.troops + self.config.us.troops_syria) / self._exposed0
@@ -211,7 +207,6 @@ class EscalationModel(mesa.Model):
         ladder = self.ladder
         u = self.streams.next_day()
         war = self.regional_war(t)
-        rows = np.arange(self.n_replicas)
 
         # Phase 1: patron signal and withdrawal.
         self.iran.signal(t, self._us_killed_yesterday)
@@ -237,28 +232,142 @@ class EscalationModel(mesa.Model):
             if killed is not None:
                 forced_killed[-1 if actor == "us" else faction] = killed
 
-        # Phase 3: outcomes and perception.
-        us_level = ladder.level[us_rung]
-        used_force = us_level >= FORCE
-        mil_levels = ladder.level[mil_rung]
-        col = lambda name: u[:, self.slots[name]]  # noqa: E731  (R, F) uniforms per faction
-        absorbed = col("mil_absorb") < (cfg.us.protection_effect * self.us.protection)[:, None]
-        killed = np.where(absorbed, 0, self.killed.draw(mil_rung, col("mil_killed")))
-        wounded = np.where(absorbed, 0, self.wounded.draw(mil_rung, col("mil_wounded")))
-        for f, k in forced_killed.items():
-            if f >= 0:
-                killed[:, f] = k
-        attack = mil_levels >= FORCE
-        lo_m, hi_m = ladder.min_level, ladder.max_level
-        judged = outcome_level(mil_levels, killed, FORCE + 1, hi_m, MASS_CASUALTY_KILLED)
-        seen = misread(judged, col("mil_read"), cfg.perception.noise, lo_m, hi_m)
-        blamed = misattribute(
-            self._faction_index,
-            col("mil_blame"),
-            col("mil_blame_pick"),
-            cfg.perception.misattribution,
-            self.n_factions,
+        # Phase 3: outcomes and perception (one compiled pass over replicas).
+        forced = self._no_forced_killed
+        if forced_killed:
+            forced = forced.copy()
+            for f, k in forced_killed.items():
+                forced[f] = k  # faction index, or -1: the last entry, the US strike
+        slot = self._slot_start
+        (
+            killed,
+            wounded,
+            seen,
+            blamed,
+            us_level,
+            used_force,
+            mil_max,
+            militia_killed,
+            us_seen,
+            killed_us,
+            wounded_us,
+            attacks,
+            sovereignty,
+            goldstein,
+            peak,
+            self.escalation_index,
+        ) = resolve_day(
+            t,
+            u,
+            slot["mil_absorb"],
+            slot["mil_killed"],
+            slot["mil_wounded"],
+            slot["mil_read"],
+            slot["mil_blame"],
+            slot["mil_blame_pick"],
+            slot["strike_killed"],
+            slot["us_read"],
+            us_rung,
+            mil_rung,
+            iraq_rung,
+            stepping,
+            self.us.protection,
+            float(cfg.us.protection_effect),
+            self.killed.cdf,
+            self.wounded.cdf,
+            forced,
+            ladder.level,
+            ladder.iraq_sovereignty,
+            ladder.goldstein,
+            self.withdrawal_rung,
+            self.none_rung,
+            float(cfg.perception.noise),
+            float(cfg.perception.misattribution),
+            self.first_day,
+            self.escalation_index,
+            self._index_decay,
+            self._cumulative,
         )
+        if self.record_events:
+            self._log_events(
+                t,
+                us_rung,
+                us_target,
+                mil_rung,
+                iraq_rung,
+                stepping,
+                killed,
+                wounded,
+                seen,
+                blamed,
+                us_seen,
+                militia_killed,
+            )
+
+        # Adversaries act on these readings after their reaction lags.
+        self.seen_by_us.write(t, seen)
+        self.blamed_by_us.write(t, blamed)
+        self.seen_by_militia.write(t, us_seen)
+        self.us_target_log.write(t, us_target)
+        self.us_level_log.write(t, us_level)
+        self.militia_level_log.write(t, mil_max)
+
+        # Agents absorb the day.
+        self.us.absorb(killed_us, wounded_us, attacks, used_force)
+        self.militia.absorb(t, mil_rung, us_rung, us_target, self.iran.supply)
+        self.iraq.absorb(sovereignty)
+        self._us_killed_yesterday = killed_us
+
+        cum = self._cumulative
+        self.series.record(
+            t,
+            {
+                "escalation_index": self.escalation_index,
+                "peak_level": peak,
+                "goldstein": goldstein,
+                "militia_attacks": attacks,
+                "us_strikes": used_force,
+                "us_killed": killed_us,
+                "us_wounded": wounded_us,
+                "militia_killed": militia_killed,
+                "cum_attacks": cum[0],
+                "cum_strikes": cum[1],
+                "cum_us_killed": cum[2],
+                "cum_us_wounded": cum[3],
+                "cum_militia_killed": cum[4],
+                "us_troops": self.us.troops,
+                "us_pressure": self.us.pressure,
+                "us_deterrence": self.us.deterrence,
+                "us_force_protection": self.us.protection,
+                "iraq_grievance": self.iraq.grievance,
+                "iraq_pressure": self.iraq.pressure,
+                "militia_capability": self.militia.capability.mean(axis=1),
+                "militia_grievance": self.militia.grievance.mean(axis=1),
+                "iran_restraint": self.iran.restraint,
+                "regional_war": war,
+            },
+        )
+        self.day += 1
+        self.running = self.day < self.horizon
+
+    def _log_events(
+        self,
+        t: int,
+        us_rung: np.ndarray,
+        us_target: np.ndarray,
+        mil_rung: np.ndarray,
+        iraq_rung: np.ndarray,
+        stepping: np.ndarray,
+        killed: np.ndarray,
+        wounded: np.ndarray,
+        seen: np.ndarray,
+        blamed: np.ndarray,
+        us_seen: np.ndarray,
+        militia_killed: np.ndarray,
+    ) -> None:
+        """Log the day's actions (one row each) with how their targets read them."""
+        ladder = self.ladder
+        rows = np.arange(self.n_replicas)
         self.events.log(
             mil_rung != self.none_rung,
             replica=self._rows_rf,
@@ -268,28 +377,9 @@ class EscalationModel(mesa.Model):
             rung=mil_rung,
             perceived=ladder.rung_for("militia", seen),
             perceived_level=seen,
-            attributed=np.where(attack, 1 + blamed, -1),
+            attributed=np.where(ladder.level[mil_rung] >= FORCE, 1 + blamed, -1),
             killed=killed,
             wounded=wounded,
-        )
-        killed_us = killed.sum(axis=1)
-        wounded_us = wounded.sum(axis=1)
-        attacks = attack.sum(axis=1)
-        sovereignty = ladder.iraq_sovereignty[us_rung] + ladder.iraq_sovereignty[mil_rung].sum(1)
-        goldstein = (
-            ladder.goldstein[us_rung]
-            + ladder.goldstein[iraq_rung]
-            + ladder.goldstein[mil_rung].sum(axis=1)
-            + stepping * ladder.goldstein[self.withdrawal_rung]
-        )
-
-        militia_killed = np.where(
-            used_force, self.killed.draw(us_rung, u[:, self.slots["strike_killed"].start]), 0
-        )
-        if -1 in forced_killed:
-            militia_killed = np.where(used_force, forced_killed[-1], militia_killed)
-        us_seen = misread(
-            us_level, u[:, self.slots["us_read"].start], cfg.perception.noise, lo_m, hi_m
         )
         self.events.log(
             us_rung != self.none_rung,
@@ -331,71 +421,6 @@ class EscalationModel(mesa.Model):
             killed=0,
             wounded=0,
         )
-
-        played = np.column_stack(
-            (us_rung, iraq_rung, mil_rung, np.where(stepping, self.withdrawal_rung, self.none_rung))
-        )
-        self._mark_first(t, played)
-
-        # Adversaries act on these readings after their reaction lags.
-        self.seen_by_us.write(t, seen)
-        self.blamed_by_us.write(t, blamed)
-        self.seen_by_militia.write(t, us_seen)
-        self.us_target_log.write(t, us_target)
-        self.us_level_log.write(t, us_level)
-        self.militia_level_log.write(t, mil_levels.max(axis=1))
-
-        # Agents absorb the day.
-        self.us.absorb(killed_us, wounded_us, attacks, used_force)
-        self.militia.absorb(t, mil_rung, us_rung, us_target, self.iran.supply)
-        self.iraq.absorb(sovereignty)
-        self._us_killed_yesterday = killed_us
-
-        peak = np.maximum(np.maximum(mil_levels.max(axis=1), us_level), iraq_level)
-        peak = np.maximum(peak, 0)
-        self.escalation_index = (
-            self._index_decay * self.escalation_index
-            + (1 - self._index_decay) * 10.0 * peak / ladder.max_level
-        )
-        strikes = used_force.astype(np.int64)
-        for key, v in (
-            ("attacks", attacks),
-            ("strikes", strikes),
-            ("us_killed", killed_us),
-            ("us_wounded", wounded_us),
-            ("militia_killed", militia_killed),
-        ):
-            self._cum[key] += v
-        self.series.record(
-            t,
-            {
-                "escalation_index": self.escalation_index,
-                "peak_level": peak,
-                "goldstein": goldstein,
-                "militia_attacks": attacks,
-                "us_strikes": strikes,
-                "us_killed": killed_us,
-                "us_wounded": wounded_us,
-                "militia_killed": militia_killed,
-                "cum_attacks": self._cum["attacks"],
-                "cum_strikes": self._cum["strikes"],
-                "cum_us_killed": self._cum["us_killed"],
-                "cum_us_wounded": self._cum["us_wounded"],
-                "cum_militia_killed": self._cum["militia_killed"],
-                "us_troops": self.us.troops,
-                "us_pressure": self.us.pressure,
-                "us_deterrence": self.us.deterrence,
-                "us_force_protection": self.us.protection,
-                "iraq_grievance": self.iraq.grievance,
-                "iraq_pressure": self.iraq.pressure,
-                "militia_capability": self.militia.capability.mean(axis=1),
-                "militia_grievance": self.militia.grievance.mean(axis=1),
-                "iran_restraint": self.iran.restraint,
-                "regional_war": war,
-            },
-        )
-        self.day += 1
-        self.running = self.day < self.horizon
 
     def run(self, days: int | None = None) -> EscalationModel:
         """Step ``days`` days (default: to the horizon) and return the model."""

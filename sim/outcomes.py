@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from sim.compiled import compiled
+
 
 class PoissonTable:
     """Inverse-CDF tables of Poisson distributions, one row per rung.
@@ -34,14 +36,13 @@ class PoissonTable:
         self.cdf = np.array(rows)
         self.cdf[:, -1] = 1.0  # the tail beyond k_max is negligible; close the table
 
-    def draw(self, rungs: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Counts for the given rungs from uniforms u (same shape).
 
-        The count is the number of CDF entries below u. Most draws are 0 (u at or below
-        P(0)); only the others are compared with the whole table row.
-        """
-        out = np.zeros(rungs.shape, dtype=np.int64)
-        some = u > self.cdf[rungs, 0]  # rungs without casualties have P(0) = 1: never
-        if some.any():
-            out[some] = (u[some][:, None] > self.cdf[rungs[some]]).sum(axis=-1)
-        return out
+@compiled
+def poisson_count(cdf: np.ndarray, rung: int, u: float) -> int:
+    """The count drawn by uniform u for a rung: the number of entries of the rung's CDF below
+    u. Most draws are 0 (u at or below P(0); rungs without casualties have P(0) = 1)."""
+    row = cdf[rung]
+    k = 0
+    while k < row.shape[0] and u > row[k]:
+        k += 1
+    return k

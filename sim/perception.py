@@ -8,34 +8,36 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.arrays import clip
+from sim.compiled import compiled
 
 
-def misread(levels: np.ndarray, u: np.ndarray, noise: float, lo: int, hi: int) -> np.ndarray:
-    """Levels as perceived: an action (level != 0) is read one rung lower with probability
+@compiled
+def misread(level: int, u: float, noise: float, lo: int, hi: int) -> int:
+    """A level as perceived: an action (level != 0) is read one rung lower with probability
     noise/2 and one rung higher with probability noise/2, within [lo, hi]."""
-    shift = np.where(u < noise / 2, -1, np.where(u < noise, 1, 0))
-    return np.where(levels != 0, clip(levels + shift, lo, hi), levels)
+    if level == 0:
+        return level
+    shift = -1 if u < noise / 2 else (1 if u < noise else 0)
+    return min(max(level + shift, lo), hi)
 
 
+@compiled
 def outcome_level(
-    levels: np.ndarray, killed: np.ndarray, kill_level: int, mass_level: int, mass_killed: int
-) -> np.ndarray:
+    level: int, killed: int, kill_level: int, mass_level: int, mass_killed: int
+) -> int:
     """An attack is judged by what it did: one that killed reads at least as ``kill_level``,
     one that killed ``mass_killed`` or more as ``mass_level`` (whatever was intended)."""
-    judged = np.where(killed > 0, np.maximum(levels, kill_level), levels)
-    return np.where(killed >= mass_killed, np.maximum(judged, mass_level), judged)
+    judged = max(level, kill_level) if killed > 0 else level
+    return max(judged, mass_level) if killed >= mass_killed else judged
 
 
-def misattribute(
-    actor: int, u_flag: np.ndarray, u_pick: np.ndarray, p: float, n_factions: int
-) -> np.ndarray:
-    """Faction each attack of faction ``actor`` is blamed on: another faction, chosen
-    uniformly, with probability p; the true one otherwise."""
-    if n_factions < 2:
-        return np.full(u_flag.shape, actor, dtype=np.int64)
-    other = (actor + 1 + (u_pick * (n_factions - 1)).astype(np.int64)) % n_factions
-    return np.where(u_flag < p, other, actor)
+@compiled
+def misattribute(actor: int, u_flag: float, u_pick: float, p: float, n_factions: int) -> int:
+    """Faction an attack of faction ``actor`` is blamed on: another faction, chosen uniformly,
+    with probability p; the true one otherwise."""
+    if n_factions < 2 or not u_flag < p:
+        return actor
+    return (actor + 1 + int(u_pick * (n_factions - 1))) % n_factions
 
 
 class LagBuffer:

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from sim.arrays import clip
+from sim.compiled import compiled
 from sim.config import WithdrawalConfig
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -40,25 +40,53 @@ class WithdrawalSchedule:
         """Troops in Iraq at the end of day t, and whether a step was taken on day t."""
         if not self.cfg.endogenous and not np.isfinite(self.start).any():
             return self._full, self._none  # no withdrawal in any replica: nothing to compute
-        done = self.steps_done(t)
-        stepping = done > self._done
-        self._done = done
-        return np.round(
-            self.initial - done / self.n_steps * (self.initial - self.residual)
-        ), stepping
+        return _advance(
+            t,
+            self.start,
+            self._done,
+            float(self.cfg.step_days),
+            self.n_steps,
+            self.initial,
+            self.residual,
+        )
 
     def trigger(self, t: int, pressure: np.ndarray) -> None:
         """Bring the start forward where Iraqi pressure has crossed the threshold."""
         if self.cfg.endogenous:
-            crossed = pressure >= self.cfg.pressure_threshold
-            self.start = np.where(crossed, np.minimum(self.start, t + self.delay), self.start)
-
-    def steps_done(self, t: int) -> np.ndarray:
-        """Number of withdrawal steps taken by the end of day t (0 before the start)."""
-        elapsed = t - self.start
-        done = np.floor(np.where(elapsed >= 0, elapsed, -1.0) / self.cfg.step_days) + 1
-        return clip(done, 0, self.n_steps)
+            _trigger(t, pressure, self.start, float(self.cfg.pressure_threshold), self.delay)
 
     def completed_day(self) -> np.ndarray:
         """Day of the last step per replica (inf if withdrawal never starts)."""
         return self.start + (self.n_steps - 1) * self.cfg.step_days
+
+
+@compiled
+def _steps_done(t, start, step_days, n_steps):
+    """Withdrawal steps taken by the end of day t from a start day (0 before the start)."""
+    elapsed = t - start
+    done = math.floor((elapsed if elapsed >= 0 else -1.0) / step_days) + 1
+    return min(max(done, 0.0), float(n_steps))
+
+
+@compiled
+def _advance(t, start, done, step_days, n_steps, initial, residual):
+    """Per replica: troops at the end of day t and whether a step was taken (``done``, the
+    steps taken so far, is updated in place)."""
+    n = start.shape[0]
+    troops = np.empty(n)
+    stepping = np.zeros(n, np.bool_)
+    for r in range(n):
+        now = _steps_done(t, start[r], step_days, n_steps)
+        stepping[r] = now > done[r]
+        done[r] = now
+        troops[r] = np.rint(initial - now / n_steps * (initial - residual))
+    return troops, stepping
+
+
+@compiled
+def _trigger(t, pressure, start, threshold, delay):
+    """Bring each replica's start forward to t + delay where pressure reached the threshold
+    (``start`` updated in place)."""
+    for r in range(start.shape[0]):
+        if pressure[r] >= threshold:
+            start[r] = min(start[r], t + delay)

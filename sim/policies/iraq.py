@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.compiled import as2d, at, compiled
 from sim.config import PROBABILITY, UNIT, param
 from sim.ladder import FORCE_LEVEL
 from sim.policies.base import Observation, Policy, PolicyParams, register
@@ -44,9 +45,31 @@ class Balancing(Policy):
 
     def decide(self, obs: Observation) -> np.ndarray:
         p = self.params
-        answer_us = np.where(obs.pressure >= p.demand_threshold, DEMAND_WITHDRAWAL, CONDEMN)
-        mediate = (obs.militia_level >= STRIKE) & (obs.u < p.mediation_propensity)
-        return np.where(obs.opponent >= STRIKE, answer_us, np.where(mediate, MEDIATE, 0))
+        level = _balancing(
+            as2d(obs.opponent, np.int64),
+            as2d(obs.militia_level, np.int64),
+            as2d(obs.pressure),
+            as2d(obs.u),
+            float(p.demand_threshold),
+            float(p.mediation_propensity),
+        )
+        return level.reshape(np.shape(obs.opponent))
+
+
+@compiled
+def _balancing(opponent, militia_level, pressure, u, demand_threshold, mediation_propensity):
+    """The balancing rule (class docstring) per replica; context arrays broadcast."""
+    rows, cols = opponent.shape
+    out = np.empty((rows, cols), np.int64)
+    for r in range(rows):
+        for c in range(cols):
+            if opponent[r, c] >= STRIKE:
+                out[r, c] = DEMAND_WITHDRAWAL if at(pressure, r, c) >= demand_threshold else CONDEMN
+            elif at(militia_level, r, c) >= STRIKE and at(u, r, c) < mediation_propensity:
+                out[r, c] = MEDIATE
+            else:
+                out[r, c] = 0
+    return out
 
 
 @register

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.compiled import as2d, at, compiled
 from sim.config import PROBABILITY, param
 from sim.ladder import FORCE_LEVEL, THREAT_LEVEL
 from sim.policies.base import Observation, Policy, PolicyParams, register
@@ -78,26 +80,75 @@ class HazardAttacks(Policy):
 
     def decide(self, obs: Observation) -> np.ndarray:
         p = self.params
-        motive = p.war_weight * obs.war + obs.grievance
-        rate = (
-            p.base_rate
-            * obs.resolve
-            * obs.capability
-            * obs.exposure
-            * (1.0 - obs.restraint)
-            * (1.0 - p.deterrence_weight * obs.deterrence)
-            * motive
-            * (1.0 + p.retaliation * (obs.opponent >= HARASSMENT))
+        level = _hazard(
+            as2d(obs.u),
+            as2d(obs.opponent, np.int64),
+            as2d(obs.resolve),
+            as2d(obs.capability),
+            as2d(obs.grievance),
+            as2d(obs.restraint),
+            as2d(obs.deterrence),
+            as2d(obs.exposure),
+            float(obs.war),
+            float(p.base_rate),
+            float(p.war_weight),
+            float(p.deterrence_weight),
+            float(p.retaliation),
+            float(p.casualty_intent),
+            float(p.mass_casualty_intent),
+            self.max_level,
         )
-        p_attack = -np.expm1(-rate)
-        attack = obs.u < p_attack
-        # Reuse the draw: given an attack, u / p_attack is uniform on [0, 1).
-        v = obs.u / np.where(attack, p_attack, 1.0)
-        scale = 0.5 + obs.grievance
-        mass = np.minimum(p.mass_casualty_intent * scale, 1.0)
-        kill = np.minimum(p.casualty_intent * scale, 1.0 - mass)
-        attack_level = np.where(
-            v < mass, MASS_CASUALTY, np.where(v < mass + kill, CASUALTY, HARASSMENT)
-        )
-        idle = np.where(obs.opponent >= HARASSMENT, THREATEN, 0)
-        return np.minimum(np.where(attack, attack_level, idle), self.max_level)
+        return level.reshape(np.shape(obs.opponent))
+
+
+@compiled
+def _hazard(
+    u,
+    opponent,
+    resolve,
+    capability,
+    grievance,
+    restraint,
+    deterrence,
+    exposure,
+    war,
+    base_rate,
+    war_weight,
+    deterrence_weight,
+    retaliation,
+    casualty_intent,
+    mass_casualty_intent,
+    max_level,
+):
+    """The hazard rule (class docstring) for each replica and faction; context arrays are
+    2-D and broadcast (:func:`sim.compiled.at`)."""
+    rows, cols = opponent.shape
+    out = np.empty((rows, cols), np.int64)
+    for r in range(rows):
+        for f in range(cols):
+            seen = opponent[r, f]
+            grievance_rf = at(grievance, r, f)
+            motive = war_weight * war + grievance_rf
+            rate = (
+                base_rate
+                * at(resolve, r, f)
+                * at(capability, r, f)
+                * at(exposure, r, f)
+                * (1.0 - at(restraint, r, f))
+                * (1.0 - deterrence_weight * at(deterrence, r, f))
+                * motive
+                * (1.0 + retaliation * (1.0 if seen >= HARASSMENT else 0.0))
+            )
+            p_attack = -math.expm1(-rate)
+            draw = at(u, r, f)
+            if draw < p_attack:
+                # Reuse the draw: given an attack, draw / p_attack is uniform on [0, 1).
+                v = draw / p_attack
+                scale = 0.5 + grievance_rf
+                mass = min(mass_casualty_intent * scale, 1.0)
+                kill = min(casualty_intent * scale, 1.0 - mass)
+                level = MASS_CASUALTY if v < mass else (CASUALTY if v < mass + kill else HARASSMENT)
+            else:
+                level = THREATEN if seen >= HARASSMENT else 0
+            out[r, f] = min(level, max_level)
+    return out

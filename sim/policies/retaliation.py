@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.arrays import clip
+from sim.compiled import as2d, at, compiled
 from sim.config import PROBABILITY, param
 from sim.ladder import FORCE_LEVEL as FORCE
 from sim.policies.base import Observation, Policy, PolicyParams, register
@@ -118,16 +119,48 @@ class Proportional(Policy):
 
     def decide(self, obs: Observation) -> np.ndarray:
         p = self.params
-        hostile = obs.opponent >= FORCE
-        weight = 1.0 + p.pressure_weight * (obs.pressure if obs.pressure is not None else 0.0)
-        self.account = self.account * self.decay + np.where(hostile, obs.opponent * weight, 0.0)
-        np.maximum(self.worst, obs.opponent, out=self.worst)
-        fire = self.account >= p.threshold
-        verbal = np.where(hostile, min(p.verbal_level, self.max_level), 0)
-        level = np.where(fire, np.minimum(self.worst, self.max_level), verbal)
-        self.account[fire] = 0.0
-        self.worst[fire] = 0
-        return level
+        opponent = as2d(obs.opponent, np.int64)
+        pressure = as2d(0.0 if obs.pressure is None else obs.pressure)
+        level = _proportional(
+            opponent,
+            pressure,
+            as2d(self.account),
+            as2d(self.worst, np.int64),
+            self.decay,
+            float(p.threshold),
+            float(p.pressure_weight),
+            min(p.verbal_level, self.max_level),
+            self.max_level,
+        )
+        return level.reshape(np.shape(obs.opponent))
+
+
+@compiled
+def _proportional(
+    opponent, pressure, account, worst, decay, threshold, pressure_weight, verbal, max_level
+):
+    """Proportional's day, per replica (and faction): the account of perceived force decays
+    and grows by the hostile level x (1 + pressure_weight x pressure); when it reaches the
+    threshold, strike at the worst level seen since the last strike and reset; otherwise
+    answer force with words. Updates ``account`` and ``worst`` in place."""
+    rows, cols = opponent.shape
+    out = np.empty((rows, cols), np.int64)
+    for r in range(rows):
+        for f in range(cols):
+            seen = opponent[r, f]
+            hostile = seen >= FORCE
+            weight = 1.0 + pressure_weight * at(pressure, r, f)
+            acc = account[r, f] * decay + (seen * weight if hostile else 0.0)
+            worst_seen = max(worst[r, f], seen)
+            if acc >= threshold:
+                out[r, f] = min(worst_seen, max_level)
+                acc = 0.0
+                worst_seen = 0
+            else:
+                out[r, f] = verbal if hostile else 0
+            account[r, f] = acc
+            worst[r, f] = worst_seen
+    return out
 
 
 @register
