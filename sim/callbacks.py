@@ -44,4 +44,5 @@ class SweepBookkeeping(Callback):
         start_sweep(CURRENT_SWEEP, total)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        collect_and_report(Path(config.hydra.sweep.dir))
+        # Figures on all cores: after a joblib sweep its workers are warm and idle.
+        collect_and_report(Path(config.hydra.sweep.dir), figure_jobs=-1)

@@ -89,15 +89,18 @@ def write_tables(sweep_dir: str | Path, tables: SweepTables) -> list[Path]:
     ]
 
 
-def collect_and_report(sweep_dir: str | Path, *, figures: bool = True) -> SweepTables:
-    """Collect, write the tables and (optionally) the figures, and print what happened."""
+def collect_and_report(
+    sweep_dir: str | Path, *, figures: bool = True, figure_jobs: int = 1
+) -> SweepTables:
+    """Collect, write the tables and (optionally) the figures, drawn by ``figure_jobs``
+    joblib workers (-1: all cores), and print what happened."""
     from sim.report import make_figures
 
     sweep_dir = Path(sweep_dir)
     tables = collect(sweep_dir)
     written = write_tables(sweep_dir, tables)
     if figures and not tables.summary.empty:
-        written += make_figures(tables, sweep_dir / "figures")
+        written += make_figures(tables, sweep_dir / "figures", n_jobs=figure_jobs)
     points = tables.summary["point"].nunique() if not tables.summary.empty else 0
     print(
         f"Collected {points} scenario point(s), {len(tables.summary)} replica rows, "

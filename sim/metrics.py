@@ -81,14 +81,16 @@ def daily_quantiles(model: EscalationModel, series: tuple[str, ...] = MAIN_SERIE
     """Mean and quantiles across replicas of each series on each day (tidy, long format:
     one row per series per day; columns day, date, series, mean, q05, q25, q50, q75, q95)."""
     days = model.day
-    frames = []
+    stack = np.stack([model.series.data[name][:days] for name in series]).astype(float)
+    q = np.quantile(stack, QUANTILES, axis=2)  # (quantile, series, day): one call for all
     dates = (model.start_date + np.arange(days).astype("timedelta64[D]")).astype("datetime64[ns]")
-    for name in series:
-        values = model.series.data[name][:days].astype(float)
-        q = np.quantile(values, QUANTILES, axis=1)
-        frame = {"day": np.arange(days), "date": dates, "series": name, "mean": values.mean(axis=1)}
-        frame.update(dict(zip(QUANTILE_COLUMNS, q, strict=True)))
-        frames.append(pd.DataFrame(frame))
-    out = pd.concat(frames, ignore_index=True)
-    out["series"] = out["series"].astype("category")
+    out = pd.DataFrame(
+        {
+            "day": np.tile(np.arange(days), len(series)),
+            "date": np.tile(dates, len(series)),
+            "series": pd.Categorical(np.repeat(series, days)),
+            "mean": stack.mean(axis=2).reshape(-1),
+            **{col: q[i].reshape(-1) for i, col in enumerate(QUANTILE_COLUMNS)},
+        }
+    )
     return out

@@ -319,6 +319,7 @@ class EscalationModel(mesa.Model):
         self._us_killed_yesterday = killed_us
 
         cum = self._cumulative
+        nf = self.n_factions
         self.series.record(
             t,
             {
@@ -341,8 +342,9 @@ class EscalationModel(mesa.Model):
                 "us_force_protection": self.us.protection,
                 "iraq_grievance": self.iraq.grievance,
                 "iraq_pressure": self.iraq.pressure,
-                "militia_capability": self.militia.capability.mean(axis=1),
-                "militia_grievance": self.militia.grievance.mean(axis=1),
+                # np.mean's arithmetic without its Python-level overhead (same bits)
+                "militia_capability": np.add.reduce(self.militia.capability, axis=1) / nf,
+                "militia_grievance": np.add.reduce(self.militia.grievance, axis=1) / nf,
                 "iran_restraint": self.iran.restraint,
                 "regional_war": war,
             },

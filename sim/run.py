@@ -15,7 +15,6 @@ from tqdm.auto import tqdm
 from sim.config import ScenarioConfig
 from sim.metrics import daily_quantiles, summarize
 from sim.model import EscalationModel
-from sim.plots import plot_trajectory
 from sim.results import write_csv, write_parquet, write_text
 from sim.validate import validate
 
@@ -90,6 +89,8 @@ def run_scenario(
         events = model.event_log()
         files["events"] = write_csv(events, out / "events.csv")
     if cfg.output.plot:
+        from sim.plots import plot_trajectory  # matplotlib only when plotting: sweeps skip it
+
         files["trajectory"] = plot_trajectory(quantiles, cfg, out / "trajectory.png")
     return RunResult(
         timeseries=ts, summary=summary, quantiles=quantiles, events=events, files=files

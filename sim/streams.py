@@ -60,18 +60,18 @@ class ReplicaStreams:
             np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(int(r),))))
             for r in self.replica_ids
         ]
-        self._chunk = np.empty((0, len(self._gens), width))
-        self._pos = 0
         per_day = max(len(self._gens) * width, 1)
         self._chunk_days = int(np.clip(CHUNK_VALUES // per_day, 1, MAX_CHUNK_DAYS))
+        # (replica, day, slot): each generator fills its own contiguous block in place.
+        self._chunk = np.empty((len(self._gens), self._chunk_days, width))
+        self._pos = self._chunk_days
 
     def next_day(self) -> np.ndarray:
         """The next day's uniforms, shape (R, width)."""
-        if self._pos >= self._chunk.shape[0]:
-            # Days are the leading axis so that a day is one contiguous (R, width) block.
-            days = self._chunk_days
-            self._chunk = np.stack([g.random((days, self.width)) for g in self._gens], axis=1)
+        if self._pos >= self._chunk_days:
+            for g, block in zip(self._gens, self._chunk, strict=True):
+                g.random(out=block)
             self._pos = 0
-        day = self._chunk[self._pos]
+        day = np.ascontiguousarray(self._chunk[:, self._pos])
         self._pos += 1
         return day
