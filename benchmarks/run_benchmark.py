@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import shutil
 import statistics
 import subprocess
@@ -27,6 +28,7 @@ import psutil
 
 from sim import EscalationModel
 from sim.metrics import summarize
+from sim.sweep import DONE, JOBS_DIR, SWEEP_STATE
 
 FLAGSHIP_POINTS = 96
 FLAGSHIP_REPLICAS = 200
@@ -101,11 +103,13 @@ def flagship(keep: Path | None) -> None:
         "experiment=withdrawal_timing",
         f"hydra.sweep.dir={out}",
     ]
+    started = time.time()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     with PeakMemory(proc.pid) as memory:
         _, err = proc.communicate()
     wall = time.perf_counter() - t0
+    ended = time.time()
     if proc.returncode != 0:
         sys.exit(f"flagship sweep failed:\n{err}")
     runs = FLAGSHIP_POINTS * FLAGSHIP_REPLICAS
@@ -122,8 +126,25 @@ def flagship(keep: Path | None) -> None:
     print(f"peak memory:        {memory.peak / 2**30:8.2f} GB, whole process tree (target < 2 GB)")
     print(f"one at a time (R = 1, extrapolated from 20 runs): {one_at_a_time:.0f} s")
     print(f"ratio (one at a time / flagship sweep): {one_at_a_time / wall:.1f}x")
+    print(phases(out, started, ended))
     if keep is None:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def phases(sweep: Path, started: float, ended: float) -> str:
+    """Where the sweep's wall time went, from its bookkeeping files: start-up (imports,
+    composing the sweep) until the sweep is recorded, then until the first scenario point is
+    done (workers starting), the scenario points, and the end (tables, then figures)."""
+    state = json.loads((sweep / SWEEP_STATE).read_text())["started"]
+    done = sorted(json.loads(p.read_text())["finished"] for p in sweep.glob(f"{JOBS_DIR}/*/{DONE}"))
+    seconds = [json.loads(p.read_text())["seconds"] for p in sweep.glob(f"{JOBS_DIR}/*/{DONE}")]
+    tables = (sweep / "sweep_timeseries.parquet").stat().st_mtime
+    return (
+        f"where the time went: start-up {state - started:.1f} s, first point {done[0] - state:.1f}"
+        f" s, points {done[-1] - done[0]:.1f} s (each running its model and writing its files "
+        f"in {statistics.median(seconds):.2f} s, median; the rest is Hydra's per-job work), "
+        f"tables {tables - done[-1]:.1f} s, figures {ended - tables:.1f} s"
+    )
 
 
 def main() -> None:

@@ -16,6 +16,9 @@ from sim.sweep import start_sweep
 CURRENT_SWEEP: Path | None = None
 """The sweep folder of the multirun under way in this process (read by the CLI on failure)."""
 
+COLLECT_ERROR: str | None = None
+"""Why gathering the sweep's tables failed, if it did (the CLI then exits with an error)."""
+
 
 def count_jobs(config: DictConfig) -> int:
     """Number of jobs a basic sweep will launch: the product of the sweep lengths of the
@@ -44,5 +47,18 @@ class SweepBookkeeping(Callback):
         start_sweep(CURRENT_SWEEP, total)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        # Figures on all cores: after a joblib sweep its workers are warm and idle.
-        collect_and_report(Path(config.hydra.sweep.dir), figure_jobs=-1)
+        global COLLECT_ERROR
+        try:
+            collect_and_report(Path(config.hydra.sweep.dir), workers=joblib_workers(config))
+        except Exception as ex:  # Hydra turns a callback's error into a mere warning
+            COLLECT_ERROR = f"{type(ex).__name__}: {ex}"
+            raise
+
+
+def joblib_workers(config: DictConfig) -> dict[str, Any] | None:
+    """The joblib launcher's ``Parallel`` arguments, so that the sweep's figures are drawn by
+    its warm workers (None for other launchers: their jobs ran elsewhere)."""
+    launcher = OmegaConf.to_container(config.hydra.launcher, resolve=True)
+    if not str(launcher.pop("_target_", "")).endswith("JoblibLauncher"):
+        return None
+    return {**launcher, "backend": "loky"}  # the launcher always uses loky

@@ -187,6 +187,14 @@ def main() -> None:
 
     try:
         _hydra_main()
+        if callbacks.COLLECT_ERROR:
+            print(
+                f"escalation-sim: error: the jobs finished but gathering their tables failed "
+                f"({callbacks.COLLECT_ERROR}); retry with: python -m sim.collect "
+                f"{callbacks.CURRENT_SWEEP}",
+                file=sys.stderr,
+            )
+            sys.exit(EXIT_FAILED_JOBS)
     except (HydraException, OmegaConfBaseException) as ex:
         if user_wants_traceback:
             raise

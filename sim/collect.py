@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -90,17 +92,17 @@ def write_tables(sweep_dir: str | Path, tables: SweepTables) -> list[Path]:
 
 
 def collect_and_report(
-    sweep_dir: str | Path, *, figures: bool = True, figure_jobs: int = 1
+    sweep_dir: str | Path, *, figures: bool = True, workers: Mapping[str, Any] | None = None
 ) -> SweepTables:
-    """Collect, write the tables and (optionally) the figures, drawn by ``figure_jobs``
-    joblib workers (-1: all cores), and print what happened."""
+    """Collect, write the tables and (optionally) the figures, and print what happened
+    (``workers``: see :func:`sim.report.make_figures`)."""
     from sim.report import make_figures
 
     sweep_dir = Path(sweep_dir)
     tables = collect(sweep_dir)
     written = write_tables(sweep_dir, tables)
     if figures and not tables.summary.empty:
-        written += make_figures(tables, sweep_dir / "figures", n_jobs=figure_jobs)
+        written += make_figures(tables, sweep_dir / "figures", workers)
     points = tables.summary["point"].nunique() if not tables.summary.empty else 0
     print(
         f"Collected {points} scenario point(s), {len(tables.summary)} replica rows, "

@@ -29,7 +29,7 @@ from sim.ladder import Ladder
 from sim.outcomes import PoissonTable
 from sim.perception import LagBuffer
 from sim.record import EventLog, NoEventLog, SeriesRecorder
-from sim.resolve import resolve_day
+from sim.resolve import DayOutcome, resolve_day
 from sim.streams import ReplicaStreams, SlotLayout
 from sim.validate import validate
 from sim.withdrawal import WithdrawalSchedule
@@ -239,24 +239,7 @@ class EscalationModel(mesa.Model):
             for f, k in forced_killed.items():
                 forced[f] = k  # faction index, or -1: the last entry, the US strike
         slot = self._slot_start
-        (
-            killed,
-            wounded,
-            seen,
-            blamed,
-            us_level,
-            used_force,
-            mil_max,
-            militia_killed,
-            us_seen,
-            killed_us,
-            wounded_us,
-            attacks,
-            sovereignty,
-            goldstein,
-            peak,
-            self.escalation_index,
-        ) = resolve_day(
+        day = resolve_day(
             t,
             u,
             slot["mil_absorb"],
@@ -288,49 +271,37 @@ class EscalationModel(mesa.Model):
             self._index_decay,
             self._cumulative,
         )
+        self.escalation_index = day.escalation_index
         if self.record_events:
-            self._log_events(
-                t,
-                us_rung,
-                us_target,
-                mil_rung,
-                iraq_rung,
-                stepping,
-                killed,
-                wounded,
-                seen,
-                blamed,
-                us_seen,
-                militia_killed,
-            )
+            self._log_events(t, us_rung, us_target, mil_rung, iraq_rung, stepping, day)
 
         # Adversaries act on these readings after their reaction lags.
-        self.seen_by_us.write(t, seen)
-        self.blamed_by_us.write(t, blamed)
-        self.seen_by_militia.write(t, us_seen)
+        self.seen_by_us.write(t, day.seen)
+        self.blamed_by_us.write(t, day.blamed)
+        self.seen_by_militia.write(t, day.us_seen)
         self.us_target_log.write(t, us_target)
-        self.us_level_log.write(t, us_level)
-        self.militia_level_log.write(t, mil_max)
+        self.us_level_log.write(t, day.us_level)
+        self.militia_level_log.write(t, day.militia_level)
 
         # Agents absorb the day.
-        self.us.absorb(killed_us, wounded_us, attacks, used_force)
+        self.us.absorb(day.us_killed, day.us_wounded, day.attacks, day.used_force)
         self.militia.absorb(t, mil_rung, us_rung, us_target, self.iran.supply)
-        self.iraq.absorb(sovereignty)
-        self._us_killed_yesterday = killed_us
+        self.iraq.absorb(day.sovereignty)
+        self._us_killed_yesterday = day.us_killed
 
         cum = self._cumulative
         nf = self.n_factions
         self.series.record(
             t,
             {
-                "escalation_index": self.escalation_index,
-                "peak_level": peak,
-                "goldstein": goldstein,
-                "militia_attacks": attacks,
-                "us_strikes": used_force,
-                "us_killed": killed_us,
-                "us_wounded": wounded_us,
-                "militia_killed": militia_killed,
+                "escalation_index": day.escalation_index,
+                "peak_level": day.peak,
+                "goldstein": day.goldstein,
+                "militia_attacks": day.attacks,
+                "us_strikes": day.used_force,
+                "us_killed": day.us_killed,
+                "us_wounded": day.us_wounded,
+                "militia_killed": day.militia_killed,
                 "cum_attacks": cum[0],
                 "cum_strikes": cum[1],
                 "cum_us_killed": cum[2],
@@ -360,12 +331,7 @@ class EscalationModel(mesa.Model):
         mil_rung: np.ndarray,
         iraq_rung: np.ndarray,
         stepping: np.ndarray,
-        killed: np.ndarray,
-        wounded: np.ndarray,
-        seen: np.ndarray,
-        blamed: np.ndarray,
-        us_seen: np.ndarray,
-        militia_killed: np.ndarray,
+        day: DayOutcome,
     ) -> None:
         """Log the day's actions (one row each) with how their targets read them."""
         ladder = self.ladder
@@ -377,11 +343,11 @@ class EscalationModel(mesa.Model):
             party=self._party_rf,
             target_party=0,
             rung=mil_rung,
-            perceived=ladder.rung_for("militia", seen),
-            perceived_level=seen,
-            attributed=np.where(ladder.level[mil_rung] >= FORCE, 1 + blamed, -1),
-            killed=killed,
-            wounded=wounded,
+            perceived=ladder.rung_for("militia", day.seen),
+            perceived_level=day.seen,
+            attributed=np.where(ladder.level[mil_rung] >= FORCE, 1 + day.blamed, -1),
+            killed=day.killed,
+            wounded=day.wounded,
         )
         self.events.log(
             us_rung != self.none_rung,
@@ -390,10 +356,10 @@ class EscalationModel(mesa.Model):
             party=0,
             target_party=1 + us_target,
             rung=us_rung,
-            perceived=ladder.rung_for("us", us_seen),
-            perceived_level=us_seen,
+            perceived=ladder.rung_for("us", day.us_seen),
+            perceived_level=day.us_seen,
             attributed=-1,
-            killed=militia_killed,
+            killed=day.militia_killed,
             wounded=0,
         )
         self.events.log(

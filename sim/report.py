@@ -10,7 +10,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -228,14 +230,20 @@ def plot_outcome_vs_withdrawal(summary: pd.DataFrame, params: list[str], path: P
     return _save(fig, path)
 
 
-def make_figures(tables, out_dir: str | Path, n_jobs: int = 1) -> list[Path]:
-    """Every figure the tables allow, written into ``out_dir``. With ``n_jobs`` other than 1
-    (-1: all cores) joblib workers draw the small figures while this process draws the
-    trajectories, the largest (at the end of a joblib sweep its workers are idle)."""
+def make_figures(
+    tables, out_dir: str | Path, workers: Mapping[str, Any] | None = None
+) -> list[Path]:
+    """Every figure the tables allow, written into ``out_dir``.
+
+    ``workers``: keyword arguments of a ``joblib.Parallel`` whose workers draw the small
+    figures while this process draws the trajectories, the largest; None draws all here.
+    At the end of a joblib sweep they are the launcher's own settings: the same arguments
+    reuse its warm, idle workers (other arguments would start new ones, costing seconds).
+    """
     out_dir = Path(out_dir)
     summary = with_outcomes(tables.summary)
     params = tables.parameters
-    small = Parallel(n_jobs=n_jobs, return_as="generator")(
+    small = Parallel(**(workers or {"n_jobs": 1}), return_as="generator")(
         [
             *(
                 delayed(plot_heatmap)(summary, params, outcome, out_dir / f"heatmap_{outcome}.png")

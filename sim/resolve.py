@@ -9,6 +9,8 @@ misread; and the day's totals, peak level and escalation index are updated.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from sim.compiled import compiled
@@ -18,6 +20,29 @@ from sim.perception import misattribute, misread, outcome_level
 
 MASS_CASUALTY_KILLED = 3
 """US deaths at which an attack reads as mass-casualty whatever its intent (Tower 22: 3)."""
+
+DayOutcome = namedtuple(
+    "DayOutcome",
+    [
+        "killed",  # (R, F) US deaths from each faction's action
+        "wounded",  # (R, F) US wounded
+        "seen",  # (R, F) level the US perceived of each faction's action
+        "blamed",  # (R, F) faction the US blamed for it
+        "us_level",  # (R,) level of the US action
+        "used_force",  # (R,) the US used force
+        "militia_level",  # (R,) the militias' highest level
+        "militia_killed",  # (R,) militia members killed by the US
+        "us_seen",  # (R,) level the militias perceived of the US action
+        "us_killed",  # (R,) totals over factions
+        "us_wounded",
+        "attacks",
+        "sovereignty",  # (R,) Iraqi sovereignty grievance added
+        "goldstein",  # (R,) sum of the day's Goldstein scores
+        "peak",  # (R,) highest level played (0 if only de-escalation)
+        "escalation_index",  # (R,) the index after today
+    ],
+)
+"""What :func:`resolve_day` returns."""
 
 
 @compiled
@@ -70,11 +95,7 @@ def resolve_day(
         cumulative: (5, R) running totals of attacks, strikes, US killed, US wounded and
             militia killed; updated in place.
 
-    Returns per replica (and faction): killed, wounded, seen (the level the US perceived of
-    each faction's action), blamed (the faction it blamed), US level, used_force, militia's
-    highest level, militia killed, the level the militias perceived of the US action, US
-    killed, US wounded, attacks, Iraqi sovereignty grievance added, Goldstein sum, peak level
-    and the new escalation index.
+    Returns a :data:`DayOutcome`.
     """
     n, nf = mil_rung.shape
     lo = level.min()
@@ -153,7 +174,7 @@ def resolve_day(
         cumulative[2, r] += us_killed[r]
         cumulative[3, r] += us_wounded[r]
         cumulative[4, r] += militia_killed[r]
-    return (
+    return DayOutcome(
         killed,
         wounded,
         seen,

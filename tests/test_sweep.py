@@ -121,6 +121,17 @@ def test_failing_job_is_named_and_the_others_are_kept(tmp_path):
     assert "perception.noise=1.5" in collect.stderr
 
 
+def test_a_failure_to_gather_the_tables_fails_the_command(tmp_path):
+    """Hydra reduces an end-of-sweep callback's error to a warning; the CLI must not."""
+    sweep = tmp_path / "s"
+    sweep.mkdir()
+    (sweep / "figures").write_text("a file where the figures folder should go")
+    sweep, proc = _sweep(tmp_path, "s", "seed=1,2")
+    assert proc.returncode == 1
+    assert "gathering their tables failed" in proc.stderr and "sim.collect" in proc.stderr
+    assert len(pd.read_parquet(sweep / "sweep_summary.parquet")) == 2 * 5  # tables kept
+
+
 def test_collect_command_rebuilds_the_tables(tmp_path):
     sweep, proc = _sweep(tmp_path, "s", "seed=1,2")
     assert proc.returncode == 0, proc.stderr
