@@ -136,8 +136,9 @@ def phases(sweep: Path, started: float, ended: float) -> str:
     composing the sweep) until the sweep is recorded, then until the first scenario point is
     done (workers starting), the scenario points, and the end (tables, then figures)."""
     state = json.loads((sweep / SWEEP_STATE).read_text())["started"]
-    done = sorted(json.loads(p.read_text())["finished"] for p in sweep.glob(f"{JOBS_DIR}/*/{DONE}"))
-    seconds = [json.loads(p.read_text())["seconds"] for p in sweep.glob(f"{JOBS_DIR}/*/{DONE}")]
+    markers = [json.loads(p.read_text()) for p in sweep.glob(f"{JOBS_DIR}/*/{DONE}")]
+    done = sorted(m["finished"] for m in markers)
+    seconds = [m["seconds"] for m in markers]
     tables = (sweep / "sweep_timeseries.parquet").stat().st_mtime
     return (
         f"where the time went: start-up {state - started:.1f} s, first point {done[0] - state:.1f}"

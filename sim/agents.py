@@ -15,7 +15,7 @@ import numpy as np
 from sim.compiled import clip_scalar, compiled
 from sim.config import FactionConfig
 from sim.ladder import FORCE_LEVEL as FORCE
-from sim.ladder import THREAT_LEVEL
+from sim.ladder import THREAT_LEVEL, rung_at
 from sim.policies import Observation, make_policy
 
 if TYPE_CHECKING:
@@ -321,7 +321,6 @@ def _militia_bound(
     factions declare a truce and then hold it (threats at most, ``truce_until`` updated in
     place); an attack the faction's stock cannot pay for becomes a threat."""
     n, nf = level.shape
-    top = rung_table.shape[0] - 1
     rung = np.empty((n, nf), np.int64)
     for r in range(n):
         for f in range(nf):
@@ -333,9 +332,9 @@ def _militia_bound(
             wanted = level[r, f]
             if t < truce_until[r, f]:
                 wanted = min(wanted, THREAT_LEVEL)
-            chosen = rung_table[min(max(wanted - min_level, 0), top)]
+            chosen = rung_at(rung_table, wanted, min_level)
             if capability_cost[chosen] > capability[r, f]:
-                chosen = rung_table[min(max(min(wanted, THREAT_LEVEL) - min_level, 0), top)]
+                chosen = rung_at(rung_table, min(wanted, THREAT_LEVEL), min_level)
             rung[r, f] = chosen
     return rung
 

@@ -137,10 +137,16 @@ class Ladder:
 
 
 @compiled
+def rung_at(table: np.ndarray, level: int, min_level: int) -> int:
+    """The rung id a level table (:meth:`Ladder.table_of`) gives a level, the level clipped
+    to the table's range."""
+    return table[min(max(level - min_level, 0), table.shape[0] - 1)]
+
+
+@compiled
 def _lookup(table: np.ndarray, levels: np.ndarray, min_level: int) -> np.ndarray:
-    """``table[level - min_level]`` for each level, levels clipped to the table's range."""
-    top = table.shape[0] - 1
+    """:func:`rung_at` for each of the levels."""
     out = np.empty(levels.shape[0], np.int64)
     for i in range(levels.shape[0]):
-        out[i] = table[min(max(levels[i] - min_level, 0), top)]
+        out[i] = rung_at(table, levels[i], min_level)
     return out

@@ -28,7 +28,7 @@ from sim.ladder import FORCE_LEVEL as FORCE
 from sim.ladder import Ladder
 from sim.outcomes import PoissonTable
 from sim.perception import LagBuffer
-from sim.record import EventLog, NoEventLog, SeriesRecorder
+from sim.record import EventLog, SeriesRecorder
 from sim.resolve import DayOutcome, resolve_day
 from sim.streams import ReplicaStreams, SlotLayout
 from sim.validate import validate
@@ -145,20 +145,17 @@ class EscalationModel(mesa.Model):
         self.iraq_party = nf + 1
         self.all_militias_party = nf + 2
 
-        self._faction_index = np.arange(nf)
         self._rows_rf = np.repeat(np.arange(n)[:, None], nf, axis=1)
-        self._party_rf = np.broadcast_to(1 + self._faction_index, (n, nf))
+        self._party_rf = np.broadcast_to(1 + np.arange(nf), (n, nf))
         self._exposed0 = max(cfg.us.troops_iraq + cfg.us.troops_syria, 1)
         self._index_decay = 0.5 ** (1.0 / cfg.index.half_life_days)
         self.escalation_index = np.zeros(n)
         # Running totals: attacks, strikes, US killed, US wounded, militia killed.
         self._cumulative = np.zeros((5, n), dtype=np.int64)
         self._no_forced_killed = np.full(nf + 1, -1, dtype=np.int64)
-        self._slot_start = {name: s.start for name, s in self.slots.slices.items()}
-        self.record_events = record_events
         self.first_day = np.full((n, len(self.ladder.names)), -1, dtype=np.int64)
         self.series = SeriesRecorder(self.horizon, n)
-        self.events = EventLog() if record_events else NoEventLog()
+        self.events = EventLog() if record_events else None
         self._shocks = self._index_shocks()
 
     # ------------------------------------------------------------------ helpers
@@ -238,18 +235,18 @@ class EscalationModel(mesa.Model):
             forced = forced.copy()
             for f, k in forced_killed.items():
                 forced[f] = k  # faction index, or -1: the last entry, the US strike
-        slot = self._slot_start
+        slots = self.slots
         day = resolve_day(
             t,
             u,
-            slot["mil_absorb"],
-            slot["mil_killed"],
-            slot["mil_wounded"],
-            slot["mil_read"],
-            slot["mil_blame"],
-            slot["mil_blame_pick"],
-            slot["strike_killed"],
-            slot["us_read"],
+            slots["mil_absorb"].start,
+            slots["mil_killed"].start,
+            slots["mil_wounded"].start,
+            slots["mil_read"].start,
+            slots["mil_blame"].start,
+            slots["mil_blame_pick"].start,
+            slots["strike_killed"].start,
+            slots["us_read"].start,
             us_rung,
             mil_rung,
             iraq_rung,
@@ -260,6 +257,8 @@ class EscalationModel(mesa.Model):
             self.wounded.cdf,
             forced,
             ladder.level,
+            ladder.min_level,
+            ladder.max_level,
             ladder.iraq_sovereignty,
             ladder.goldstein,
             self.withdrawal_rung,
@@ -272,7 +271,7 @@ class EscalationModel(mesa.Model):
             self._cumulative,
         )
         self.escalation_index = day.escalation_index
-        if self.record_events:
+        if self.events is not None:
             self._log_events(t, us_rung, us_target, mil_rung, iraq_rung, stepping, day)
 
         # Adversaries act on these readings after their reaction lags.
@@ -405,6 +404,8 @@ class EscalationModel(mesa.Model):
 
     def event_log(self) -> pd.DataFrame:
         """Every action so far: one row per action."""
+        if self.events is None:
+            raise RuntimeError("this model was built with record_events=False: no event log")
         return self.events.frame(
             self.ladder, self.parties, self.party_actor, self.replica_ids, self.start_date
         )

@@ -148,13 +148,3 @@ class EventLog:
             }
         )
         return df.sort_values(["replica", "day", "actor"], kind="stable", ignore_index=True)
-
-
-class NoEventLog(EventLog):
-    """Stands in for the event log when a run does not keep one."""
-
-    def log(self, mask: np.ndarray, **cols: np.ndarray | int) -> None:
-        """Keep nothing."""
-
-    def frame(self, *args, **kwargs) -> pd.DataFrame:
-        raise RuntimeError("this model was built with record_events=False: no event log")

@@ -67,6 +67,8 @@ def resolve_day(
     wounded_cdf,
     forced_killed,
     level,
+    lo,
+    hi,
     iraq_sovereignty,
     goldstein,
     withdrawal_rung,
@@ -89,7 +91,8 @@ def resolve_day(
         killed_cdf, wounded_cdf: Poisson inverse-CDF tables by rung.
         forced_killed: (F + 1,) deaths forced by a shock for each faction's attack and, last,
             for the US strike; -1 where none.
-        level, iraq_sovereignty, goldstein: the ladder's tables by rung id.
+        level, iraq_sovereignty, goldstein: the ladder's tables by rung id; lo, hi: the
+            lowest and highest level.
         first_day: (R, rungs) first day each rung was played; updated in place.
         index, index_decay: yesterday's escalation index and its daily decay.
         cumulative: (5, R) running totals of attacks, strikes, US killed, US wounded and
@@ -98,8 +101,6 @@ def resolve_day(
     Returns a :data:`DayOutcome`.
     """
     n, nf = mil_rung.shape
-    lo = level.min()
-    hi = level.max()
     killed = np.zeros((n, nf), np.int64)
     wounded = np.zeros((n, nf), np.int64)
     seen = np.zeros((n, nf), np.int64)
