@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,6 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from sim.collect import collect_and_report
 from sim.sweep import start_sweep
 
 CURRENT_SWEEP: Path | None = None
@@ -45,9 +45,14 @@ class SweepBookkeeping(Callback):
         except Exception:  # an exotic sweeper: progress shows done counts only
             total = 0
         start_sweep(CURRENT_SWEEP, total)
+        workers = joblib_workers(config)
+        if workers is not None:
+            warm_up(workers)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         global COLLECT_ERROR
+        from sim.collect import collect_and_report  # pandas and matplotlib: only at the end
+
         try:
             collect_and_report(Path(config.hydra.sweep.dir), workers=joblib_workers(config))
         except Exception as ex:  # Hydra turns a callback's error into a mere warning
@@ -62,3 +67,27 @@ def joblib_workers(config: DictConfig) -> dict[str, Any] | None:
     if not str(launcher.pop("_target_", "")).endswith("JoblibLauncher"):
         return None
     return {**launcher, "backend": "loky"}  # the launcher always uses loky
+
+
+def _load_model_code() -> None:
+    """Import the model's modules and load its compiled kernels, in a worker process."""
+    from sim.model import EscalationModel
+
+    EscalationModel({"replicas": 2, "horizon_days": 30}, record_events=False).run()
+
+
+def warm_up(workers: dict[str, Any]) -> threading.Thread:
+    """Start the joblib launcher's workers now, in the background, and have each import the
+    model and load its compiled kernels (2-3 s per worker) while this process is still
+    checking and listing the sweep's jobs. The launcher's ``Parallel`` then finds them warm:
+    the same arguments reuse the same workers (see :func:`joblib_workers`)."""
+    from joblib import Parallel, delayed, effective_n_jobs
+
+    n = effective_n_jobs(workers.get("n_jobs", -1))
+    thread = threading.Thread(
+        target=lambda: Parallel(**workers)(delayed(_load_model_code)() for _ in range(n)),
+        name="sweep-warm-up",
+        daemon=True,
+    )
+    thread.start()
+    return thread

@@ -25,12 +25,10 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.collect import collect_and_report
 from sim.config import ScenarioConfig
 from sim.paths import CONFIG_DIR
 from sim.policies import POLICIES
 from sim.results import write_text
-from sim.run import run_scenario
 from sim.sweep import (
     POINT,
     config_digest,
@@ -100,6 +98,8 @@ def job(cfg: DictConfig) -> Path:
             log.info("%s: already complete, skipped", out.name)
             _report_progress(hc)
             return out
+    from sim.run import run_scenario  # the model's modules: only where jobs run
+
     started = time.perf_counter()
     try:
         result = run_scenario(scenario, out)
@@ -208,6 +208,8 @@ def main() -> None:
             f"escalation-sim: error: a sweep job failed ({type(ex).__name__}: {ex})",
             file=sys.stderr,
         )
+        from sim.collect import collect_and_report
+
         collect_and_report(callbacks.CURRENT_SWEEP)
         sys.exit(EXIT_FAILED_JOBS)
 

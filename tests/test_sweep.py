@@ -243,3 +243,21 @@ def test_slurm_launcher_on_a_real_cluster(tmp_path):
         pd.read_parquet(sweep / "sweep_summary.parquet"),
         pd.read_parquet(basic / "sweep_summary.parquet"),
     )
+
+
+def _model_code_loaded() -> tuple[int, bool]:
+    return os.getpid(), "sim.model" in sys.modules
+
+
+@pytest.mark.slow
+def test_warm_up_readies_the_workers_the_launcher_then_uses():
+    """The workers started at the sweep's start have the model loaded, and a Parallel with
+    the launcher's arguments runs on those same workers (else the warm-up is wasted)."""
+    from joblib import Parallel, delayed
+
+    from sim.callbacks import warm_up
+
+    workers = {"n_jobs": 2, "backend": "loky", "prefer": "processes", "pre_dispatch": "2*n_jobs"}
+    warm_up(workers).join(timeout=120)
+    seen = Parallel(**workers)(delayed(_model_code_loaded)() for _ in range(8))
+    assert all(loaded for _, loaded in seen)

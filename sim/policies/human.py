@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from sim.config import param
 from sim.policies.base import Observation, Policy, PolicyParams, register
@@ -36,6 +35,8 @@ class Human(Policy):
         super().__init__(params, shape, max_level)
         self.schedule: dict[int, int] = {}
         if params.log:
+            import pandas as pd  # only when replaying a game
+
             choices = pd.read_csv(params.log)
             self.schedule = {
                 int(d): int(lv) for d, lv in zip(choices.day, choices.level, strict=True)
