@@ -26,6 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ScenarioConfig
+from sim.ladder import DEFAULT_LADDER
 from sim.paths import CONFIG_DIR
 from sim.policies import POLICIES
 from sim.results import write_text
@@ -64,7 +65,9 @@ def register_configs() -> None:
     """
     cs = ConfigStore.instance()
     defaults = dataclasses.asdict(ScenarioConfig())
-    defaults["ladder"] = {"rungs": []}  # filled by the ladder group (configs/ladder/*.yaml)
+    # The ladder by name: read from its file by the validator, once per process. Composed by
+    # Hydra its 150-odd values would make every sweep job's config ~25% slower to compose.
+    defaults["ladder"] = DEFAULT_LADDER
     cs.store(name="scenario_schema", node=defaults)
     for name, cls in POLICIES.items():
         for actor in cls.actors:

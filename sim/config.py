@@ -456,7 +456,11 @@ class ScenarioConfig:
     regional_war: RegionalWarConfig = param(doc="Regional war.", factory=RegionalWarConfig)
     shocks: list[ShockConfig] = param(doc="Scheduled shocks.", factory=list)
     index: IndexConfig = param(doc="Escalation index.", factory=IndexConfig)
-    ladder: LadderConfig = param(doc="The escalation ladder.", factory=default_ladder_config)
+    ladder: LadderConfig = param(
+        doc="The escalation ladder: a shipped ladder's name (sim/data/ladders/NAME.yaml), a "
+        "path to a YAML file with a `rungs` list, or the rungs themselves.",
+        factory=default_ladder_config,
+    )
     output: OutputConfig = param(doc="Outputs.", factory=OutputConfig)
 
 

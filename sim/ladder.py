@@ -1,4 +1,4 @@
-"""The escalation ladder: ordered rungs kept as data (``configs/ladder/*.yaml``), not code.
+"""The escalation ladder: ordered rungs kept as data (``sim/data/ladders/*.yaml``), not code.
 
 Every rung has a *level* on one escalation scale shared by all actors, so that policies can
 say "answer in kind" (same level) or "one rung up" (level + 1) across actors whose options
@@ -12,14 +12,22 @@ Goldstein saturates at -10 for every use of force, which is why the ladder's ord
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
 
 from sim.compiled import compiled
-from sim.paths import CONFIG_DIR
+
+LADDER_DIR = Path(__file__).resolve().parent / "data" / "ladders"
+"""The shipped ladders: ``ladder=NAME`` reads ``LADDER_DIR/NAME.yaml``."""
+
+DEFAULT_LADDER = "default"
+"""The ladder of the 2023-24 crisis (``sim/data/ladders/default.yaml``)."""
 
 FORCE_LEVEL = 4
 """Ladder convention: levels >= 4 are uses of force (attacks, strikes); below are words and
@@ -58,15 +66,43 @@ class LadderConfig:
     rungs: list[RungConfig] = field(default_factory=list)
 
 
-def load_ladder_config(path: str | Path) -> LadderConfig:
-    """Read a ladder YAML file (a mapping with a ``rungs`` list) into a LadderConfig."""
-    data = yaml.safe_load(Path(path).read_text())
-    return LadderConfig(rungs=[RungConfig(**r) for r in data["rungs"]])
+def ladder_names() -> list[str]:
+    """Names of the shipped ladders."""
+    return sorted(p.stem for p in LADDER_DIR.glob("*.yaml"))
+
+
+def ladder_file(name: str | Path) -> Path:
+    """The YAML file of a ladder given by name (a shipped ladder) or by path (a file name
+    ending in .yaml or .yml, or containing a slash)."""
+    text = str(name)
+    if text.endswith((".yaml", ".yml")) or "/" in text:
+        return Path(text).expanduser()
+    return LADDER_DIR / f"{text}.yaml"
+
+
+def read_ladder(name: str | Path) -> dict[str, Any]:
+    """A ladder file's contents (a mapping with a ``rungs`` list), read once per process
+    and file version: every job of a sweep reads the same ladder."""
+    path = ladder_file(name).resolve()
+    return copy.deepcopy(_parse(str(path), path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=16)
+def _parse(path: str, mtime_ns: int) -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where PyYAML has it
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=loader)
+
+
+def load_ladder_config(name: str | Path) -> LadderConfig:
+    """A ladder, by name or path (see :func:`ladder_file`), as an unchecked LadderConfig
+    (:func:`sim.validate.validate` checks it)."""
+    return LadderConfig(rungs=[RungConfig(**r) for r in read_ladder(name)["rungs"]])
 
 
 def default_ladder_config() -> LadderConfig:
-    """The ladder shipped in ``configs/ladder/default.yaml``."""
-    return load_ladder_config(CONFIG_DIR / "ladder" / "default.yaml")
+    """The ladder shipped as ``sim/data/ladders/default.yaml``."""
+    return load_ladder_config(DEFAULT_LADDER)
 
 
 class Ladder:

@@ -16,7 +16,7 @@ from sim.config import ScenarioConfig
 from sim.policies import POLICIES
 
 SKIP = {"ladder"}
-"""Fields documented elsewhere (the ladder lives in configs/ladder/*.yaml)."""
+"""Fields documented elsewhere (the ladder lives in sim/data/ladders/*.yaml)."""
 
 
 def _allowed(meta: dict) -> str:
@@ -73,8 +73,9 @@ def render_parameters() -> str:
         "Militia factions (`militia.factions`, a list) have `name`, `resolve`, `compliance` "
         "and `capability`; the defaults are Kataib Hezbollah, Harakat al-Nujaba and Kataib "
         "Sayyid al-Shuhada (see `sim/config.py: default_factions`). Shocks (`shocks`, a list) "
-        "have `day`, `actor`, `action`, `faction` and `killed`. The ladder's rungs and their "
-        "effects are in `configs/ladder/default.yaml`.",
+        "have `day`, `actor`, `action`, `faction` and `killed`. The ladder (`ladder`) is chosen "
+        "by name (`ladder=default`, the file `sim/data/ladders/default.yaml`, which lists its "
+        "rungs and their effects) or by the path of a YAML file with a `rungs` list.",
         "",
         "## Policies",
         "",

@@ -13,10 +13,13 @@ import math
 import types
 import typing
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+import yaml
+
 from sim.config import DEFAULT_POLICIES, ScenarioConfig, ShockConfig
-from sim.ladder import ACTORS, FORCE_LEVEL, LadderConfig, RungConfig
+from sim.ladder import ACTORS, FORCE_LEVEL, LadderConfig, RungConfig, ladder_names, read_ladder
 from sim.policies import POLICIES, PolicyParams, policies_for
 
 POLICY_FIELDS = {"us.policy": "us", "militia.policy": "militia", "iraq.policy": "iraq"}
@@ -81,9 +84,26 @@ def _build(cls: type, data: Any, path: str) -> Any:
             raw = f.default_factory()  # type: ignore[misc]
         if key in POLICY_FIELDS:
             values[name] = _build_policy(POLICY_FIELDS[key], raw, key)
+        elif key == "ladder" and isinstance(raw, str | Path):
+            values[name] = _coerce(hints[name], _read_ladder(raw), key, f.metadata)
         else:
             values[name] = _coerce(hints[name], raw, key, f.metadata)
     return cls(**values)
+
+
+def _read_ladder(name: str | Path) -> Any:
+    """A ladder given by name or path, read from its file (then checked like inline rungs)."""
+    try:
+        return read_ladder(name)
+    except FileNotFoundError:
+        raise ConfigError(
+            "ladder",
+            f"no ladder {str(name)!r}; choose from: {', '.join(ladder_names())}, or give the "
+            "path of a YAML file with a 'rungs' list",
+        ) from None
+    except (OSError, yaml.YAMLError) as ex:
+        first = str(ex).strip().splitlines()[0] if str(ex).strip() else type(ex).__name__
+        raise ConfigError("ladder", f"cannot read {name}: {first}") from None
 
 
 def _build_policy(actor: str, raw: Any, key: str) -> PolicyParams:

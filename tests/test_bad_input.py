@@ -125,6 +125,8 @@ CLI_CASES = [
     ),
     # factions
     case("militia.factions=[]", "militia.factions", "at least one faction", "no-factions"),
+    # the ladder, by name or path
+    case("ladder=nope", "ladder", "choose from: default, or give the path", "unknown-ladder"),
     # override syntax
     case("seed", "'seed'", "missing EQUAL", "override-without-equals"),
     case(
@@ -163,6 +165,8 @@ def test_cli_rejects_bad_input_in_one_line(tmp_path, overrides, key, allowed):
 
 API_CASES = [
     ({"us": {"policy": "nope"}}, "us.policy.name", US_POLICIES),
+    ({"ladder": "nope"}, "ladder", "choose from: default, or give the path"),
+    ({"ladder": "no/such/ladder.yaml"}, "ladder", "no ladder 'no/such/ladder.yaml'"),
     ({"militia": {"policy": "balancing"}}, "militia.policy.name", "choose from: escalate"),
     (
         {"iraq": {"policy": "tit_for_tat"}},

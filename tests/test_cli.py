@@ -145,13 +145,33 @@ def test_every_policy_runs_from_the_command_line(tmp_path):
 
 def test_help_lists_groups_and_cfg_job_shows_config(tmp_path):
     help_text = run_cli("--help", cwd=tmp_path).stdout
-    for group in ("us/policy", "militia/policy", "iraq/policy", "ladder"):
+    for group in ("us/policy", "militia/policy", "iraq/policy"):
         assert group in help_text
     assert "tit_for_tat" in help_text and "hazard" in help_text
     cfg = yaml.safe_load(run_cli("--cfg", "job", "us/policy=red_line", cwd=tmp_path).stdout)
     assert cfg["us"]["policy"]["name"] == "red_line"
     assert cfg["horizon_days"] == 730 and len(cfg["militia"]["factions"]) == 3
-    assert len(cfg["ladder"]["rungs"]) >= 10
+    assert cfg["ladder"] == "default"  # read from sim/data/ladders/default.yaml
+
+
+def test_a_ladder_of_ones_own_is_chosen_by_path(tmp_path):
+    """``ladder=PATH`` runs on that file's rungs, and scenario.yaml records them in full."""
+    from sim.ladder import read_ladder
+
+    ladder = read_ladder("default")
+    for rung in ladder["rungs"]:
+        if rung["name"] == "casualty_attack":
+            rung["killed_mean"] = 0.5
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(yaml.safe_dump(ladder))
+    out = tmp_path / "run"
+    proc = run_cli(
+        f"ladder={mine}", "replicas=2", "horizon_days=30", f"hydra.run.dir={out}", cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    saved = yaml.safe_load((out / "scenario.yaml").read_text())["ladder"]["rungs"]
+    assert {r["name"]: r["killed_mean"] for r in saved}["casualty_attack"] == 0.5
+    assert saved != read_ladder("default")["rungs"]
 
 
 def test_console_script_is_the_same_command(tmp_path):

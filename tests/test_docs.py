@@ -14,6 +14,8 @@ from sim.policies import POLICIES
 
 from .conftest import ROOT
 
+LADDER_FILE = ROOT / "sim" / "data" / "ladders" / "default.yaml"
+
 
 def _fields(cls: type):
     hints = typing.get_type_hints(cls)
@@ -81,7 +83,7 @@ def _header_entries(text: str) -> dict[str, str]:
 
 def test_ladder_effects_are_labelled_or_sourced():
     """The ladder file says where its effect sizes come from, for every effect it uses."""
-    text = (ROOT / "configs" / "ladder" / "default.yaml").read_text()
+    text = LADDER_FILE.read_text()
     glossary = _header_entries(text)
     rungs = yaml.safe_load(text)["rungs"]
     effects = {
@@ -101,7 +103,7 @@ def test_parameters_page_is_up_to_date():
 
 
 def test_ladder_rungs_carry_goldstein_and_cameo():
-    rungs = yaml.safe_load((ROOT / "configs" / "ladder" / "default.yaml").read_text())["rungs"]
+    rungs = yaml.safe_load(LADDER_FILE.read_text())["rungs"]
     assert len(rungs) >= 10
     for r in rungs:
         assert -10 <= r["goldstein"] <= 10

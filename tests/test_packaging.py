@@ -28,8 +28,12 @@ def test_wheel_ships_every_config_and_data_file(tmp_path):
     configs = {
         f"sim/configs/{p.relative_to(ROOT / 'configs')}" for p in ROOT.glob("configs/**/*.yaml")
     }
-    data = {f"sim/data/{p.name}" for p in (ROOT / "sim" / "data").glob("*.csv")}
-    assert configs and data
+    data = {
+        f"sim/data/{p.relative_to(ROOT / 'sim' / 'data')}"
+        for p in (ROOT / "sim" / "data").glob("**/*.*")
+        if p.suffix in (".csv", ".yaml")
+    }
+    assert configs and data and "sim/data/ladders/default.yaml" in data
     assert configs <= names, sorted(configs - names)
     assert data <= names, sorted(data - names)
     assert "hydra_plugins/escalation_sim/covering_sweeper.py" in names
