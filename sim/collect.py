@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,14 +95,17 @@ def collect_and_report(
     sweep_dir: str | Path, *, figures: bool = True, workers: Mapping[str, Any] | None = None
 ) -> SweepTables:
     """Collect, write the tables and (optionally) the figures, and print what happened
-    (``workers``: see :func:`sim.report.make_figures`)."""
-    from sim.report import make_figures
-
+    (``workers``: see :func:`sim.report.draw_figures`; with workers, the figures are drawn
+    while this process writes the tables)."""
     sweep_dir = Path(sweep_dir)
     tables = collect(sweep_dir)
-    written = write_tables(sweep_dir, tables)
+    drawing: Iterator[Path | None] = iter(())
     if figures and not tables.summary.empty:
-        written += make_figures(tables, sweep_dir / "figures", workers)
+        from sim.report import draw_figures
+
+        drawing = draw_figures(tables, sweep_dir / "figures", workers)
+    written = write_tables(sweep_dir, tables)
+    written += [p for p in drawing if p is not None]
     points = tables.summary["point"].nunique() if not tables.summary.empty else 0
     print(
         f"Collected {points} scenario point(s), {len(tables.summary)} replica rows, "

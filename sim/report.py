@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -230,21 +230,26 @@ def plot_outcome_vs_withdrawal(summary: pd.DataFrame, params: list[str], path: P
     return _save(fig, path)
 
 
-def make_figures(
+def draw_figures(
     tables, out_dir: str | Path, workers: Mapping[str, Any] | None = None
-) -> list[Path]:
-    """Every figure the tables allow, written into ``out_dir``.
+) -> Iterator[Path | None]:
+    """Start drawing every figure the tables allow into ``out_dir``; the returned iterator
+    yields their paths (None where the tables do not allow a figure) as they are finished.
 
-    ``workers``: keyword arguments of a ``joblib.Parallel`` whose workers draw the small
-    figures while this process draws the trajectories, the largest; None draws all here.
-    At the end of a joblib sweep they are the launcher's own settings: the same arguments
-    reuse its warm, idle workers (other arguments would start new ones, costing seconds).
+    ``workers``: keyword arguments of a ``joblib.Parallel`` whose workers draw the figures
+    (the largest, the trajectories, first), so that the caller can go on, e.g. writing the
+    tables, meanwhile; None draws them here, one by one, as the iterator is consumed. At the
+    end of a joblib sweep they are the launcher's own settings: the same arguments reuse its
+    warm, idle workers (other arguments would start new ones, costing seconds).
     """
     out_dir = Path(out_dir)
     summary = with_outcomes(tables.summary)
     params = tables.parameters
-    small = Parallel(**(workers or {"n_jobs": 1}), return_as="generator")(
+    ts = tables.timeseries
+    trajectories = ts[ts["series"] == "escalation_index"]  # only what it draws crosses over
+    return Parallel(**(workers or {"n_jobs": 1}), return_as="generator")(
         [
+            delayed(plot_trajectories)(trajectories, params, out_dir / "trajectories.png"),
             *(
                 delayed(plot_heatmap)(summary, params, outcome, out_dir / f"heatmap_{outcome}.png")
                 for outcome in ("p_targeted_killing", "peak_escalation")
@@ -254,6 +259,3 @@ def make_figures(
             ),
         ]
     )
-    written = [plot_trajectories(tables.timeseries, params, out_dir / "trajectories.png")]
-    written += list(small)
-    return [p for p in written if p is not None]
