@@ -1,0 +1,24 @@
+"""The step loop's array helpers give numpy's own answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.arrays import clip, quantiles
+from sim.metrics import QUANTILES
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 200, 201])
+def test_quantiles_are_numpys_to_the_last_bit(n):
+    rng = np.random.default_rng(n)
+    continuous = rng.random((3, 40, n)) * 10.0 ** rng.integers(-3, 7, size=(3, 40, 1))
+    counts = rng.poisson(2.0, size=(3, 40, n)).astype(float)  # many ties, as in daily counts
+    for values in (continuous, counts):
+        for q in (QUANTILES, (0.0, 1.0), (0.5,)):
+            assert np.array_equal(quantiles(values, q), np.quantile(values, q, axis=-1))
+
+
+def test_clip_is_nps():
+    x = np.linspace(-2, 2, 41)
+    assert np.array_equal(clip(x, -1, 1.5), np.clip(x, -1, 1.5))
