@@ -4,7 +4,8 @@
 2. ``--flagship``: the withdrawal-timing experiment end to end through the real command line
    (96 scenario points x 200 replicas x 730 days, joblib on all cores, every table and figure
    written): wall time, scenario points and replica-runs per second, peak memory of the whole
-   process tree, and the ratio against running the same replica-runs one at a time.
+   process tree, the ratio against running the same replica-runs one at a time, and Hydra's
+   own share: the same 96 jobs with a task that does nothing (``hydra_floor.py``).
 
 Machines here are shared and noisy: compare the ratios, not the absolute times. Run
 ``make bench`` or ``python benchmarks/run_benchmark.py [--flagship] [--repeats N]``.
@@ -127,14 +128,40 @@ def flagship(keep: Path | None) -> None:
     print(f"one at a time (R = 1, extrapolated from 20 runs): {one_at_a_time:.0f} s")
     print(f"ratio (one at a time / flagship sweep): {one_at_a_time / wall:.1f}x")
     print(phases(out, started, ended))
+    floor = hydra_floor()
+    print(
+        f"Hydra alone (the same 96 jobs, same config and launcher, a task that does nothing): "
+        f"{floor:.1f} s = {floor / wall:.0%} of the sweep's wall time"
+    )
     if keep is None:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def hydra_floor() -> float:
+    """Wall time (s) of the flagship's jobs through Hydra with a task that does nothing
+    (benchmarks/hydra_floor.py): what no change to the model can remove."""
+    with tempfile.TemporaryDirectory(prefix="hydra-floor-") as out:
+        cmd = [
+            sys.executable,
+            str(Path(__file__).with_name("hydra_floor.py")),
+            "-m",
+            "experiment=withdrawal_timing",
+            f"hydra.sweep.dir={out}",
+            "~hydra.callbacks.sweep_bookkeeping",  # no tables to gather, no warm-up
+        ]
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        seconds = time.perf_counter() - t0
+        jobs = len(list(Path(out).glob(f"{JOBS_DIR}/*/.hydra/config.yaml")))
+    if proc.returncode != 0 or jobs != FLAGSHIP_POINTS:
+        sys.exit(f"the Hydra-only sweep failed ({jobs} jobs ran):\n{proc.stderr}")
+    return seconds
 
 
 def phases(sweep: Path, started: float, ended: float) -> str:
     """Where the sweep's wall time went, from its bookkeeping files: start-up (imports,
     composing the sweep) until the sweep is recorded, then until the first scenario point is
-    done (workers starting), the scenario points, and the end (tables, then figures)."""
+    done (workers starting), the scenario points, and the end (tables and figures)."""
     state = json.loads((sweep / SWEEP_STATE).read_text())["started"]
     markers = [json.loads(p.read_text()) for p in sweep.glob(f"{JOBS_DIR}/*/{DONE}")]
     done = sorted(m["finished"] for m in markers)
@@ -144,7 +171,8 @@ def phases(sweep: Path, started: float, ended: float) -> str:
         f"where the time went: start-up {state - started:.1f} s, first point {done[0] - state:.1f}"
         f" s, points {done[-1] - done[0]:.1f} s (each running its model and writing its files "
         f"in {statistics.median(seconds):.2f} s, median; the rest is Hydra's per-job work), "
-        f"tables {tables - done[-1]:.1f} s, figures {ended - tables:.1f} s"
+        f"then gathering the tables {tables - done[-1]:.1f} s and the rest of the figures, "
+        f"drawn while the tables are written, {ended - tables:.1f} s"
     )
 
 

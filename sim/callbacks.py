@@ -70,7 +70,9 @@ def joblib_workers(config: DictConfig) -> dict[str, Any] | None:
 
 
 def _load_model_code() -> None:
-    """Import the model's modules and load its compiled kernels, in a worker process."""
+    """Import the model's modules and load its compiled kernels, in a worker process; and the
+    plotting modules, for the figures the workers draw at the end."""
+    import sim.report  # noqa: F401
     from sim.model import EscalationModel
 
     EscalationModel({"replicas": 2, "horizon_days": 30}, record_events=False).run()
@@ -80,14 +82,16 @@ def warm_up(workers: dict[str, Any]) -> threading.Thread:
     """Start the joblib launcher's workers now, in the background, and have each import the
     model and load its compiled kernels (2-3 s per worker) while this process is still
     checking and listing the sweep's jobs. The launcher's ``Parallel`` then finds them warm:
-    the same arguments reuse the same workers (see :func:`joblib_workers`)."""
+    the same arguments reuse the same workers (see :func:`joblib_workers`). This process then
+    imports what gathering the tables needs, while it waits for the jobs."""
     from joblib import Parallel, delayed, effective_n_jobs
 
     n = effective_n_jobs(workers.get("n_jobs", -1))
-    thread = threading.Thread(
-        target=lambda: Parallel(**workers)(delayed(_load_model_code)() for _ in range(n)),
-        name="sweep-warm-up",
-        daemon=True,
-    )
+
+    def run() -> None:
+        Parallel(**workers)(delayed(_load_model_code)() for _ in range(n))
+        import sim.collect  # noqa: F401  (pandas, pyarrow: the end of the sweep needs them)
+
+    thread = threading.Thread(target=run, name="sweep-warm-up", daemon=True)
     thread.start()
     return thread

@@ -11,11 +11,14 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from sim.results import write_csv, write_parquet
 from sim.sweep import DONE, FAILED, JOBS_DIR, POINT
@@ -40,43 +43,65 @@ def job_dirs(sweep_dir: Path) -> list[Path]:
 def collect(sweep_dir: str | Path) -> SweepTables:
     """Read every finished job of a sweep into two tables (see :class:`SweepTables`)."""
     sweep_dir = Path(sweep_dir)
-    summaries, series, params = [], [], set()
     failed: dict[str, str] = {}
     unfinished: list[str] = []
+    finished: list[Path] = []
     for job in job_dirs(sweep_dir):
-        if not (job / DONE).exists():
-            if (job / FAILED).exists():
-                lines = (job / FAILED).read_text().strip().splitlines() or ["failed"]
-                failed[job.name] = lines[-1]
-            else:
-                unfinished.append(job.name)
-            continue
-        point = json.loads((job / POINT).read_text()) if (job / POINT).exists() else {}
-        params.update(point)
-        summary = pd.read_csv(job / "summary.csv", engine="pyarrow")
-        quantiles = pd.read_parquet(job / "quantiles.parquet")
-        for frame, out in ((summary, summaries), (quantiles, series)):
-            frame.insert(0, "point", job.name)
-            for i, (k, v) in enumerate(sorted(point.items())):
-                if k not in frame:  # e.g. a swept seed is already the summary's own column
-                    frame.insert(i, k, v)
-            out.append(frame)
-    names = sorted(params)
-    if not summaries:
+        if (job / DONE).exists():
+            finished.append(job)
+        elif (job / FAILED).exists():
+            lines = (job / FAILED).read_text().strip().splitlines() or ["failed"]
+            failed[job.name] = lines[-1]
+        else:
+            unfinished.append(job.name)
+    points = [json.loads(p.read_text()) if (p := job / POINT).exists() else {} for job in finished]
+    names = sorted({k for point in points for k in point})
+    if not finished:
         return SweepTables(pd.DataFrame(), pd.DataFrame(), names, failed, unfinished)
-    summary = pd.concat(summaries, ignore_index=True)
-    timeseries = pd.concat(series, ignore_index=True)
-    for frame in (summary, timeseries):
-        for name in names:
-            if name not in frame:
-                frame[name] = None
-    order = [*names, "point"]
-    summary = summary[order + [c for c in summary.columns if c not in order]]
-    timeseries = timeseries[order + [c for c in timeseries.columns if c not in order]]
+    with ThreadPoolExecutor(max_workers=4) as pool:  # the readers release the GIL
+        parts = list(pool.map(_read_job, finished))
+    summary = pd.concat([s for s, _ in parts], ignore_index=True)
+    timeseries = pa.concat_tables([q for _, q in parts]).to_pandas()
+    labels = [job.name for job in finished]
+    summary = _with_point(summary, [len(s) for s, _ in parts], labels, points, names)
+    timeseries = _with_point(timeseries, [q.num_rows for _, q in parts], labels, points, names)
     summary = summary.sort_values(["point", "replica"], ignore_index=True)
     timeseries = timeseries.sort_values(["point", "series", "day"], ignore_index=True)
     timeseries["series"] = timeseries["series"].astype(str)
     return SweepTables(summary, timeseries, names, failed, unfinished)
+
+
+def _read_job(job: Path) -> tuple[pd.DataFrame, pa.Table]:
+    return pd.read_csv(job / "summary.csv", engine="pyarrow"), pq.read_table(
+        job / "quantiles.parquet"
+    )
+
+
+def _with_point(
+    frame: pd.DataFrame,
+    lengths: list[int],
+    labels: list[str],
+    points: list[dict[str, Any]],
+    names: list[str],
+) -> pd.DataFrame:
+    """The rows of consecutive jobs labelled with their point and swept parameters, as the
+    first columns (a swept column the table already has, e.g. seed, is left as it is)."""
+    keys = pd.concat(
+        [  # one constant block per job, combined by the same rules as whole per-job tables
+            pd.DataFrame(
+                {"point": label, **{k: v for k, v in point.items() if k not in frame}},
+                index=range(n),
+            )
+            for label, point, n in zip(labels, points, lengths, strict=True)
+        ],
+        ignore_index=True,
+    )
+    for name in names:
+        if name not in keys and name not in frame:
+            keys[name] = None
+    order = [*names, "point"]
+    front = keys.assign(**{c: frame[c] for c in order if c in frame})[order]
+    return pd.concat([front, frame.drop(columns=[c for c in order if c in frame])], axis=1)
 
 
 def write_tables(sweep_dir: str | Path, tables: SweepTables) -> list[Path]:
