@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
+from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
 from sim.results import atomic_path
@@ -85,7 +86,10 @@ def plot_trajectories(
     points = ts.drop_duplicates("point")[["point", *varying]].copy()
     points["_colour"] = points[colour].map(_label) if colour else "all"
     points["_panel"] = (
-        [", ".join(_label(v) for v in row) for row in points[facets].itertuples(index=False)]
+        [
+            ", ".join(f"{name} = {_label(v)}" for name, v in zip(facets, row, strict=True))
+            for row in points[facets].itertuples(index=False)
+        ]
         if facets
         else ""
     )
@@ -104,15 +108,21 @@ def plot_trajectories(
     levels = _ordered_levels(points[colour]) if colour else ["all"]
     colours = _palette(len(levels))
     drawn = set(lines.index.droplevel("date"))
+    dates = date2num(lines.index.get_level_values("date"))
+    for ax in axes.flat:  # fixed limits: no autoscaling of 12 linked axes after every band
+        ax.set_autoscale_on(False)
+    axes.flat[0].set_xlim(dates.min(), dates.max())
+    axes.flat[0].set_ylim(0, 10)
     for ax, panel in zip(axes.flat, panels, strict=False):
         for level, c in zip(levels, colours, strict=True):
             if (panel, level) not in drawn:
                 continue
             line = lines.loc[(panel, level)]
-            ax.fill_between(line.index, line.q25, line.q75, color=c, alpha=0.15, lw=0)
-            ax.plot(line.index, line.q50, color=c, lw=1.6, label=level)
-        ax.set_title(panel, fontsize=10)
-        ax.set_ylim(0, 10)
+            x = date2num(line.index)  # plain numbers: no date conversion in every call
+            ax.fill_between(x, line.q25.to_numpy(), line.q75.to_numpy(), color=c, alpha=0.15, lw=0)
+            ax.plot(x, line.q50.to_numpy(), color=c, lw=1.6, label=level)
+        ax.set_title(panel, fontsize=9, y=1.0)  # a fixed place: no layout pass per panel
+        ax.xaxis_date()
         ax.grid(alpha=0.3)
         ax.tick_params(axis="x", labelrotation=30, labelsize=8)
     for ax in axes.flat[len(panels) :]:
