@@ -78,15 +78,18 @@ def _load_model_code() -> None:
     EscalationModel({"replicas": 2, "horizon_days": 30}, record_events=False).run()
 
 
-def warm_up(workers: dict[str, Any]) -> threading.Thread:
+def warm_up(workers: dict[str, Any]) -> threading.Thread | None:
     """Start the joblib launcher's workers now, in the background, and have each import the
     model and load its compiled kernels (2-3 s per worker) while this process is still
     checking and listing the sweep's jobs. The launcher's ``Parallel`` then finds them warm:
     the same arguments reuse the same workers (see :func:`joblib_workers`). This process then
-    imports what gathering the tables needs, while it waits for the jobs."""
+    imports what gathering the tables needs, while it waits for the jobs. With one job at a
+    time joblib runs the jobs in this process: there is nothing to warm up (None)."""
     from joblib import Parallel, delayed, effective_n_jobs
 
     n = effective_n_jobs(workers.get("n_jobs", -1))
+    if n < 2:
+        return None
 
     def run() -> None:
         Parallel(**workers)(delayed(_load_model_code)() for _ in range(n))

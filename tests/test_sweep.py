@@ -258,6 +258,9 @@ def test_warm_up_readies_the_workers_the_launcher_then_uses():
     from sim.callbacks import warm_up
 
     workers = {"n_jobs": 2, "backend": "loky", "prefer": "processes", "pre_dispatch": "2*n_jobs"}
-    warm_up(workers).join(timeout=120)
+    thread = warm_up(workers)
+    assert thread is not None
+    thread.join(timeout=120)
     seen = Parallel(**workers)(delayed(_model_code_loaded)() for _ in range(8))
     assert all(loaded for _, loaded in seen)
+    assert warm_up({**workers, "n_jobs": 1}) is None  # jobs run here: no workers to warm
