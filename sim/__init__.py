@@ -13,30 +13,28 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from sim.config import ScenarioConfig
+from sim.validate import ConfigError, validate  # also rebinds `sim.validate` to the function
+
 if TYPE_CHECKING:
-    from sim.config import ScenarioConfig
     from sim.metrics import summarize
     from sim.model import EscalationModel
     from sim.run import run_scenario, simulate
-    from sim.validate import ConfigError, validate
 
-_EXPORTS = {
-    "ConfigError": "sim.validate",
+_LAZY = {
     "EscalationModel": "sim.model",
-    "ScenarioConfig": "sim.config",
     "run_scenario": "sim.run",
     "simulate": "sim.run",
     "summarize": "sim.metrics",
-    "validate": "sim.validate",
 }
-"""Public names and their modules, imported on first use (PEP 562): a sweep's parent
-process imports ``sim.cli`` but never builds a model, so it skips Mesa, pandas and the
-model's modules (about a second of start-up)."""
+"""Public names imported on first use (PEP 562): a sweep's parent process imports
+``sim.cli`` but never builds a model, so it skips Mesa, pandas and the model's modules (about
+a second of start-up)."""
 
 
 def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 

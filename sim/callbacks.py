@@ -47,13 +47,13 @@ class SweepBookkeeping(Callback):
         start_sweep(CURRENT_SWEEP, total)
         workers = joblib_workers(config)
         if workers is not None:
-            warm_up(workers)
+            warm_up(workers, jobs=total)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         global COLLECT_ERROR
-        from sim.collect import collect_and_report  # pandas and matplotlib: only at the end
-
         try:
+            from sim.collect import collect_and_report  # pandas and matplotlib: only at the end
+
             collect_and_report(Path(config.hydra.sweep.dir), workers=joblib_workers(config))
         except Exception as ex:  # Hydra turns a callback's error into a mere warning
             COLLECT_ERROR = f"{type(ex).__name__}: {ex}"
@@ -66,6 +66,9 @@ def joblib_workers(config: DictConfig) -> dict[str, Any] | None:
     launcher = OmegaConf.to_container(config.hydra.launcher, resolve=True)
     if not str(launcher.pop("_target_", "")).endswith("JoblibLauncher"):
         return None
+    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
+
+    process_joblib_cfg(launcher)  # numbers given as strings become numbers, as it does
     return {**launcher, "backend": "loky"}  # the launcher always uses loky
 
 
@@ -78,22 +81,32 @@ def _load_model_code() -> None:
     EscalationModel({"replicas": 2, "horizon_days": 30}, record_events=False).run()
 
 
-def warm_up(workers: dict[str, Any]) -> threading.Thread | None:
+def warm_up(workers: dict[str, Any], jobs: int = 0) -> threading.Thread | None:
     """Start the joblib launcher's workers now, in the background, and have each import the
     model and load its compiled kernels (2-3 s per worker) while this process is still
     checking and listing the sweep's jobs. The launcher's ``Parallel`` then finds them warm:
     the same arguments reuse the same workers (see :func:`joblib_workers`). This process then
-    imports what gathering the tables needs, while it waits for the jobs. With one job at a
-    time joblib runs the jobs in this process: there is nothing to warm up (None)."""
+    imports what gathering the tables needs, while it waits for the jobs.
+
+    At most ``jobs`` workers are warmed (when known, > 0). With one job at a time joblib runs
+    the jobs in this process: there is nothing to warm up (None). The warm-up is only an
+    optimisation: if it fails (e.g. the sweep stops on a bad override meanwhile), the jobs
+    load what they need themselves.
+    """
     from joblib import Parallel, delayed, effective_n_jobs
 
     n = effective_n_jobs(workers.get("n_jobs", -1))
+    if jobs > 0:
+        n = min(n, jobs)
     if n < 2:
         return None
 
     def run() -> None:
-        Parallel(**workers)(delayed(_load_model_code)() for _ in range(n))
-        import sim.collect  # noqa: F401  (pandas, pyarrow: the end of the sweep needs them)
+        try:
+            Parallel(**workers)(delayed(_load_model_code)() for _ in range(n))
+            import sim.collect  # noqa: F401  (pandas, pyarrow: the end of the sweep needs them)
+        except Exception:  # only an optimisation (see above): the jobs will do it themselves
+            return
 
     thread = threading.Thread(target=run, name="sweep-warm-up", daemon=True)
     thread.start()

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.results import write_csv, write_parquet
@@ -62,7 +63,8 @@ def collect(sweep_dir: str | Path) -> SweepTables:
     with ThreadPoolExecutor(max_workers=4) as pool:  # the readers release the GIL
         parts = list(pool.map(_read_job, finished))
     summary = pd.concat([s for s, _ in parts], ignore_index=True)
-    timeseries = pa.concat_tables([q for _, q in parts]).to_pandas()
+    # jobs written by another version of the code may differ in a column's type or set
+    timeseries = pa.concat_tables([q for _, q in parts], promote_options="permissive").to_pandas()
     labels = [job.name for job in finished]
     summary = _with_point(summary, [len(s) for s, _ in parts], labels, points, names)
     timeseries = _with_point(timeseries, [q.num_rows for _, q in parts], labels, points, names)
@@ -75,10 +77,9 @@ def _read_job(job: Path) -> tuple[pd.DataFrame, pa.Table]:
     """A job's summary and its daily quantiles, the latter ordered by series and day (the
     jobs come in the order of their names, so the whole table needs no sort of its own)."""
     quantiles = pq.read_table(job / "quantiles.parquet")
-    series = quantiles.column("series").combine_chunks()  # categorical: codes into names
-    names = series.dictionary.to_numpy(zero_copy_only=False)
-    by_name = np.argsort(np.argsort(names, kind="stable"))[series.indices.to_numpy()]
-    order = np.lexsort((quantiles.column("day").to_numpy(), by_name))
+    series = pc.cast(quantiles.column("series"), pa.string())  # names, however stored
+    quantiles = quantiles.set_column(quantiles.schema.get_field_index("series"), "series", series)
+    order = np.lexsort((quantiles.column("day").to_numpy(), series.to_numpy(zero_copy_only=False)))
     return pd.read_csv(job / "summary.csv", engine="pyarrow"), quantiles.take(order)
 
 
@@ -94,19 +95,21 @@ def _with_point(
     keys = pd.concat(
         [  # one constant block per job, combined by the same rules as whole per-job tables
             pd.DataFrame(
-                {"point": label, **{k: v for k, v in point.items() if k not in frame}},
+                {"point": label, **{k: _cell(v) for k, v in point.items() if k not in frame}},
                 index=range(n),
             )
             for label, point, n in zip(labels, points, lengths, strict=True)
         ],
         ignore_index=True,
     )
-    for name in names:
-        if name not in keys and name not in frame:
-            keys[name] = None
     order = [*names, "point"]
     front = keys.assign(**{c: frame[c] for c in order if c in frame})[order]
     return pd.concat([front, frame.drop(columns=[c for c in order if c in frame])], axis=1)
+
+
+def _cell(value: Any) -> Any:
+    """A swept value as one table cell: a list or mapping (e.g. ``shocks=[...]``) as JSON."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, list | dict) else value
 
 
 def write_tables(sweep_dir: str | Path, tables: SweepTables) -> list[Path]:

@@ -84,11 +84,12 @@ def read_ladder(name: str | Path) -> dict[str, Any]:
     """A ladder file's contents (a mapping with a ``rungs`` list), read once per process
     and file version: every job of a sweep reads the same ladder."""
     path = ladder_file(name).resolve()
-    return copy.deepcopy(_parse(str(path), path.stat().st_mtime_ns))
+    stat = path.stat()
+    return copy.deepcopy(_parse(str(path), stat.st_mtime_ns, stat.st_size))
 
 
 @functools.lru_cache(maxsize=16)
-def _parse(path: str, mtime_ns: int) -> dict[str, Any]:
+def _parse(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where PyYAML has it
     with open(path, encoding="utf-8") as f:
         return yaml.load(f, Loader=loader)

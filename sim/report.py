@@ -111,7 +111,8 @@ def plot_trajectories(
     dates = date2num(lines.index.get_level_values("date"))
     for ax in axes.flat:  # fixed limits: no autoscaling of 12 linked axes after every band
         ax.set_autoscale_on(False)
-    axes.flat[0].set_xlim(dates.min(), dates.max())
+    pad = max(0.01 * (dates.max() - dates.min()), 1.0)  # a day at least
+    axes.flat[0].set_xlim(dates.min() - pad, dates.max() + pad)
     axes.flat[0].set_ylim(0, 10)
     for ax, panel in zip(axes.flat, panels, strict=False):
         for level, c in zip(levels, colours, strict=True):
@@ -244,7 +245,8 @@ def draw_figures(
     tables, out_dir: str | Path, workers: Mapping[str, Any] | None = None
 ) -> Iterator[Path | None]:
     """Start drawing every figure the tables allow into ``out_dir``; the returned iterator
-    yields their paths (None where the tables do not allow a figure) as they are finished.
+    yields their paths in a fixed order (None where the tables do not allow a figure), each
+    once it is drawn.
 
     ``workers``: keyword arguments of a ``joblib.Parallel`` whose workers draw the figures
     (the largest, the trajectories, first), so that the caller can go on, e.g. writing the

@@ -23,7 +23,7 @@ def atomic_path(path: str | Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; publish with normal modes
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600 files; publish with normal modes
     try:
         yield Path(tmp)
         os.replace(tmp, path)
@@ -36,6 +36,11 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_UMASK = _umask()
+"""The process's umask, read once: reading it means setting it, which threads writing files
+at the same time (the sweep's tables) must not see."""
 
 
 def write_atomic(path: str | Path, write: Callable[[Path], None]) -> Path:

@@ -37,3 +37,17 @@ def test_wheel_ships_every_config_and_data_file(tmp_path):
     assert configs <= names, sorted(configs - names)
     assert data <= names, sorted(data - names)
     assert "hydra_plugins/escalation_sim/covering_sweeper.py" in names
+    # the ladder is data, not a config group (a stale build/ folder would ship the old group)
+    assert not any(n.startswith("sim/configs/ladder/") for n in names)
+
+
+def test_public_names_are_the_documented_objects():
+    """``from sim import X`` gives the function or class named in ``sim.__all__``, never a
+    submodule of the same name (``sim.validate`` is both)."""
+    import types
+
+    import sim
+
+    for name in sim.__all__:
+        assert not isinstance(getattr(sim, name), types.ModuleType), name
+    assert callable(sim.validate) and sim.validate(None).replicas >= 1

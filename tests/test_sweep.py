@@ -245,10 +245,6 @@ def test_slurm_launcher_on_a_real_cluster(tmp_path):
     )
 
 
-def _model_code_loaded() -> tuple[int, bool]:
-    return os.getpid(), "sim.model" in sys.modules
-
-
 @pytest.mark.slow
 def test_warm_up_readies_the_workers_the_launcher_then_uses():
     """The workers started at the sweep's start have the model loaded, and a Parallel with
@@ -257,10 +253,14 @@ def test_warm_up_readies_the_workers_the_launcher_then_uses():
 
     from sim.callbacks import warm_up
 
+    from . import probe
+
     workers = {"n_jobs": 2, "backend": "loky", "prefer": "processes", "pre_dispatch": "2*n_jobs"}
-    thread = warm_up(workers)
+    thread = warm_up(workers, jobs=96)
     assert thread is not None
     thread.join(timeout=120)
-    seen = Parallel(**workers)(delayed(_model_code_loaded)() for _ in range(8))
-    assert all(loaded for _, loaded in seen)
+    assert not thread.is_alive()
+    seen = Parallel(**workers)(delayed(probe.loaded)("sim.model") for _ in range(8))
+    assert all(loaded for _, loaded in seen), seen
     assert warm_up({**workers, "n_jobs": 1}) is None  # jobs run here: no workers to warm
+    assert warm_up(workers, jobs=1) is None  # one job: one worker, nothing to overlap
