@@ -1,4 +1,5 @@
-"""Hydra callbacks of a sweep: record its size at the start, gather its tables at the end."""
+"""Hydra callbacks of a sweep: record its size and warm the workers at the start, gather its
+tables at the end."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def count_jobs(config: DictConfig) -> int:
 
 
 class SweepBookkeeping(Callback):
-    """Writes the sweep's size and start time; collects tables and figures when it ends."""
+    """Writes the sweep's size and start time and warms the joblib workers; collects tables and
+    figures when it ends."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         global CURRENT_SWEEP
