@@ -1,4 +1,5 @@
-"""Small array helpers for the per-day step loop, where call overhead matters."""
+"""Small array helpers where numpy's general functions cost more than the job needs: ``clip``
+in the per-day step loop, ``quantiles`` for a run's daily quantiles."""
 
 from __future__ import annotations
 

@@ -103,6 +103,20 @@ class EscalationModel(mesa.Model):
         for name in PER_FACTION_SLOTS:
             self.slots.add(name, nf)
         self.streams = ReplicaStreams(stream_seed(cfg), self.replica_ids, self.slots.width)
+        # First columns of the slots the day's resolution reads, in resolve_day's order.
+        self._resolve_slots = tuple(
+            self.slots[name].start
+            for name in (
+                "mil_absorb",
+                "mil_killed",
+                "mil_wounded",
+                "mil_read",
+                "mil_blame",
+                "mil_blame_pick",
+                "strike_killed",
+                "us_read",
+            )
+        )
 
         lag = 1 + max(
             cfg.us.reaction_lag_days, cfg.militia.reaction_lag_days, cfg.iraq.reaction_lag_days
@@ -235,18 +249,10 @@ class EscalationModel(mesa.Model):
             forced = forced.copy()
             for f, k in forced_killed.items():
                 forced[f] = k  # faction index, or -1: the last entry, the US strike
-        slots = self.slots
         day = resolve_day(
             t,
             u,
-            slots["mil_absorb"].start,
-            slots["mil_killed"].start,
-            slots["mil_wounded"].start,
-            slots["mil_read"].start,
-            slots["mil_blame"].start,
-            slots["mil_blame_pick"].start,
-            slots["strike_killed"].start,
-            slots["us_read"].start,
+            *self._resolve_slots,
             us_rung,
             mil_rung,
             iraq_rung,

@@ -35,10 +35,12 @@ class WithdrawalSchedule:
         self._done = np.zeros(n_replicas)
         self._full = np.full(n_replicas, self.initial)
         self._none = np.zeros(n_replicas, dtype=bool)
+        self._never = cfg.start_month is None and not cfg.endogenous
+        """No replica ever withdraws: the config alone decides it, once."""
 
     def advance(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """Troops in Iraq at the end of day t, and whether a step was taken on day t."""
-        if not self.cfg.endogenous and not np.isfinite(self.start).any():
+        if self._never:
             return self._full, self._none  # no withdrawal in any replica: nothing to compute
         return _advance(
             t,
