@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sim.results import write_csv, write_parquet
@@ -62,25 +63,48 @@ def collect(sweep_dir: str | Path) -> SweepTables:
         return SweepTables(pd.DataFrame(), pd.DataFrame(), names, failed, unfinished)
     with ThreadPoolExecutor(max_workers=4) as pool:  # the readers release the GIL
         parts = list(pool.map(_read_job, finished))
-    summary = pd.concat([s for s, _ in parts], ignore_index=True)
     # jobs written by another version of the code may differ in a column's type or set
-    timeseries = pa.concat_tables([q for _, q in parts], promote_options="permissive").to_pandas()
+    summary = _to_pandas([s for s, _ in parts])
+    timeseries = _to_pandas([q for _, q in parts])
     labels = [job.name for job in finished]
-    summary = _with_point(summary, [len(s) for s, _ in parts], labels, points, names)
+    summary = _with_point(summary, [s.num_rows for s, _ in parts], labels, points, names)
     timeseries = _with_point(timeseries, [q.num_rows for _, q in parts], labels, points, names)
     summary = summary.sort_values(["point", "replica"], ignore_index=True)
     timeseries["series"] = timeseries["series"].astype(str)
     return SweepTables(summary, timeseries, names, failed, unfinished)
 
 
-def _read_job(job: Path) -> tuple[pd.DataFrame, pa.Table]:
+def _read_job(job: Path) -> tuple[pa.Table, pa.Table]:
     """A job's summary and its daily quantiles, the latter ordered by series and day (the
     jobs come in the order of their names, so the whole table needs no sort of its own)."""
     quantiles = pq.read_table(job / "quantiles.parquet")
-    series = pc.cast(quantiles.column("series"), pa.string())  # names, however stored
-    quantiles = quantiles.set_column(quantiles.schema.get_field_index("series"), "series", series)
-    order = np.lexsort((quantiles.column("day").to_numpy(), series.to_numpy(zero_copy_only=False)))
-    return pd.read_csv(job / "summary.csv", engine="pyarrow"), quantiles.take(order)
+    return pacsv.read_csv(job / "summary.csv"), quantiles.take(_series_day_order(quantiles))
+
+
+def _series_day_order(quantiles: pa.Table) -> np.ndarray:
+    """Row order by series name, then day. A series column stored as a dictionary with its
+    names in order (as jobs write it) is ordered by its codes; any other by its names."""
+    series = quantiles.column("series").combine_chunks()
+    day = quantiles.column("day").to_numpy()
+    if pa.types.is_dictionary(series.type):
+        names = series.dictionary.to_numpy(zero_copy_only=False)
+        if (names[:-1] < names[1:]).all():
+            return np.lexsort((day, series.indices.to_numpy(zero_copy_only=False)))
+    names = pc.cast(series, pa.string()).to_numpy(zero_copy_only=False)
+    return np.lexsort((day, names))
+
+
+def _to_pandas(tables: list[pa.Table]) -> pd.DataFrame:
+    """Per-job tables as one frame, typed as ``pd.read_csv(engine="pyarrow")`` and
+    ``pd.concat`` would type them: columns promoted across jobs, a column empty in every job
+    as float NaN, a dictionary column as its values."""
+    table = pa.concat_tables(tables, promote_options="permissive")
+    for i, column in enumerate(table.columns):
+        if pa.types.is_null(column.type):
+            table = table.set_column(i, table.field(i).name, pa.nulls(len(table), pa.float64()))
+        elif pa.types.is_dictionary(column.type):
+            table = table.set_column(i, table.field(i).name, pc.cast(column, pa.string()))
+    return table.to_pandas()
 
 
 def _with_point(
@@ -92,16 +116,18 @@ def _with_point(
 ) -> pd.DataFrame:
     """The rows of consecutive jobs labelled with their point and swept parameters, as the
     first columns (a swept column the table already has, e.g. seed, is left as it is)."""
+    # One row per job, combined by the same rules as whole per-job tables, then repeated.
     keys = pd.concat(
-        [  # one constant block per job, combined by the same rules as whole per-job tables
+        [
             pd.DataFrame(
                 {"point": label, **{k: _cell(v) for k, v in point.items() if k not in frame}},
-                index=range(n),
+                index=range(1),
             )
-            for label, point, n in zip(labels, points, lengths, strict=True)
+            for label, point in zip(labels, points, strict=True)
         ],
         ignore_index=True,
     )
+    keys = keys.take(np.repeat(np.arange(len(labels)), lengths)).reset_index(drop=True)
     order = [*names, "point"]
     front = keys.assign(**{c: frame[c] for c in order if c in frame})[order]
     return pd.concat([front, frame.drop(columns=[c for c in order if c in frame])], axis=1)

@@ -144,6 +144,13 @@ def test_collect_command_rebuilds_the_tables(tmp_path):
     assert collect.returncode == 0, collect.stderr
     assert "Collected 2 scenario point(s)" in collect.stdout
     pd.testing.assert_frame_equal(before, pd.read_parquet(sweep / "sweep_summary.parquet"))
+    # the jobs' own rows, typed as pandas reads them (no withdrawal: those columns all empty)
+    jobs = sorted((sweep / "jobs").iterdir())
+    direct = pd.concat(
+        [pd.read_csv(job / "summary.csv", engine="pyarrow") for job in jobs], ignore_index=True
+    )
+    assert direct["withdrawal_start_day"].isna().all()
+    pd.testing.assert_frame_equal(before[direct.columns], direct)
     bad = subprocess.run(
         [sys.executable, "-m", "sim.collect", str(tmp_path / "nowhere")],
         capture_output=True,
