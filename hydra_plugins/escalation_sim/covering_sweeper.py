@@ -19,14 +19,16 @@ from hydra.core.config_store import ConfigStore
 
 
 def covering_subset(batch: Sequence[Sequence[str]]) -> list[Sequence[str]]:
-    """Jobs of the batch, in order, until every override string has been seen once."""
-    seen: set[str] = set()
-    chosen = []
-    for overrides in batch:
-        if not set(overrides) <= seen:
-            chosen.append(overrides)
-            seen.update(overrides)
-    return chosen
+    """Jobs of the batch, in batch order, in which every override string of the batch occurs
+    at least once. Chosen greedily, each the job with the most overrides not yet covered (the
+    first such job on a tie): for a grid, as many jobs as its longest sweep list."""
+    uncovered = {override for overrides in batch for override in overrides}
+    chosen: set[int] = set()
+    while uncovered:
+        best = max(range(len(batch)), key=lambda i: len(uncovered.intersection(batch[i])))
+        chosen.add(best)
+        uncovered.difference_update(batch[best])
+    return [batch[i] for i in sorted(chosen)]
 
 
 class CoveringSweeper(BasicSweeper):
