@@ -49,11 +49,13 @@ def time_run(replicas: int, repeats: int, **config) -> float:
 
 
 class PeakMemory:
-    """Samples the resident memory of a process and all its children (every 0.1 s)."""
+    """Samples the resident memory of a process and all its children (every 0.1 s), and the
+    CPU time the process itself has used (its last sample: ``cpu``)."""
 
     def __init__(self, pid: int) -> None:
         self.root = psutil.Process(pid)
         self.peak = 0
+        self.cpu = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -61,6 +63,8 @@ class PeakMemory:
         while not self._stop.is_set():
             total = 0
             try:
+                times = self.root.cpu_times()
+                self.cpu = times.user + times.system
                 for p in [self.root, *self.root.children(recursive=True)]:
                     with contextlib.suppress(psutil.Error):  # a worker may have just exited
                         total += p.memory_info().rss
@@ -128,6 +132,10 @@ def flagship(keep: Path | None) -> None:
     print(f"one at a time (R = 1, extrapolated from 20 runs): {one_at_a_time:.0f} s")
     print(f"ratio (one at a time / flagship sweep): {one_at_a_time / wall:.1f}x")
     print(phases(out, started, ended))
+    print(
+        f"the sweep's main process (Hydra's sweeper and launcher, the tables): "
+        f"{memory.cpu:.1f} s of CPU, {memory.cpu / wall:.0%} of one core over the sweep"
+    )
     floor = hydra_floor()
     print(
         f"Hydra alone (the same 96 jobs, same config and launcher, a task that does nothing): "
