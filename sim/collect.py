@@ -76,34 +76,34 @@ def collect(sweep_dir: str | Path) -> SweepTables:
 
 def _read_job(job: Path) -> tuple[pa.Table, pa.Table]:
     """A job's summary and its daily quantiles, the latter ordered by series and day (the
-    jobs come in the order of their names, so the whole table needs no sort of its own)."""
+    jobs come in the order of their names, so the whole table needs no sort of its own) and
+    with the series as plain names (however a version of the code stored them)."""
     quantiles = pq.read_table(job / "quantiles.parquet")
-    return pacsv.read_csv(job / "summary.csv"), quantiles.take(_series_day_order(quantiles))
-
-
-def _series_day_order(quantiles: pa.Table) -> np.ndarray:
-    """Row order by series name, then day. A series column stored as a dictionary with its
-    names in order (as jobs write it) is ordered by its codes; any other by its names."""
     series = quantiles.column("series").combine_chunks()
-    day = quantiles.column("day").to_numpy()
+    quantiles = quantiles.take(_series_day_order(series, quantiles.column("day").to_numpy()))
+    index = quantiles.schema.get_field_index("series")
+    quantiles = quantiles.set_column(index, "series", pc.cast(quantiles["series"], pa.string()))
+    return pacsv.read_csv(job / "summary.csv"), quantiles
+
+
+def _series_day_order(series: pa.Array, day: np.ndarray) -> np.ndarray:
+    """Row order by series name, then day. Series stored as a dictionary with its names in
+    order (as jobs write them) are ordered by their codes; any others by their names."""
     if pa.types.is_dictionary(series.type):
         names = series.dictionary.to_numpy(zero_copy_only=False)
         if (names[:-1] < names[1:]).all():
             return np.lexsort((day, series.indices.to_numpy(zero_copy_only=False)))
-    names = pc.cast(series, pa.string()).to_numpy(zero_copy_only=False)
-    return np.lexsort((day, names))
+    return np.lexsort((day, pc.cast(series, pa.string()).to_numpy(zero_copy_only=False)))
 
 
 def _to_pandas(tables: list[pa.Table]) -> pd.DataFrame:
     """Per-job tables as one frame, typed as ``pd.read_csv(engine="pyarrow")`` and
-    ``pd.concat`` would type them: columns promoted across jobs, a column empty in every job
-    as float NaN, a dictionary column as its values."""
+    ``pd.concat`` would type them: columns promoted across jobs, and a column empty in every
+    job as float NaN."""
     table = pa.concat_tables(tables, promote_options="permissive")
     for i, column in enumerate(table.columns):
         if pa.types.is_null(column.type):
             table = table.set_column(i, table.field(i).name, pa.nulls(len(table), pa.float64()))
-        elif pa.types.is_dictionary(column.type):
-            table = table.set_column(i, table.field(i).name, pc.cast(column, pa.string()))
     return table.to_pandas()
 
 
