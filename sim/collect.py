@@ -64,8 +64,8 @@ def collect(sweep_dir: str | Path) -> SweepTables:
     with ThreadPoolExecutor(max_workers=4) as pool:  # the readers release the GIL
         parts = list(pool.map(_read_job, finished))
     # jobs written by another version of the code may differ in a column's type or set
-    summary = _to_pandas([s for s, _ in parts])
-    timeseries = _to_pandas([q for _, q in parts])
+    summary = _summaries(finished, [s for s, _ in parts])
+    timeseries = pa.concat_tables([q for _, q in parts], promote_options="permissive").to_pandas()
     labels = [job.name for job in finished]
     summary = _with_point(summary, [s.num_rows for s, _ in parts], labels, points, names)
     timeseries = _with_point(timeseries, [q.num_rows for _, q in parts], labels, points, names)
@@ -96,15 +96,44 @@ def _series_day_order(series: pa.Array, day: np.ndarray) -> np.ndarray:
     return np.lexsort((day, pc.cast(series, pa.string()).to_numpy(zero_copy_only=False)))
 
 
-def _to_pandas(tables: list[pa.Table]) -> pd.DataFrame:
-    """Per-job tables as one frame, typed as ``pd.read_csv(engine="pyarrow")`` and
-    ``pd.concat`` would type them: columns promoted across jobs, and a column empty in every
-    job as float NaN."""
+def _summaries(jobs: list[Path], tables: list[pa.Table]) -> pd.DataFrame:
+    """The jobs' summaries as one frame, as ``pd.concat`` of ``pd.read_csv(engine="pyarrow")``
+    of each would give it. Converted to pandas once, as one table, where that gives the same
+    frame: every column holds numbers, booleans or dates, of one type in every job that has
+    values in it, and a column some jobs lack or leave empty holds numbers (it becomes float,
+    NaN where empty, as pandas makes it). Other mixes (text columns, hand-edited files) are
+    read again, job by job, by pandas."""
+    types: dict[str, set[pa.DataType]] = {}
+    gaps: set[str] = set()
+    for table in tables:
+        for column in table.schema:
+            if pa.types.is_null(column.type):
+                gaps.add(column.name)
+            else:
+                types.setdefault(column.name, set()).add(column.type)
+    names = {name for table in tables for name in table.column_names}
+    gaps |= {name for name in names for table in tables if name not in table.column_names}
+    joinable = all(
+        len(kinds) == 1
+        and (_numeric(kind := next(iter(kinds))) or (name not in gaps and _plain(kind)))
+        for name, kinds in types.items()
+    )
+    if not joinable:
+        frames = [pd.read_csv(job / "summary.csv", engine="pyarrow") for job in jobs]
+        return pd.concat(frames, ignore_index=True)
     table = pa.concat_tables(tables, promote_options="permissive")
-    for i, column in enumerate(table.columns):
-        if pa.types.is_null(column.type):
-            table = table.set_column(i, table.field(i).name, pa.nulls(len(table), pa.float64()))
+    for i, name in enumerate(table.column_names):
+        if name in gaps:
+            table = table.set_column(i, name, pc.cast(table[name], pa.float64()))
     return table.to_pandas()
+
+
+def _numeric(kind: pa.DataType) -> bool:
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind)
+
+
+def _plain(kind: pa.DataType) -> bool:
+    return _numeric(kind) or pa.types.is_boolean(kind) or pa.types.is_temporal(kind)
 
 
 def _with_point(

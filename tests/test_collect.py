@@ -64,3 +64,24 @@ def test_jobs_of_other_code_versions_are_gathered(tmp_path):
         assert list(zip(rows["series"], rows["day"], strict=True)) == expected
         assert rows["q50"].tolist() == [3.0, 4.0, 5.0, 0.0, 1.0, 2.0]
     assert ts["series"].map(type).eq(str).all()
+
+
+def test_summaries_are_typed_as_pandas_reads_them(tmp_path):
+    """Whatever the columns hold (here text with empty and 'None' cells, a column empty in
+    one job, a job with no rows), the table is what pandas makes of the jobs' files."""
+    header = "replica,seed,note,n,when\n"
+    rows = {
+        "seed=1": header + "0,1,a,,2024-01-01\n1,1,,,2024-01-02\n",
+        "seed=2": header + "0,2,None,3,2024-01-03\n1,2,b,4,\n",
+        "seed=3": header,
+    }
+    quantiles = _quantiles(["us_troops"], 2, categorical=True)
+    for name, text in rows.items():
+        _job(tmp_path, name, {"seed": int(name[-1])}, pd.DataFrame(), quantiles)
+        (tmp_path / JOBS_DIR / name / "summary.csv").write_text(text)
+    jobs = sorted((tmp_path / JOBS_DIR).iterdir())
+    direct = pd.concat(
+        [pd.read_csv(job / "summary.csv", engine="pyarrow") for job in jobs], ignore_index=True
+    )
+    summary = collect(tmp_path).summary
+    pd.testing.assert_frame_equal(summary[direct.columns], direct, check_exact=True)
