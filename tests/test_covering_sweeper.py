@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import itertools
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from hydra_plugins.escalation_sim.covering_sweeper import covering_subset
 
 GRID = [
@@ -32,3 +35,25 @@ def test_an_irregular_batch_is_covered():
 def test_nothing_to_compose_without_overrides():
     assert covering_subset([]) == []
     assert covering_subset([[]]) == []
+
+
+def _recount_every_step(batch):
+    """The plain greedy choice (every job recounted at every step): the reference."""
+    uncovered = {o for job in batch for o in job}
+    chosen = set()
+    while uncovered:
+        best = max(range(len(batch)), key=lambda i: len(uncovered.intersection(batch[i])))
+        chosen.add(best)
+        uncovered.difference_update(batch[best])
+    return [batch[i] for i in sorted(chosen)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([f"k{k}={v}" for k in range(4) for v in range(5)]), max_size=4),
+        max_size=14,
+    )
+)
+def test_lazy_recounting_makes_the_plain_greedy_choice(batch):
+    assert covering_subset(batch) == _recount_every_step(batch)

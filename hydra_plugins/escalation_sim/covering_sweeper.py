@@ -11,6 +11,7 @@ errors; for a grid that takes as many compositions as the longest sweep list (8 
 
 # No `from __future__ import annotations` here: Hydra's plugin scanner runs this module before
 # it is in sys.modules, where dataclasses would look string annotations up.
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,13 +22,23 @@ from hydra.core.config_store import ConfigStore
 def covering_subset(batch: Sequence[Sequence[str]]) -> list[Sequence[str]]:
     """Jobs of the batch, in batch order, in which every override string of the batch occurs
     at least once. Chosen greedily, each the job with the most overrides not yet covered (the
-    first such job on a tie): for a grid, as many jobs as its longest sweep list."""
+    first such job on a tie): for a grid, as many jobs as its longest sweep list.
+
+    Lazily: a job's count can only fall as others are chosen, so counts are kept in a heap
+    and recounted only when a job comes to the top (the same choices as recounting every job
+    at every step, without the quadratic cost for long sweep lists)."""
     uncovered = {override for overrides in batch for override in overrides}
-    chosen: set[int] = set()
+    heap = [(-len(set(overrides)), i) for i, overrides in enumerate(batch)]
+    heapq.heapify(heap)
+    chosen = []
     while uncovered:
-        best = max(range(len(batch)), key=lambda i: len(uncovered.intersection(batch[i])))
-        chosen.add(best)
-        uncovered.difference_update(batch[best])
+        _, i = heapq.heappop(heap)
+        key = (-len(uncovered.intersection(batch[i])), i)
+        if heap and key > heap[0]:  # another job may now cover more: look again later
+            heapq.heappush(heap, key)
+            continue
+        chosen.append(i)
+        uncovered.difference_update(batch[i])
     return [batch[i] for i in sorted(chosen)]
 
 
