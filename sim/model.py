@@ -22,6 +22,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from sim import engine
 from sim.agents import IranPatron, IraqiGovernment, Militia, MilitiaForces, UnitedStates
 from sim.config import ScenarioConfig
 from sim.ladder import FORCE_LEVEL as FORCE
@@ -396,10 +397,23 @@ class EscalationModel(mesa.Model):
         )
 
     def run(self, days: int | None = None) -> EscalationModel:
-        """Step ``days`` days (default: to the horizon) and return the model."""
+        """Run ``days`` days (default: to the horizon) and return the model.
+
+        The days run in compiled stretches (:mod:`sim.engine`) where nothing needs Python on
+        them (no event log, every policy compiled, no shock that day), else by :meth:`step`;
+        either way to the same numbers.
+        """
         end = self.horizon if days is None else min(self.horizon, self.day + days)
+        compiled = engine.can_run(self)
         while self.day < end:
-            self.step()
+            shock = min((d for d in self._shocks if d >= self.day), default=end)
+            stop = min(end, shock)
+            if compiled and stop > self.day:
+                before = self.day
+                engine.run_days(self, stop)
+                self.steps += self.day - before  # Mesa's step counter, as step() counts
+            else:
+                self.step()
         self.running = self.day < self.horizon
         return self
 

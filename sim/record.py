@@ -52,14 +52,26 @@ COUNTS = {
 }
 
 
+COUNT_SERIES = tuple(k for k in SERIES if k in COUNTS)
+"""The integer series, in the order of :attr:`SeriesRecorder.counts`."""
+LEVEL_SERIES = tuple(k for k in SERIES if k not in COUNTS)
+"""The float series, in the order of :attr:`SeriesRecorder.levels`."""
+
+
 class SeriesRecorder:
-    """Daily values of every series in :data:`SERIES`, shape (days, replicas)."""
+    """Daily values of every series in :data:`SERIES`, shape (days, replicas).
+
+    The series are views of two blocks, counts (:data:`COUNT_SERIES`, integers) and levels
+    (:data:`LEVEL_SERIES`, floats), each (series, days, replicas): the compiled run of days
+    (:mod:`sim.engine`) writes a day of every series through them.
+    """
 
     def __init__(self, horizon: int, n_replicas: int) -> None:
-        self.data = {
-            k: np.zeros((horizon, n_replicas), dtype=np.int64 if k in COUNTS else np.float64)
-            for k in SERIES
-        }
+        self.counts = np.zeros((len(COUNT_SERIES), horizon, n_replicas), dtype=np.int64)
+        self.levels = np.zeros((len(LEVEL_SERIES), horizon, n_replicas))
+        views = {k: self.counts[i] for i, k in enumerate(COUNT_SERIES)}
+        views.update({k: self.levels[i] for i, k in enumerate(LEVEL_SERIES)})
+        self.data = {k: views[k] for k in SERIES}
 
     def record(self, t: int, values: dict[str, np.ndarray | float]) -> None:
         """Store day t's values."""

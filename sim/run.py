@@ -34,6 +34,10 @@ class RunResult:
     files: dict[str, Path]
 
 
+PROGRESS_DAYS = 30
+"""Days run between updates of the progress bar (a stretch the model may run compiled)."""
+
+
 def simulate(
     config: ScenarioConfig | Mapping[str, Any] | None = None,
     *,
@@ -48,8 +52,9 @@ def simulate(
         total=model.horizon, unit="day", desc="simulating", disable=disable, leave=False
     ) as bar:
         while model.running:
-            model.step()
-            bar.update(1)
+            before = model.day
+            model.run(days=PROGRESS_DAYS)
+            bar.update(model.day - before)
     return model
 
 

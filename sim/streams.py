@@ -70,10 +70,18 @@ class ReplicaStreams:
 
     def next_day(self) -> np.ndarray:
         """The next day's uniforms, shape (R, width)."""
+        chunk, first, _ = self.next_days(1)
+        return np.ascontiguousarray(chunk[:, first])
+
+    def next_days(self, most: int) -> tuple[np.ndarray, int, int]:
+        """The next days' uniforms, as many as are drawn already (at least one, at most
+        ``most``): the block (R, days, width), the first of them in it, and how many. The
+        same numbers, day for day, as that many calls of :meth:`next_day`."""
         if self._pos >= self._chunk_days:
             for g, block in zip(self._gens, self._chunk, strict=True):
                 g.random(out=block)
             self._pos = 0
-        day = np.ascontiguousarray(self._chunk[:, self._pos])
-        self._pos += 1
-        return day
+        first = self._pos
+        days = min(most, self._chunk_days - first)
+        self._pos += days
+        return self._chunk, first, days

@@ -11,11 +11,14 @@ and whether it draws random numbers. Adding a policy means writing one class dec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from sim.config import param
+
+if TYPE_CHECKING:
+    from sim.policies.rules import CompiledRule
 
 
 @dataclass
@@ -77,6 +80,12 @@ class Policy:
     def decide(self, obs: Observation) -> np.ndarray:
         """Levels to play today, one per replica (integers; the ladder clips them)."""
         raise NotImplementedError
+
+    def compiled_rule(self) -> CompiledRule | None:
+        """The same rule for compiled code (:mod:`sim.policies.rules`), which lets the model
+        run stretches of days in one compiled call; None (the default) keeps the model
+        calling :meth:`decide` day by day."""
+        return None
 
 
 POLICIES: dict[str, type[Policy]] = {}

@@ -43,6 +43,12 @@ class Balancing(Policy):
             **PROBABILITY,
         )
 
+    def compiled_rule(self):
+        from sim.policies.rules import BALANCING, rule
+
+        p = self.params
+        return rule(BALANCING, p.demand_threshold, p.mediation_propensity)
+
     def decide(self, obs: Observation) -> np.ndarray:
         p = self.params
         level = _balancing(
@@ -83,6 +89,11 @@ class Passive(Policy):
     @dataclass
     class Params(PolicyParams):
         name: str = "passive"
+
+    def compiled_rule(self):
+        from sim.policies.rules import PASSIVE, rule
+
+        return rule(PASSIVE)
 
     def decide(self, obs: Observation) -> np.ndarray:
         return np.zeros_like(obs.opponent)

@@ -78,6 +78,20 @@ class HazardAttacks(Policy):
             **PROBABILITY,
         )
 
+    def compiled_rule(self):
+        from sim.policies.rules import HAZARD, rule
+
+        p = self.params
+        return rule(
+            HAZARD,
+            p.base_rate,
+            p.war_weight,
+            p.deterrence_weight,
+            p.retaliation,
+            p.casualty_intent,
+            p.mass_casualty_intent,
+        )
+
     def decide(self, obs: Observation) -> np.ndarray:
         p = self.params
         level = _hazard(

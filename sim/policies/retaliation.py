@@ -41,6 +41,11 @@ class TitForTat(Policy):
     class Params(PolicyParams):
         name: str = "tit_for_tat"
 
+    def compiled_rule(self):
+        from sim.policies.rules import TIT_FOR_TAT, rule
+
+        return rule(TIT_FOR_TAT)
+
     def decide(self, obs: Observation) -> np.ndarray:
         return clip(obs.opponent, 0, self.max_level)
 
@@ -66,6 +71,11 @@ class GenerousTitForTat(Policy):
             "optimum for the standard dilemma payoffs is 1/3).",
             **PROBABILITY,
         )
+
+    def compiled_rule(self):
+        from sim.policies.rules import GENEROUS_TIT_FOR_TAT, rule
+
+        return rule(GENEROUS_TIT_FOR_TAT, self.params.generosity)
 
     def decide(self, obs: Observation) -> np.ndarray:
         answer = clip(obs.opponent, 0, self.max_level)
@@ -116,6 +126,20 @@ class Proportional(Policy):
         self.account = np.zeros(shape)
         self.worst = np.zeros(shape, dtype=np.int64)
         self.decay = 0.5 ** (1.0 / params.half_life_days)
+
+    def compiled_rule(self):
+        from sim.policies.rules import PROPORTIONAL, rule
+
+        p = self.params
+        return rule(
+            PROPORTIONAL,
+            self.decay,
+            p.threshold,
+            p.pressure_weight,
+            min(p.verbal_level, self.max_level),
+            state_float=as2d(self.account),
+            state_int=as2d(self.worst, np.int64),
+        )
 
     def decide(self, obs: Observation) -> np.ndarray:
         p = self.params
@@ -180,6 +204,11 @@ class Escalate(Policy):
         name: str = "escalate"
         step: int = param(1, doc="Rungs added to the perceived level (Kahn 1965).", ge=0, le=10)
 
+    def compiled_rule(self):
+        from sim.policies.rules import ESCALATE, rule
+
+        return rule(ESCALATE, self.params.step)
+
     def decide(self, obs: Observation) -> np.ndarray:
         up = np.minimum(obs.opponent + self.params.step, self.max_level)
         return np.where(_hostile(obs), up, 0)
@@ -218,6 +247,12 @@ class RedLine(Policy):
             2, doc="Answer below the line (2 = threaten; assumption).", ge=0, le=10
         )
 
+    def compiled_rule(self):
+        from sim.policies.rules import RED_LINE, rule
+
+        p = self.params
+        return rule(RED_LINE, p.red_line, p.response_level, p.verbal_level)
+
     def decide(self, obs: Observation) -> np.ndarray:
         p = self.params
         crossed = obs.opponent >= p.red_line
@@ -243,6 +278,11 @@ class Restraint(Policy):
         max_level: int = param(
             2, doc="Highest level ever played (2 = threaten; assumption).", ge=0, le=10
         )
+
+    def compiled_rule(self):
+        from sim.policies.rules import RESTRAINT, rule
+
+        return rule(RESTRAINT, min(self.params.max_level, self.max_level))
 
     def decide(self, obs: Observation) -> np.ndarray:
         ceiling = min(self.params.max_level, self.max_level)
@@ -282,6 +322,14 @@ class GrimTrigger(Policy):
     def __init__(self, params: Params, shape: int | tuple[int, ...], max_level: int) -> None:
         super().__init__(params, shape, max_level)
         self.triggered = np.zeros(shape, dtype=bool)
+
+    def compiled_rule(self):
+        from sim.policies.rules import GRIM_TRIGGER, rule
+
+        p = self.params
+        return rule(
+            GRIM_TRIGGER, p.trigger_level, p.punish_level, state_flag=as2d(self.triggered, bool)
+        )
 
     def decide(self, obs: Observation) -> np.ndarray:
         self.triggered |= obs.opponent >= self.params.trigger_level
