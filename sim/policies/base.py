@@ -6,6 +6,9 @@ strategies: each has a docstring citing where the rule comes from, a ``Params`` 
 configurable parameters and their provenance) and a ``classifier`` declaring its memory depth
 and whether it draws random numbers. Adding a policy means writing one class decorated with
 :func:`register`: the Hydra config groups ``us/policy`` and ``militia/policy`` list it from here.
+Its rule is either a compiled rule (:meth:`Policy.compiled_rule`, one branch of
+:func:`sim.policies.rules.decide_levels`; what every built-in rule is, and what lets the model
+run stretches of days compiled) or a ``decide`` method in plain Python/numpy (run day by day).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from sim.compiled import as2d
 from sim.config import param
 
 if TYPE_CHECKING:
@@ -78,8 +82,31 @@ class Policy:
         self.max_level = max_level
 
     def decide(self, obs: Observation) -> np.ndarray:
-        """Levels to play today, one per replica (integers; the ladder clips them)."""
-        raise NotImplementedError
+        """Levels to play today, one per replica (integers; the ladder clips them).
+
+        By default the policy's compiled rule (:meth:`compiled_rule`), the same code the
+        model's compiled stretches of days run; a policy without one overrides this."""
+        rule = self.compiled_rule()
+        if rule is None:
+            raise NotImplementedError(f"policy {self.name!r} defines neither rule nor decide")
+        from sim.policies.rules import decide_levels
+
+        level = decide_levels(
+            *rule,
+            as2d(obs.opponent, np.int64),
+            as2d(obs.u),
+            as2d(0.0 if obs.pressure is None else obs.pressure),
+            as2d(obs.resolve),
+            as2d(0.0 if obs.capability is None else obs.capability),
+            as2d(0.0 if obs.grievance is None else obs.grievance),
+            as2d(0.0 if obs.restraint is None else obs.restraint),
+            as2d(0.0 if obs.deterrence is None else obs.deterrence),
+            as2d(0.0 if obs.exposure is None else obs.exposure),
+            float(obs.war),
+            as2d(0 if obs.militia_level is None else obs.militia_level, np.int64),
+            self.max_level,
+        )
+        return level.reshape(np.shape(obs.opponent))
 
     def compiled_rule(self) -> CompiledRule | None:
         """The same rule for compiled code (:mod:`sim.policies.rules`), which lets the model

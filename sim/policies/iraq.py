@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.compiled import as2d, at, compiled
+from sim.compiled import at, compiled
 from sim.config import PROBABILITY, UNIT, param
 from sim.ladder import FORCE_LEVEL
-from sim.policies.base import Observation, Policy, PolicyParams, register
+from sim.policies.base import Policy, PolicyParams, register
 
 # Levels of the default ladder: Iraq's rungs, and the ladder's use-of-force convention.
 MEDIATE, CONDEMN, DEMAND_WITHDRAWAL, STRIKE = -1, 1, 2, FORCE_LEVEL
@@ -49,18 +49,6 @@ class Balancing(Policy):
         p = self.params
         return rule(BALANCING, p.demand_threshold, p.mediation_propensity)
 
-    def decide(self, obs: Observation) -> np.ndarray:
-        p = self.params
-        level = _balancing(
-            as2d(obs.opponent, np.int64),
-            as2d(obs.militia_level, np.int64),
-            as2d(obs.pressure),
-            as2d(obs.u),
-            float(p.demand_threshold),
-            float(p.mediation_propensity),
-        )
-        return level.reshape(np.shape(obs.opponent))
-
 
 @compiled
 def _balancing(opponent, militia_level, pressure, u, demand_threshold, mediation_propensity):
@@ -94,6 +82,3 @@ class Passive(Policy):
         from sim.policies.rules import PASSIVE, rule
 
         return rule(PASSIVE)
-
-    def decide(self, obs: Observation) -> np.ndarray:
-        return np.zeros_like(obs.opponent)

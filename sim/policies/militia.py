@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.compiled import as2d, at, compiled
+from sim.compiled import at, compiled
 from sim.config import PROBABILITY, param
 from sim.ladder import FORCE_LEVEL, THREAT_LEVEL
-from sim.policies.base import Observation, Policy, PolicyParams, register
+from sim.policies.base import Policy, PolicyParams, register
 
 # Levels of the ladder's conventions (sim.ladder): attacks from FORCE_LEVEL up, then threats.
 HARASSMENT, CASUALTY, MASS_CASUALTY = FORCE_LEVEL, FORCE_LEVEL + 1, FORCE_LEVEL + 2
@@ -91,28 +91,6 @@ class HazardAttacks(Policy):
             p.casualty_intent,
             p.mass_casualty_intent,
         )
-
-    def decide(self, obs: Observation) -> np.ndarray:
-        p = self.params
-        level = _hazard(
-            as2d(obs.u),
-            as2d(obs.opponent, np.int64),
-            as2d(obs.resolve),
-            as2d(obs.capability),
-            as2d(obs.grievance),
-            as2d(obs.restraint),
-            as2d(obs.deterrence),
-            as2d(obs.exposure),
-            float(obs.war),
-            float(p.base_rate),
-            float(p.war_weight),
-            float(p.deterrence_weight),
-            float(p.retaliation),
-            float(p.casualty_intent),
-            float(p.mass_casualty_intent),
-            self.max_level,
-        )
-        return level.reshape(np.shape(obs.opponent))
 
 
 @compiled

@@ -11,17 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.arrays import clip
 from sim.compiled import as2d, at, compiled
 from sim.config import PROBABILITY, param
 from sim.ladder import FORCE_LEVEL as FORCE
-from sim.policies.base import Observation, Policy, PolicyParams, register
+from sim.policies.base import Policy, PolicyParams, register
 
 BOTH = ("us", "militia")
-
-
-def _hostile(obs: Observation) -> np.ndarray:
-    return obs.opponent > 0
 
 
 @register
@@ -45,9 +40,6 @@ class TitForTat(Policy):
         from sim.policies.rules import TIT_FOR_TAT, rule
 
         return rule(TIT_FOR_TAT)
-
-    def decide(self, obs: Observation) -> np.ndarray:
-        return clip(obs.opponent, 0, self.max_level)
 
 
 @register
@@ -76,10 +68,6 @@ class GenerousTitForTat(Policy):
         from sim.policies.rules import GENEROUS_TIT_FOR_TAT, rule
 
         return rule(GENEROUS_TIT_FOR_TAT, self.params.generosity)
-
-    def decide(self, obs: Observation) -> np.ndarray:
-        answer = clip(obs.opponent, 0, self.max_level)
-        return np.where(obs.u < self.params.generosity, 0, answer)
 
 
 @register
@@ -141,23 +129,6 @@ class Proportional(Policy):
             state_int=as2d(self.worst, np.int64),
         )
 
-    def decide(self, obs: Observation) -> np.ndarray:
-        p = self.params
-        opponent = as2d(obs.opponent, np.int64)
-        pressure = as2d(0.0 if obs.pressure is None else obs.pressure)
-        level = _proportional(
-            opponent,
-            pressure,
-            as2d(self.account),
-            as2d(self.worst, np.int64),
-            self.decay,
-            float(p.threshold),
-            float(p.pressure_weight),
-            min(p.verbal_level, self.max_level),
-            self.max_level,
-        )
-        return level.reshape(np.shape(obs.opponent))
-
 
 @compiled
 def _proportional(
@@ -209,10 +180,6 @@ class Escalate(Policy):
 
         return rule(ESCALATE, self.params.step)
 
-    def decide(self, obs: Observation) -> np.ndarray:
-        up = np.minimum(obs.opponent + self.params.step, self.max_level)
-        return np.where(_hostile(obs), up, 0)
-
 
 @register
 class RedLine(Policy):
@@ -253,12 +220,6 @@ class RedLine(Policy):
         p = self.params
         return rule(RED_LINE, p.red_line, p.response_level, p.verbal_level)
 
-    def decide(self, obs: Observation) -> np.ndarray:
-        p = self.params
-        crossed = obs.opponent >= p.red_line
-        below = np.where(_hostile(obs), min(p.verbal_level, self.max_level), 0)
-        return np.where(crossed, min(p.response_level, self.max_level), below)
-
 
 @register
 class Restraint(Policy):
@@ -283,10 +244,6 @@ class Restraint(Policy):
         from sim.policies.rules import RESTRAINT, rule
 
         return rule(RESTRAINT, min(self.params.max_level, self.max_level))
-
-    def decide(self, obs: Observation) -> np.ndarray:
-        ceiling = min(self.params.max_level, self.max_level)
-        return np.where(_hostile(obs), np.minimum(obs.opponent, ceiling), 0)
 
 
 @register
@@ -330,7 +287,3 @@ class GrimTrigger(Policy):
         return rule(
             GRIM_TRIGGER, p.trigger_level, p.punish_level, state_flag=as2d(self.triggered, bool)
         )
-
-    def decide(self, obs: Observation) -> np.ndarray:
-        self.triggered |= obs.opponent >= self.params.trigger_level
-        return np.where(self.triggered, min(self.params.punish_level, self.max_level), 0)

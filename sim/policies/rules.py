@@ -4,9 +4,10 @@ Why: the compiled run of a stretch of days (:mod:`sim.engine`) decides for all t
 inside one compiled loop, so it needs each policy's rule as compiled code it can call by a
 number rather than as a Python method. A policy offers its rule through
 :meth:`sim.policies.base.Policy.compiled_rule`: its code, its parameters as numbers and the
-arrays of its state. :func:`decide_levels` then computes exactly what the policy's ``decide``
-does (the tests check each rule against it); a policy without a compiled rule (a person's
-choices, a rule written in plain numpy) is run day by day in Python instead.
+arrays of its state. :func:`decide_levels` is then the rule itself: a policy's ``decide``
+calls it too (:meth:`Policy.decide`), so a day stepped in Python and a day run compiled use
+the same code. A policy without a compiled rule (a person's choices, a rule written in plain
+numpy) defines its own ``decide`` and is run day by day.
 
 Arrays are 2-D, as :func:`sim.compiled.as2d` makes them: replicas x factions for the
 militias, one row of replicas for the others; context arrays broadcast (:func:`at`).
