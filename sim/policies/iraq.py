@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -10,6 +11,9 @@ from sim.compiled import at, compiled
 from sim.config import PROBABILITY, UNIT, param
 from sim.ladder import FORCE_LEVEL
 from sim.policies.base import Policy, PolicyParams, register
+
+if TYPE_CHECKING:
+    from sim.policies.rules import CompiledRule
 
 # Levels of the default ladder: Iraq's rungs, and the ladder's use-of-force convention.
 MEDIATE, CONDEMN, DEMAND_WITHDRAWAL, STRIKE = -1, 1, 2, FORCE_LEVEL
@@ -43,7 +47,7 @@ class Balancing(Policy):
             **PROBABILITY,
         )
 
-    def compiled_rule(self):
+    def compiled_rule(self) -> CompiledRule:
         from sim.policies.rules import BALANCING, rule
 
         p = self.params
@@ -78,7 +82,7 @@ class Passive(Policy):
     class Params(PolicyParams):
         name: str = "passive"
 
-    def compiled_rule(self):
+    def compiled_rule(self) -> CompiledRule:
         from sim.policies.rules import PASSIVE, rule
 
         return rule(PASSIVE)

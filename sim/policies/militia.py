@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,6 +12,9 @@ from sim.compiled import at, compiled
 from sim.config import PROBABILITY, param
 from sim.ladder import FORCE_LEVEL, THREAT_LEVEL
 from sim.policies.base import Policy, PolicyParams, register
+
+if TYPE_CHECKING:
+    from sim.policies.rules import CompiledRule
 
 # Levels of the ladder's conventions (sim.ladder): attacks from FORCE_LEVEL up, then threats.
 HARASSMENT, CASUALTY, MASS_CASUALTY = FORCE_LEVEL, FORCE_LEVEL + 1, FORCE_LEVEL + 2
@@ -78,7 +82,7 @@ class HazardAttacks(Policy):
             **PROBABILITY,
         )
 
-    def compiled_rule(self):
+    def compiled_rule(self) -> CompiledRule:
         from sim.policies.rules import HAZARD, rule
 
         p = self.params

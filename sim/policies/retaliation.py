@@ -8,6 +8,7 @@ level 0 (no hostile act); a de-escalatory move by the adversary is treated as co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from sim.compiled import as2d, at, compiled
 from sim.config import PROBABILITY, param
 from sim.ladder import FORCE_LEVEL as FORCE
 from sim.policies.base import Policy, PolicyParams, register
+
+if TYPE_CHECKING:
+    from sim.policies.rules import CompiledRule
 
 BOTH = ("us", "militia")
 
@@ -36,7 +40,7 @@ class TitForTat(Policy):
     class Params(PolicyParams):
         name: str = "tit_for_tat"
 
-    def compiled_rule(self):
+    def compiled_rule(self) -> CompiledRule:
         from sim.policies.rules import TIT_FOR_TAT, rule
 
         return rule(TIT_FOR_TAT)
@@ -64,7 +68,7 @@ class GenerousTitForTat(Policy):
             **PROBABILITY,
         )
 
-    def compiled_rule(self):
+    def compiled_rule(self) -> CompiledRule:
         from sim.policies.rules import GENEROUS_TIT_FOR_TAT, rule
 
         return rule(GENEROUS_TIT_FOR_TAT, self.params.generosity)
@@ -115,7 +119,7 @@ class Proportional(Policy):
         self.worst = np.zeros(shape, dtype=np.int64)
         self.decay = 0.5 ** (1.0 / params.half_life_days)
 
-    def compiled_rule(self):
+    def compiled_rule(self) -> CompiledRule:
         from sim.policies.rules import PROPORTIONAL, rule
 
         p = self.params
@@ -175,7 +179,7 @@ class Escalate(Policy):
         name: str = "escalate"
         step: int = param(1, doc="Rungs added to the perceived level (Kahn 1965).", ge=0, le=10)
 
-    def compiled_rule(self):
+    def compiled_rule(self) -> CompiledRule:
         from sim.policies.rules import ESCALATE, rule
 
         return rule(ESCALATE, self.params.step)
@@ -214,7 +218,7 @@ class RedLine(Policy):
             2, doc="Answer below the line (2 = threaten; assumption).", ge=0, le=10
         )
 
-    def compiled_rule(self):
+    def compiled_rule(self) -> CompiledRule:
         from sim.policies.rules import RED_LINE, rule
 
         p = self.params
@@ -240,7 +244,7 @@ class Restraint(Policy):
             2, doc="Highest level ever played (2 = threaten; assumption).", ge=0, le=10
         )
 
-    def compiled_rule(self):
+    def compiled_rule(self) -> CompiledRule:
         from sim.policies.rules import RESTRAINT, rule
 
         return rule(RESTRAINT, min(self.params.max_level, self.max_level))
@@ -280,7 +284,7 @@ class GrimTrigger(Policy):
         super().__init__(params, shape, max_level)
         self.triggered = np.zeros(shape, dtype=bool)
 
-    def compiled_rule(self):
+    def compiled_rule(self) -> CompiledRule:
         from sim.policies.rules import GRIM_TRIGGER, rule
 
         p = self.params
