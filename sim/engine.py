@@ -29,6 +29,7 @@ from sim.agents import (
 )
 from sim.compiled import compiled
 from sim.ladder import _lookup
+from sim.perception import read_lagged
 from sim.policies.rules import decide_levels
 from sim.record import COUNT_SERIES, LEVEL_SERIES
 from sim.resolve import resolve_day
@@ -41,11 +42,9 @@ _C = {k: i for i, k in enumerate(COUNT_SERIES)}
 _L = {k: i for i, k in enumerate(LEVEL_SERIES)}
 PEAK, ATTACKS, STRIKES = _C["peak_level"], _C["militia_attacks"], _C["us_strikes"]
 US_KILLED, US_WOUNDED, MIL_KILLED = _C["us_killed"], _C["us_wounded"], _C["militia_killed"]
-CUM = tuple(
-    _C[k]
-    for k in ("cum_attacks", "cum_strikes", "cum_us_killed", "cum_us_wounded", "cum_militia_killed")
-)
-CUM_ATTACKS, CUM_STRIKES, CUM_US_KILLED, CUM_US_WOUNDED, CUM_MIL_KILLED = CUM
+CUM_ATTACKS, CUM_STRIKES = _C["cum_attacks"], _C["cum_strikes"]
+CUM_US_KILLED, CUM_US_WOUNDED = _C["cum_us_killed"], _C["cum_us_wounded"]
+CUM_MIL_KILLED = _C["cum_militia_killed"]
 TROOPS = _C["us_troops"]
 INDEX, GOLDSTEIN = _L["escalation_index"], _L["goldstein"]
 US_PRESSURE, US_DETERRENCE, US_PROTECTION = (
@@ -214,15 +213,6 @@ def run_days(model: EscalationModel, end: int) -> None:
 
 
 @compiled
-def _read(data, t, lag):
-    """A perception buffer's record of day t - lag (zeros before day 0), as LagBuffer.read."""
-    d = t - lag
-    if d < 0:
-        return np.zeros_like(data[0])
-    return data[d % data.shape[0]]
-
-
-@compiled
 def _run_days(
     t0,
     days,
@@ -360,6 +350,7 @@ def _run_days(
     n, nf = capability.shape
     no_float = np.zeros((1, 1))
     no_int = np.zeros((1, 1), np.int64)
+    no_step = np.zeros(n, np.bool_)
     resolve_row = resolve.reshape(1, nf)
     for k in range(days):
         t = t0 + k
@@ -383,14 +374,14 @@ def _run_days(
             _trigger(t, iraq_pressure, wd_start, threshold, delay)
         if never:
             troops[:] = initial
-            stepping = np.zeros(n, np.bool_)
+            stepping = no_step
         else:
             now, stepping = _advance(t, wd_start, wd_done, step_days, n_steps, initial, residual)
             troops[:] = now
 
         # Phase 2: simultaneous decisions.
-        seen = _read(seen_by_us, t, lag_us)
-        blamed = _read(blamed_by_us, t, lag_us)
+        seen = read_lagged(seen_by_us, t, lag_us)
+        blamed = read_lagged(blamed_by_us, t, lag_us)
         perceived_attack[:] = _worst_attack(
             seen, blamed, u[:, s_us_jitter : s_us_jitter + nf], us_target
         )
@@ -417,8 +408,8 @@ def _run_days(
         target_today = us_target.copy()
 
         perceived, restraint = _militia_context(
-            _read(seen_by_militia, t, lag_mil),
-            _read(us_target_log, t, lag_mil),
+            read_lagged(seen_by_militia, t, lag_mil),
+            read_lagged(us_target_log, t, lag_mil),
             solidarity_discount,
             compliance,
             iran_restraint,
@@ -468,7 +459,7 @@ def _run_days(
             iraq_sf,
             iraq_si,
             iraq_sb,
-            _read(us_level_log, t, lag_iraq).reshape(1, n),
+            read_lagged(us_level_log, t, lag_iraq).reshape(1, n),
             np.ascontiguousarray(u[:, s_iraq_policy]).reshape(1, n),
             iraq_pressure.reshape(1, n),
             no_float,
@@ -478,7 +469,7 @@ def _run_days(
             no_float,
             no_float,
             war,
-            _read(militia_level_log, t, lag_iraq).reshape(1, n),
+            read_lagged(militia_level_log, t, lag_iraq).reshape(1, n),
             iraq_max,
         )
         iraq_rung = _lookup(iraq_table, iraq_levels.reshape(n), lo)

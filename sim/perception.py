@@ -56,7 +56,14 @@ class LagBuffer:
 
     def read(self, t: int, lag: int) -> np.ndarray:
         """The record of day t - lag (an all-zero record before day 0)."""
-        d = t - lag
-        if d < 0:
-            return np.zeros_like(self.data[0])
-        return self.data[d % self.depth]
+        return read_lagged(self.data, t, lag)
+
+
+@compiled
+def read_lagged(data: np.ndarray, t: int, lag: int) -> np.ndarray:
+    """Record t - lag of a ring buffer of records (``LagBuffer.data``; zeros before day 0),
+    for :meth:`LagBuffer.read` and for the compiled run of days."""
+    d = t - lag
+    if d < 0:
+        return np.zeros_like(data[0])
+    return data[d % data.shape[0]]
