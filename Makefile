@@ -32,14 +32,14 @@ test: $(DEV_STAMP)  ## the whole test suite, ruff lint and format checks include
 	$(BIN)/python -m pytest
 
 app: $(APP_STAMP)  ## the classroom web app on http://localhost:8765
-	$(BIN)/solara run sim/app.py --port 8765
+	$(BIN)/solara run sim/classroom/app.py --port 8765
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff format sim hydra_plugins tests experiments benchmarks
 	$(BIN)/ruff check --fix sim hydra_plugins tests experiments benchmarks
 
 docs: $(STAMP)  ## regenerate docs/parameters.md from the schema
-	$(BIN)/python -m sim.paramdoc docs/parameters.md
+	$(BIN)/python -m sim.config.paramdoc docs/parameters.md
 
 bench: $(DEV_STAMP)  ## timing figures (not a test), the flagship sweep included
 	$(BIN)/python benchmarks/run_benchmark.py --flagship

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-from sim import cli
 from sim.paths import CONFIG_DIR
+from sim.sweeps import cli
 
 
 def nothing(cfg: DictConfig) -> None:

@@ -28,8 +28,8 @@ from pathlib import Path
 import psutil
 
 from sim import EscalationModel
-from sim.metrics import summarize
-from sim.sweep import DONE, JOBS_DIR, SWEEP_STATE
+from sim.analysis.metrics import summarize
+from sim.sweeps.bookkeeping import DONE, JOBS_DIR, SWEEP_STATE
 
 FLAGSHIP_POINTS = 96
 FLAGSHIP_REPLICAS = 200

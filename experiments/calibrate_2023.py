@@ -1,10 +1,11 @@
 """Fit the attack process to the 2023-24 record (17 Oct 2023 - 27 Jan 2024) and report it.
 
 Usage: ``python experiments/calibrate_2023.py [OUT_DIR] [--samples 120] [--replicas 100]``.
-Method (sim/calibration.py): Latin-hypercube candidates, each run with the same replicas and
-seed, scored by the log-scale RMSE of median cumulative attacks against the recorded counts;
-the best 10% are accepted (rejection ABC) and give the uncertainty. Writes calibration_fit.csv,
-calibration_candidates.csv and calibration.png (the best fit over the record) into OUT_DIR.
+Method (sim/analysis/calibration.py): Latin-hypercube candidates, each run with the same
+replicas and seed, scored by the log-scale RMSE of median cumulative attacks against the
+recorded counts; the best 10% are accepted (rejection ABC) and give the uncertainty. Writes
+calibration_fit.csv, calibration_candidates.csv and calibration.png (the best fit over the
+record) into OUT_DIR.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.calibration import FREE, calibrate, historical_base, observed
-from sim.model import EscalationModel
-from sim.results import atomic_path, write_csv
-from sim.sensitivity import _merge, _nested
+from sim.analysis.calibration import FREE, calibrate, historical_base, observed
+from sim.analysis.sensitivity import _merge, _nested
+from sim.files import atomic_path, write_csv
+from sim.model.escalation import EscalationModel
 
 
 def plot_fit(best: dict, base: dict, path: Path) -> None:

@@ -13,8 +13,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.collect import collect_and_report
-from sim.report import with_outcomes
+from sim.sweeps.collect import collect_and_report
+from sim.sweeps.report import with_outcomes
 
 OUTCOMES = ["peak_escalation", "days_in_crisis", "total_attacks", "us_killed", "p_targeted_killing"]
 

@@ -3,7 +3,8 @@
 Usage: ``python experiments/sensitivity.py [OUT_DIR] [--trajectories 10] [--replicas 100]
 [--days 730]``. Writes morris_indices.csv (one row per parameter x outcome, ranked by mu*),
 morris_samples.parquet and morris.png into OUT_DIR (default outputs/sensitivity), and prints
-the top parameters per outcome. The parameters, their ranges and sources: sim/sensitivity.py.
+the top parameters per outcome. The parameters, their ranges and sources:
+sim/analysis/sensitivity.py.
 """
 
 from __future__ import annotations
@@ -12,8 +13,15 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.results import write_csv
-from sim.sensitivity import OUTCOMES, UNCERTAIN, morris, sobol, top_parameters, write_results
+from sim.analysis.sensitivity import (
+    OUTCOMES,
+    UNCERTAIN,
+    morris,
+    sobol,
+    top_parameters,
+    write_results,
+)
+from sim.files import write_csv
 
 
 def main(argv: list[str] | None = None) -> None:

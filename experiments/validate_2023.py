@@ -17,9 +17,9 @@ import yaml
 from matplotlib.figure import Figure
 
 from sim import EscalationModel
+from sim.analysis.patterns import RECORD, compare_with_record, first_deadly_attack_patterns
+from sim.files import atomic_path, write_csv
 from sim.paths import CONFIG_DIR
-from sim.patterns import RECORD, compare_with_record, first_deadly_attack_patterns
-from sim.results import atomic_path, write_csv
 
 LABELS = {
     "attacks_per_day_before": "attacks/day, 4 weeks before",

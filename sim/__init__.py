@@ -13,22 +13,22 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from sim.config import ScenarioConfig
-from sim.validate import ConfigError, validate  # also rebinds `sim.validate` to the function
+from sim.config.schema import ScenarioConfig
+from sim.config.validation import ConfigError, validate
 
 if TYPE_CHECKING:
-    from sim.metrics import summarize
-    from sim.model import EscalationModel
-    from sim.run import run_scenario, simulate
+    from sim.analysis.metrics import summarize
+    from sim.model.escalation import EscalationModel
+    from sim.sweeps.job import run_scenario, simulate
 
 _LAZY = {
-    "EscalationModel": "sim.model",
-    "run_scenario": "sim.run",
-    "simulate": "sim.run",
-    "summarize": "sim.metrics",
+    "EscalationModel": "sim.model.escalation",
+    "run_scenario": "sim.sweeps.job",
+    "simulate": "sim.sweeps.job",
+    "summarize": "sim.analysis.metrics",
 }
 """Public names imported on first use (PEP 562): a sweep's parent process imports
-``sim.cli`` but never builds a model, so it skips Mesa, pandas and the model's modules (about
+``sim.sweeps.cli`` but never builds a model, so it skips Mesa, pandas and the model's modules (about
 a second of start-up)."""
 
 

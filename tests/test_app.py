@@ -7,7 +7,7 @@ import inspect
 
 import numpy as np
 
-from sim.app import (
+from sim.classroom.app import (
     MODEL_PARAMS,
     ClassroomModel,
     comparison_figure,
@@ -16,7 +16,7 @@ from sim.app import (
     totals_text,
     trajectory_figure,
 )
-from sim.classroom import Game
+from sim.classroom.game import Game
 
 
 def test_every_control_is_a_model_argument_with_the_same_default():

@@ -139,7 +139,7 @@ def _choose(page, label: str, option: str) -> None:
 
 
 def test_play_a_game_by_clicking_and_replay_its_log(page, app_url, tmp_path):
-    from sim.classroom import replay
+    from sim.classroom.game import replay
 
     page.goto(f"{app_url}/play", wait_until="networkidle")
     page.get_by_text("Play the crisis").wait_for(timeout=60_000)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.arrays import clip, quantiles
-from sim.metrics import QUANTILES
+from sim.analysis.metrics import QUANTILES
+from sim.analysis.quantiles import clip, quantiles
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 200, 201])

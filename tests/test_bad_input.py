@@ -3,7 +3,7 @@
 Through the real command line (a subprocess, as users run it) each case must exit with status
 2 and print exactly one line on stderr, ``escalation-sim: error: ...``, naming the offending
 key and saying what is allowed, with no traceback. A Python-API twin runs the value errors
-through :func:`sim.validate.validate` with nested dicts in milliseconds.
+through :func:`sim.config.validation.validate` with nested dicts in milliseconds.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from sim.validate import ConfigError, validate
+from sim.config.validation import ConfigError, validate
 
 PREFIX = "escalation-sim: error: "
 

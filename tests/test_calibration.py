@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import yaml
 
-from sim.calibration import FIT_END, FREE, calibrate, historical_base, observed
-from sim.validate import validate
+from sim.analysis.calibration import FIT_END, FREE, calibrate, historical_base, observed
+from sim.config.validation import validate
 
 from .conftest import ROOT
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from sim.classroom import Game, event_sentence, replay
+from sim.classroom.game import Game, event_sentence, replay
 
 LABELS = {
     "mass_casualty_attack": "mass-casualty attack on US forces",

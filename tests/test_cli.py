@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim.model.outputs import SERIES
 from sim.policies import policies_for
-from sim.record import SERIES
 
 from .conftest import run_cli
 
@@ -156,7 +156,7 @@ def test_help_lists_groups_and_cfg_job_shows_config(tmp_path):
 
 def test_a_ladder_of_ones_own_is_chosen_by_path(tmp_path):
     """``ladder=PATH`` runs on that file's rungs, and scenario.yaml records them in full."""
-    from sim.ladder import read_ladder
+    from sim.core.ladder import read_ladder
 
     ladder = read_ladder("default")
     for rung in ladder["rungs"]:

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.collect import collect
-from sim.sweep import DONE, JOBS_DIR, POINT
+from sim.sweeps.bookkeeping import DONE, JOBS_DIR, POINT
+from sim.sweeps.collect import collect
 
 
 def _job(sweep: Path, name: str, point: dict, summary: pd.DataFrame, quantiles: pd.DataFrame):

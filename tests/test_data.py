@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim import history
-from sim.ladder import default_ladder_config
+from sim.analysis import historical
+from sim.core.ladder import default_ladder_config
 
 
 @pytest.mark.parametrize(
-    "loader", [history.attack_counts, history.key_events, history.troop_levels]
+    "loader", [historical.attack_counts, historical.key_events, historical.troop_levels]
 )
 def test_every_row_is_sourced(loader):
     df = loader()
@@ -21,7 +21,7 @@ def test_every_row_is_sourced(loader):
 
 
 def test_attack_counts_are_cumulative_and_add_up():
-    df = history.attack_counts().sort_values("date")
+    df = historical.attack_counts().sort_values("date")
     assert df["cumulative_attacks"].is_monotonic_increasing
     split = df.dropna(subset=["attacks_iraq", "attacks_syria"])
     assert (split.attacks_iraq + split.attacks_syria == split.cumulative_attacks).all()
@@ -34,7 +34,7 @@ def test_attack_counts_are_cumulative_and_add_up():
 
 def test_key_events_use_ladder_rungs():
     rungs = {r.name: set(r.actors) for r in default_ladder_config().rungs}
-    events = history.key_events()
+    events = historical.key_events()
     for row in events.itertuples():
         assert row.action in rungs, row.action
         assert row.actor in rungs[row.action], (row.actor, row.action)
@@ -47,9 +47,9 @@ def test_key_events_use_ladder_rungs():
 
 
 def test_troop_levels_match_the_model_defaults():
-    from sim.config import ScenarioConfig
+    from sim.config.schema import ScenarioConfig
 
-    troops = history.troop_levels()
+    troops = historical.troop_levels()
     troops = troops[troops.date == pd.Timestamp("2023-10-26")].set_index("country")
     cfg = ScenarioConfig()
     assert troops.loc["Iraq", "us_troops"] == cfg.us.troops_iraq

@@ -8,8 +8,8 @@ import typing
 
 import yaml
 
-from sim.config import ScenarioConfig
-from sim.paramdoc import render_parameters
+from sim.config.paramdoc import render_parameters
+from sim.config.schema import ScenarioConfig
 from sim.policies import POLICIES
 
 from .conftest import ROOT
@@ -23,7 +23,7 @@ def _fields(cls: type):
         yield f
         inner = typing.get_args(hints[f.name]) or (hints[f.name],)
         for tp in inner:
-            if dataclasses.is_dataclass(tp) and tp.__module__ == "sim.config":
+            if dataclasses.is_dataclass(tp) and tp.__module__ == "sim.config.schema":
                 yield from _fields(tp)
 
 
@@ -99,7 +99,7 @@ def test_ladder_effects_are_labelled_or_sourced():
 
 def test_parameters_page_is_up_to_date():
     page = (ROOT / "docs" / "parameters.md").read_text()
-    assert page == render_parameters(), "run: python -m sim.paramdoc docs/parameters.md"
+    assert page == render_parameters(), "run: python -m sim.config.paramdoc docs/parameters.md"
 
 
 def test_ladder_rungs_carry_goldstein_and_cameo():

@@ -1,4 +1,4 @@
-"""The compiled run of days (sim.engine) gives the same numbers as stepping day by day."""
+"""The compiled run of days (sim.model.engine) gives the same numbers as stepping day by day."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import yaml
 
-from sim import EscalationModel, engine
-from sim.metrics import summarize
+from sim import EscalationModel
+from sim.analysis.metrics import summarize
+from sim.model import engine
 from sim.paths import CONFIG_DIR
 
 SMALL = {"replicas": 12, "horizon_days": 150}

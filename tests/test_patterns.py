@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from sim import EscalationModel
-from sim.patterns import RECORD, compare_with_record, first_deadly_attack_patterns
+from sim.analysis.patterns import RECORD, compare_with_record, first_deadly_attack_patterns
 
 from .conftest import ROOT, run_cli
 
@@ -39,9 +39,9 @@ def test_patterns_around_a_forced_deadly_attack():
 
 
 def test_record_patterns_are_those_of_the_data():
-    from sim import history
+    from sim.analysis import historical
 
-    events = history.key_events().set_index("date")
+    events = historical.key_events().set_index("date")
     tower22 = pd.Timestamp("2024-01-28")
     assert (pd.Timestamp("2024-02-02") - tower22).days == RECORD["days_to_major_strike"]
     assert (pd.Timestamp("2024-02-07") - tower22).days == RECORD["days_to_targeted_killing"]

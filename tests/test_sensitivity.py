@@ -9,8 +9,8 @@ import sys
 import pandas as pd
 import pytest
 
-from sim.sensitivity import OUTCOMES, Uncertain, morris, write_results
-from sim.validate import ConfigError
+from sim.analysis.sensitivity import OUTCOMES, Uncertain, morris, write_results
+from sim.config.validation import ConfigError
 
 from .conftest import ROOT
 
@@ -80,7 +80,7 @@ def test_sensitivity_script(tmp_path):
 
 
 def test_sobol_indices_at_a_small_size():
-    from sim.sensitivity import sobol, top_parameters
+    from sim.analysis.sensitivity import sobol, top_parameters
 
     base = {"replicas": 4, "horizon_days": 60, "seed": 1}
     _, screening = morris(base, PARAMS, trajectories=2, n_jobs=1)

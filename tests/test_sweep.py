@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.metrics import MAIN_SERIES
-from sim.sweep import DONE
+from sim.analysis.metrics import MAIN_SERIES
+from sim.sweeps.bookkeeping import DONE
 
 from .conftest import run_cli
 
@@ -113,7 +113,7 @@ def test_failing_job_is_named_and_the_others_are_kept(tmp_path):
     summary = pd.read_parquet(sweep / "sweep_summary.parquet")
     assert sorted(summary["perception.noise"].unique()) == [0.1, 0.2]
     collect = subprocess.run(
-        [sys.executable, "-m", "sim.collect", str(sweep), "--no-figures"],
+        [sys.executable, "-m", "sim.sweeps.collect", str(sweep), "--no-figures"],
         capture_output=True,
         text=True,
     )
@@ -128,7 +128,7 @@ def test_a_failure_to_gather_the_tables_fails_the_command(tmp_path):
     (sweep / "figures").write_text("a file where the figures folder should go")
     sweep, proc = _sweep(tmp_path, "s", "seed=1,2")
     assert proc.returncode == 1
-    assert "gathering their tables failed" in proc.stderr and "sim.collect" in proc.stderr
+    assert "gathering their tables failed" in proc.stderr and "sim.sweeps.collect" in proc.stderr
     assert len(pd.read_parquet(sweep / "sweep_summary.parquet")) == 2 * 5  # tables kept
 
 
@@ -139,7 +139,7 @@ def test_collect_command_rebuilds_the_tables(tmp_path):
     (sweep / "sweep_summary.parquet").unlink()
     (sweep / "sweep_summary.csv").unlink()
     collect = subprocess.run(
-        [sys.executable, "-m", "sim.collect", str(sweep)], capture_output=True, text=True
+        [sys.executable, "-m", "sim.sweeps.collect", str(sweep)], capture_output=True, text=True
     )
     assert collect.returncode == 0, collect.stderr
     assert "Collected 2 scenario point(s)" in collect.stdout
@@ -152,7 +152,7 @@ def test_collect_command_rebuilds_the_tables(tmp_path):
     assert direct["withdrawal_start_day"].isna().all()
     pd.testing.assert_frame_equal(before[direct.columns], direct)
     bad = subprocess.run(
-        [sys.executable, "-m", "sim.collect", str(tmp_path / "nowhere")],
+        [sys.executable, "-m", "sim.sweeps.collect", str(tmp_path / "nowhere")],
         capture_output=True,
         text=True,
     )
@@ -204,7 +204,7 @@ def test_named_experiments_compose(tmp_path):
         assert "sweeper" in cfg.stdout and f"multirun/{name}" in cfg.stdout
         from omegaconf import OmegaConf
 
-        from sim.callbacks import count_jobs
+        from sim.sweeps.callbacks import count_jobs
 
         hydra_cfg = OmegaConf.create(cfg.stdout)
         assert count_jobs(hydra_cfg) == points, name
@@ -258,7 +258,7 @@ def test_warm_up_readies_the_workers_the_launcher_then_uses():
     the launcher's arguments runs on those same workers (else the warm-up is wasted)."""
     from joblib import Parallel, delayed
 
-    from sim.callbacks import warm_up
+    from sim.sweeps.callbacks import warm_up
 
     from . import probe
 
@@ -267,7 +267,7 @@ def test_warm_up_readies_the_workers_the_launcher_then_uses():
     assert thread is not None
     thread.join(timeout=120)
     assert not thread.is_alive()
-    seen = Parallel(**workers)(delayed(probe.loaded)("sim.model") for _ in range(8))
+    seen = Parallel(**workers)(delayed(probe.loaded)("sim.model.escalation") for _ in range(8))
     assert all(loaded for _, loaded in seen), seen
     assert warm_up({**workers, "n_jobs": 1}) is None  # jobs run here: no workers to warm
     assert warm_up(workers, jobs=1) is None  # one job: one worker, nothing to overlap

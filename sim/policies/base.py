@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from sim.compiled import as2d
-from sim.config import param
+from sim.config.schema import param
+from sim.core.compiled import as2d
 
 if TYPE_CHECKING:
     from sim.policies.rules import CompiledRule

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import param
+from sim.config.schema import param
 from sim.policies.base import Observation, Policy, PolicyParams, register
 
 
@@ -14,7 +14,7 @@ from sim.policies.base import Observation, Policy, PolicyParams, register
 class Human(Policy):
     """Play the level a person chose for the day; do nothing on days without a choice.
 
-    In class the game (:mod:`sim.classroom`) schedules each turn's choice before stepping. A
+    In class the game (:mod:`sim.classroom.game`) schedules each turn's choice before stepping. A
     finished game's log (its ``choices.csv``: columns ``day`` and ``level``) replays the same
     choices, which is how a game is reproduced in tests or from the command line
     (``us/policy=human us.policy.log=choices.csv``).

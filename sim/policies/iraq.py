@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.compiled import at, compiled
-from sim.config import PROBABILITY, UNIT, param
-from sim.ladder import FORCE_LEVEL
+from sim.config.schema import PROBABILITY, UNIT, param
+from sim.core.compiled import at, compiled
+from sim.core.ladder import FORCE_LEVEL
 from sim.policies.base import Policy, PolicyParams, register
 
 if TYPE_CHECKING:

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.compiled import at, compiled
-from sim.config import PROBABILITY, param
-from sim.ladder import FORCE_LEVEL, THREAT_LEVEL
+from sim.config.schema import PROBABILITY, param
+from sim.core.compiled import at, compiled
+from sim.core.ladder import FORCE_LEVEL, THREAT_LEVEL
 from sim.policies.base import Policy, PolicyParams, register
 
 if TYPE_CHECKING:
     from sim.policies.rules import CompiledRule
 
-# Levels of the ladder's conventions (sim.ladder): attacks from FORCE_LEVEL up, then threats.
+# Levels of the ladder's conventions (sim.core.ladder): attacks from FORCE_LEVEL up, then threats.
 HARASSMENT, CASUALTY, MASS_CASUALTY = FORCE_LEVEL, FORCE_LEVEL + 1, FORCE_LEVEL + 2
 THREATEN = THREAT_LEVEL
 
@@ -117,7 +117,7 @@ def _hazard(
     max_level,
 ):
     """The hazard rule (class docstring) for each replica and faction; context arrays are
-    2-D and broadcast (:func:`sim.compiled.at`)."""
+    2-D and broadcast (:func:`sim.core.compiled.at`)."""
     rows, cols = opponent.shape
     out = np.empty((rows, cols), np.int64)
     for r in range(rows):

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.compiled import as2d, at, compiled
-from sim.config import PROBABILITY, param
-from sim.ladder import FORCE_LEVEL as FORCE
+from sim.config.schema import PROBABILITY, param
+from sim.core.compiled import as2d, at, compiled
+from sim.core.ladder import FORCE_LEVEL as FORCE
 from sim.policies.base import Policy, PolicyParams, register
 
 if TYPE_CHECKING:

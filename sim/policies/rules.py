@@ -1,6 +1,6 @@
 """Every built-in policy's rule as one compiled function, chosen by a code.
 
-Why: the compiled run of a stretch of days (:mod:`sim.engine`) decides for all three actors
+Why: the compiled run of a stretch of days (:mod:`sim.model.engine`) decides for all three actors
 inside one compiled loop, so it needs each policy's rule as compiled code it can call by a
 number rather than as a Python method. A policy offers its rule through
 :meth:`sim.policies.base.Policy.compiled_rule`: its code, its parameters as numbers and the
@@ -9,7 +9,7 @@ calls it too (:meth:`Policy.decide`), so a day stepped in Python and a day run c
 the same code. A policy without a compiled rule (a person's choices, a rule written in plain
 numpy) defines its own ``decide`` and is run day by day.
 
-Arrays are 2-D, as :func:`sim.compiled.as2d` makes them: replicas x factions for the
+Arrays are 2-D, as :func:`sim.core.compiled.as2d` makes them: replicas x factions for the
 militias, one row of replicas for the others; context arrays broadcast (:func:`at`).
 """
 
@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.compiled import at, compiled
+from sim.core.compiled import at, compiled
 from sim.policies.iraq import _balancing
 from sim.policies.militia import _hazard
 from sim.policies.retaliation import _proportional

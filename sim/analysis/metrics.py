@@ -1,0 +1,97 @@
+"""One summary row per replica: peaks, totals, first days on each rung, crisis days."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.quantiles import quantiles
+from sim.model.escalation import EscalationModel
+
+
+def summarize(model: EscalationModel) -> pd.DataFrame:
+    """Summary metrics of every replica simulated so far.
+
+    Columns: replica, seed, peak_escalation and its day and date, mean_escalation,
+    days_in_crisis (index >= ``index.crisis_threshold``), totals of attacks, strikes and
+    casualties, final troops, withdrawal start and completion days, and ``first_day_<rung>``
+    for every rung other than ``none`` (missing where the rung was never played).
+    """
+    days = model.day
+    if days == 0:
+        raise ValueError("the model has not been stepped yet")
+    data = model.series.data
+    index = data["escalation_index"][:days]  # (days, R)
+    peak_day = index.argmax(axis=0)
+    start, done = model.withdrawal_days()
+    out = pd.DataFrame(
+        {
+            "replica": model.replica_ids,
+            "seed": model.config.seed,
+            "peak_escalation": index.max(axis=0),
+            "peak_day": peak_day,
+            "peak_date": (model.start_date + peak_day.astype("timedelta64[D]")).astype(
+                "datetime64[ns]"
+            ),
+            "mean_escalation": index.mean(axis=0),
+            "days_in_crisis": (index >= model.config.index.crisis_threshold).sum(axis=0),
+            "total_attacks": data["cum_attacks"][days - 1],
+            "total_strikes": data["cum_strikes"][days - 1],
+            "us_killed": data["cum_us_killed"][days - 1],
+            "us_wounded": data["cum_us_wounded"][days - 1],
+            "militia_killed": data["cum_militia_killed"][days - 1],
+            "final_troops": data["us_troops"][days - 1],
+            "withdrawal_start_day": pd.array(_nullable(start), dtype="Int64"),
+            "withdrawal_complete_day": pd.array(_nullable(done), dtype="Int64"),
+        }
+    )
+    for j, name in enumerate(model.ladder.names):
+        if name == "none":
+            continue
+        first = model.first_day[:, j].astype(float)
+        out[f"first_day_{name}"] = pd.array(
+            _nullable(np.where(first >= 0, first, np.nan)), dtype="Int64"
+        )
+    return out
+
+
+def _nullable(x: np.ndarray) -> list:
+    return [None if np.isnan(v) else int(v) for v in x]
+
+
+MAIN_SERIES = (
+    "escalation_index",
+    "militia_attacks",
+    "us_strikes",
+    "cum_attacks",
+    "cum_strikes",
+    "cum_us_killed",
+    "cum_militia_killed",
+    "us_troops",
+    "us_pressure",
+    "iraq_pressure",
+    "militia_capability",
+)
+"""Series summarised across replicas in quantiles.parquet and the sweep tables."""
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+QUANTILE_COLUMNS = tuple(f"q{round(q * 100):02d}" for q in QUANTILES)
+
+
+def daily_quantiles(model: EscalationModel, series: tuple[str, ...] = MAIN_SERIES) -> pd.DataFrame:
+    """Mean and quantiles across replicas of each series on each day (tidy, long format:
+    one row per series per day; columns day, date, series, mean, q05, q25, q50, q75, q95)."""
+    days = model.day
+    stack = np.stack([model.series.data[name][:days] for name in series]).astype(float)
+    q = quantiles(stack, QUANTILES)  # (quantile, series, day): one sort for all
+    dates = (model.start_date + np.arange(days).astype("timedelta64[D]")).astype("datetime64[ns]")
+    out = pd.DataFrame(
+        {
+            "day": np.tile(np.arange(days), len(series)),
+            "date": np.tile(dates, len(series)),
+            "series": pd.Categorical(np.repeat(series, days)),
+            "mean": stack.mean(axis=2).reshape(-1),
+            **{col: q[i].reshape(-1) for i, col in enumerate(QUANTILE_COLUMNS)},
+        }
+    )
+    return out

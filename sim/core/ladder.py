@@ -1,0 +1,190 @@
+"""The escalation ladder: ordered rungs kept as data (``sim/data/ladders/*.yaml``), not code.
+
+Every rung has a *level* on one escalation scale shared by all actors, so that policies can
+say "answer in kind" (same level) or "one rung up" (level + 1) across actors whose options
+differ: a militia harassment attack and a US limited strike sit on the same level. Each actor
+owns at most one rung per level. Levels below 0 are de-escalatory moves, 0 is doing nothing.
+
+The published severity of each rung is its Goldstein (1992) score for the matching CAMEO code.
+Goldstein saturates at -10 for every use of force, which is why the ladder's order comes from
+``level`` and not from the Goldstein score.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from sim.core.compiled import compiled
+from sim.paths import DATA_DIR
+
+LADDER_DIR = DATA_DIR / "ladders"
+"""The shipped ladders: ``ladder=NAME`` reads ``LADDER_DIR/NAME.yaml``."""
+
+DEFAULT_LADDER = "default"
+"""The ladder of the 2023-24 crisis (``sim/data/ladders/default.yaml``)."""
+
+FORCE_LEVEL = 4
+"""Ladder convention: levels >= 4 are uses of force (attacks, strikes); below are words and
+coercion. Policies, deterrence and attack counts rely on it; custom ladders must keep it."""
+
+THREAT_LEVEL = 2
+"""Ladder convention: level 2 is a threat, the ceiling of a faction in truce or out of means."""
+
+ACTORS = ("us", "militia", "iraq")
+"""Actors that take rungs (Iran acts through restraint and supply, not through rungs)."""
+
+
+@dataclass
+class RungConfig:
+    """One rung of the ladder and its expected effects (all effects act on the target)."""
+
+    name: str = "none"
+    label: str = "no action"
+    level: int = 0
+    actors: list[str] = field(default_factory=lambda: list(ACTORS))
+    goldstein: float = 0.0
+    cameo: str = ""
+    killed_mean: float = 0.0
+    wounded_mean: float = 0.0
+    capability_damage: float = 0.0
+    capability_cost: float = 0.0
+    grievance: float = 0.0
+    iraq_sovereignty: float = 0.0
+    leadership_strike: bool = False
+
+
+@dataclass
+class LadderConfig:
+    """The ladder as configured: a list of rungs."""
+
+    rungs: list[RungConfig] = field(default_factory=list)
+
+
+def ladder_names() -> list[str]:
+    """Names of the shipped ladders."""
+    return sorted(p.stem for p in LADDER_DIR.glob("*.yaml"))
+
+
+def ladder_file(name: str | Path) -> Path:
+    """The YAML file of a ladder given by name (a shipped ladder) or by path (a file name
+    ending in .yaml or .yml, or containing a slash)."""
+    text = str(name)
+    if text.endswith((".yaml", ".yml")) or "/" in text:
+        return Path(text).expanduser()
+    return LADDER_DIR / f"{text}.yaml"
+
+
+def read_ladder(name: str | Path) -> dict[str, Any]:
+    """A ladder file's contents (a mapping with a ``rungs`` list), read once per process
+    and file version: every job of a sweep reads the same ladder."""
+    path = ladder_file(name).resolve()
+    stat = path.stat()
+    return copy.deepcopy(_parse(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=16)
+def _parse(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where PyYAML has it
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=loader)
+
+
+def load_ladder_config(name: str | Path) -> LadderConfig:
+    """A ladder, by name or path (see :func:`ladder_file`), as an unchecked LadderConfig
+    (:func:`sim.config.validation.validate` checks it)."""
+    return LadderConfig(rungs=[RungConfig(**r) for r in read_ladder(name)["rungs"]])
+
+
+def default_ladder_config() -> LadderConfig:
+    """The ladder shipped as ``sim/data/ladders/default.yaml``."""
+    return load_ladder_config(DEFAULT_LADDER)
+
+
+class Ladder:
+    """Array views of a validated ladder for vectorised lookups in the step loop.
+
+    Attributes:
+        names: Rung names, in file order; a rung's index is its id in every table.
+        level, goldstein, killed_mean, ...: One numpy entry per rung.
+        min_level, max_level: The range of levels.
+    """
+
+    def __init__(self, config: LadderConfig) -> None:
+        rungs = config.rungs
+        self.names: list[str] = [r.name for r in rungs]
+        self.labels: list[str] = [r.label for r in rungs]
+        self.label_of: dict[str, str] = dict(zip(self.names, self.labels, strict=True))
+        """Plain-words label of each rung name (for sentences about events)."""
+        self.index: dict[str, int] = {n: i for i, n in enumerate(self.names)}
+        self.level = np.array([r.level for r in rungs], dtype=np.int64)
+        self.goldstein = np.array([r.goldstein for r in rungs], dtype=float)
+        self.killed_mean = np.array([r.killed_mean for r in rungs], dtype=float)
+        self.wounded_mean = np.array([r.wounded_mean for r in rungs], dtype=float)
+        self.capability_damage = np.array([r.capability_damage for r in rungs], dtype=float)
+        self.capability_cost = np.array([r.capability_cost for r in rungs], dtype=float)
+        self.grievance = np.array([r.grievance for r in rungs], dtype=float)
+        self.iraq_sovereignty = np.array([r.iraq_sovereignty for r in rungs], dtype=float)
+        self.leadership_strike = np.array([r.leadership_strike for r in rungs], dtype=bool)
+        self.min_level = int(self.level.min())
+        self.max_level = int(self.level.max())
+        self._by_actor = {a: self._level_table(rungs, a) for a in ACTORS}
+
+    def _level_table(self, rungs: list[RungConfig], actor: str) -> np.ndarray:
+        """Rung id for each level (offset by min_level): the actor's own rung at that level,
+        else its nearest rung towards level 0 (an actor without a rung at a level does the
+        closest thing it can)."""
+        own = {r.level: i for i, r in enumerate(rungs) if actor in r.actors}
+        table = np.empty(self.max_level - self.min_level + 1, dtype=np.int64)
+        for lvl in range(self.min_level, self.max_level + 1):
+            step = -1 if lvl > 0 else 1
+            probe = lvl
+            while probe not in own:
+                probe += step
+            table[lvl - self.min_level] = own[probe]
+        return table
+
+    def rung_for(self, actor: str, levels: np.ndarray) -> np.ndarray:
+        """The actor's rung ids for an array of requested levels (clipped to the ladder)."""
+        levels = np.asarray(levels, dtype=np.int64)
+        rungs = _lookup(self._by_actor[actor], levels.reshape(-1), self.min_level)
+        return rungs.reshape(levels.shape)
+
+    def table_of(self, actor: str) -> np.ndarray:
+        """The actor's rung id for each level from ``min_level`` to ``max_level``."""
+        return self._by_actor[actor]
+
+    def levels_of(self, actor: str) -> list[int]:
+        """Levels at which the actor owns a rung, ascending."""
+        table = self._by_actor[actor]
+        return sorted({int(self.level[i]) for i in table})
+
+    def max_level_of(self, actor: str) -> int:
+        """The actor's most escalatory level."""
+        return max(self.levels_of(actor))
+
+    def rung_id(self, name: str) -> int:
+        """Id of a rung by name."""
+        return self.index[name]
+
+
+@compiled
+def rung_at(table: np.ndarray, level: int, min_level: int) -> int:
+    """The rung id a level table (:meth:`Ladder.table_of`) gives a level, the level clipped
+    to the table's range."""
+    return table[min(max(level - min_level, 0), table.shape[0] - 1)]
+
+
+@compiled
+def _lookup(table: np.ndarray, levels: np.ndarray, min_level: int) -> np.ndarray:
+    """:func:`rung_at` for each of the levels."""
+    out = np.empty(levels.shape[0], np.int64)
+    for i in range(levels.shape[0]):
+        out[i] = rung_at(table, levels[i], min_level)
+    return out

@@ -1,0 +1,69 @@
+"""How actors read each other: misperception, misattribution and reaction lag.
+
+Every action is read once by its adversary when it happens (the draw is stored with the action,
+so the event log can say how it was perceived); the reader acts on it only ``lag`` days later.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.compiled import compiled
+
+
+@compiled
+def misread(level: int, u: float, noise: float, lo: int, hi: int) -> int:
+    """A level as perceived: an action (level != 0) is read one rung lower with probability
+    noise/2 and one rung higher with probability noise/2, within [lo, hi]."""
+    if level == 0:
+        return level
+    shift = -1 if u < noise / 2 else (1 if u < noise else 0)
+    return min(max(level + shift, lo), hi)
+
+
+@compiled
+def outcome_level(
+    level: int, killed: int, kill_level: int, mass_level: int, mass_killed: int
+) -> int:
+    """An attack is judged by what it did: one that killed reads at least as ``kill_level``,
+    one that killed ``mass_killed`` or more as ``mass_level`` (whatever was intended)."""
+    judged = max(level, kill_level) if killed > 0 else level
+    return max(judged, mass_level) if killed >= mass_killed else judged
+
+
+@compiled
+def misattribute(actor: int, u_flag: float, u_pick: float, p: float, n_factions: int) -> int:
+    """Faction an attack of faction ``actor`` is blamed on: another faction, chosen uniformly,
+    with probability p; the true one otherwise."""
+    if n_factions < 2 or not u_flag < p:
+        return actor
+    return (actor + 1 + int(u_pick * (n_factions - 1))) % n_factions
+
+
+class LagBuffer:
+    """Ring buffer of the last ``depth`` days of an array-valued record.
+
+    ``read(t, lag)`` returns the record of day ``t - lag`` (zeros before day 0).
+    """
+
+    def __init__(self, depth: int, shape: tuple[int, ...], dtype: type = np.int64) -> None:
+        self.depth = depth
+        self.data = np.zeros((depth, *shape), dtype=dtype)
+
+    def write(self, t: int, value: np.ndarray) -> None:
+        """Store the record of day t."""
+        self.data[t % self.depth] = value
+
+    def read(self, t: int, lag: int) -> np.ndarray:
+        """The record of day t - lag (an all-zero record before day 0)."""
+        return read_lagged(self.data, t, lag)
+
+
+@compiled
+def read_lagged(data: np.ndarray, t: int, lag: int) -> np.ndarray:
+    """Record t - lag of a ring buffer of records (``LagBuffer.data``; zeros before day 0),
+    for :meth:`LagBuffer.read` and for the compiled run of days."""
+    d = t - lag
+    if d < 0:
+        return np.zeros_like(data[0])
+    return data[d % data.shape[0]]

@@ -1,0 +1,195 @@
+"""Resolving a day: what each action did, how its target read it, and the day's tallies.
+
+One compiled loop over replicas (:mod:`sim.core.compiled`) does, for every replica, what the model's
+phase 3 describes (docs/ODD.md, "Process overview"): militia attacks land unless force
+protection absorbs them (Poisson casualties by inverse transform), each attack is judged by
+what it did, misread and possibly misattributed; US strikes kill militia members and are
+misread; and the day's totals, peak level and escalation index are updated.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from sim.core.casualties import poisson_count
+from sim.core.compiled import compiled
+from sim.core.ladder import FORCE_LEVEL as FORCE
+from sim.core.perception import misattribute, misread, outcome_level
+
+MASS_CASUALTY_KILLED = 3
+"""US deaths at which an attack reads as mass-casualty whatever its intent (Tower 22: 3)."""
+
+DayOutcome = namedtuple(
+    "DayOutcome",
+    [
+        "killed",  # (R, F) US deaths from each faction's action
+        "wounded",  # (R, F) US wounded
+        "seen",  # (R, F) level the US perceived of each faction's action
+        "blamed",  # (R, F) faction the US blamed for it
+        "us_level",  # (R,) level of the US action
+        "used_force",  # (R,) the US used force
+        "militia_level",  # (R,) the militias' highest level
+        "militia_killed",  # (R,) militia members killed by the US
+        "us_seen",  # (R,) level the militias perceived of the US action
+        "us_killed",  # (R,) totals over factions
+        "us_wounded",
+        "attacks",
+        "sovereignty",  # (R,) Iraqi sovereignty grievance added
+        "goldstein",  # (R,) sum of the day's Goldstein scores
+        "peak",  # (R,) highest level played (0 if only de-escalation)
+        "escalation_index",  # (R,) the index after today
+    ],
+)
+"""What :func:`resolve_day` returns."""
+
+
+@compiled
+def resolve_day(
+    t,
+    u,
+    slot_absorb,
+    slot_killed,
+    slot_wounded,
+    slot_read,
+    slot_blame,
+    slot_blame_pick,
+    slot_strike_killed,
+    slot_us_read,
+    us_rung,
+    mil_rung,
+    iraq_rung,
+    stepping,
+    protection,
+    protection_effect,
+    killed_cdf,
+    wounded_cdf,
+    forced_killed,
+    level,
+    lo,
+    hi,
+    iraq_sovereignty,
+    goldstein,
+    withdrawal_rung,
+    none_rung,
+    noise,
+    misattribution,
+    first_day,
+    index,
+    index_decay,
+    cumulative,
+):
+    """Resolve day ``t`` for every replica.
+
+    Args (arrays over replicas R and factions F; ``u`` is the day's (R, width) uniforms and
+    ``slot_*`` are the first columns of its named slots, one column per faction where the
+    draw is per faction):
+        us_rung, mil_rung, iraq_rung, stepping: the day's actions (stepping: a withdrawal
+            step was taken).
+        protection, protection_effect: US force protection and its share of attacks absorbed.
+        killed_cdf, wounded_cdf: Poisson inverse-CDF tables by rung.
+        forced_killed: (F + 1,) deaths forced by a shock for each faction's attack and, last,
+            for the US strike; -1 where none.
+        level, iraq_sovereignty, goldstein: the ladder's tables by rung id; lo, hi: the
+            lowest and highest level.
+        first_day: (R, rungs) first day each rung was played; updated in place.
+        index, index_decay: yesterday's escalation index and its daily decay.
+        cumulative: (5, R) running totals of attacks, strikes, US killed, US wounded and
+            militia killed; updated in place.
+
+    Returns a :data:`DayOutcome`.
+    """
+    n, nf = mil_rung.shape
+    killed = np.zeros((n, nf), np.int64)
+    wounded = np.zeros((n, nf), np.int64)
+    seen = np.zeros((n, nf), np.int64)
+    blamed = np.zeros((n, nf), np.int64)
+    us_level = np.empty(n, np.int64)
+    used_force = np.empty(n, np.bool_)
+    mil_max = np.empty(n, np.int64)
+    militia_killed = np.zeros(n, np.int64)
+    us_seen = np.empty(n, np.int64)
+    us_killed = np.zeros(n, np.int64)
+    us_wounded = np.zeros(n, np.int64)
+    attacks = np.zeros(n, np.int64)
+    sovereignty = np.empty(n)
+    goldstein_sum = np.empty(n)
+    peak = np.empty(n, np.int64)
+    new_index = np.empty(n)
+    scale = (1.0 - index_decay) * 10.0
+    for r in range(n):
+        shield = protection_effect * protection[r]
+        top = level[mil_rung[r, 0]]
+        mil_sovereignty = 0.0
+        mil_goldstein = 0.0
+        for f in range(nf):
+            rung = mil_rung[r, f]
+            lv = level[rung]
+            if not u[r, slot_absorb + f] < shield:
+                killed[r, f] = poisson_count(killed_cdf, rung, u[r, slot_killed + f])
+                wounded[r, f] = poisson_count(wounded_cdf, rung, u[r, slot_wounded + f])
+            if forced_killed[f] >= 0:
+                killed[r, f] = forced_killed[f]
+            judged = outcome_level(lv, killed[r, f], FORCE + 1, hi, MASS_CASUALTY_KILLED)
+            seen[r, f] = misread(judged, u[r, slot_read + f], noise, lo, hi)
+            blamed[r, f] = misattribute(
+                f, u[r, slot_blame + f], u[r, slot_blame_pick + f], misattribution, nf
+            )
+            us_killed[r] += killed[r, f]
+            us_wounded[r] += wounded[r, f]
+            if lv >= FORCE:
+                attacks[r] += 1
+            top = max(top, lv)
+            mil_sovereignty += iraq_sovereignty[rung]
+            mil_goldstein += goldstein[rung]
+        mil_max[r] = top
+        lv_us = level[us_rung[r]]
+        us_level[r] = lv_us
+        used_force[r] = lv_us >= FORCE
+        if used_force[r]:
+            militia_killed[r] = (
+                forced_killed[nf]
+                if forced_killed[nf] >= 0
+                else poisson_count(killed_cdf, us_rung[r], u[r, slot_strike_killed])
+            )
+        us_seen[r] = misread(lv_us, u[r, slot_us_read], noise, lo, hi)
+        sovereignty[r] = iraq_sovereignty[us_rung[r]] + mil_sovereignty
+        goldstein_sum[r] = (
+            goldstein[us_rung[r]]
+            + goldstein[iraq_rung[r]]
+            + mil_goldstein
+            + (goldstein[withdrawal_rung] if stepping[r] else 0.0)
+        )
+        peak[r] = max(max(max(top, lv_us), level[iraq_rung[r]]), 0)
+        new_index[r] = index_decay * index[r] + scale * peak[r] / hi
+        # First day on each rung played today.
+        for rung in (us_rung[r], iraq_rung[r], withdrawal_rung if stepping[r] else none_rung):
+            if first_day[r, rung] < 0:
+                first_day[r, rung] = t
+        for f in range(nf):
+            if first_day[r, mil_rung[r, f]] < 0:
+                first_day[r, mil_rung[r, f]] = t
+        cumulative[0, r] += attacks[r]
+        cumulative[1, r] += 1 if used_force[r] else 0
+        cumulative[2, r] += us_killed[r]
+        cumulative[3, r] += us_wounded[r]
+        cumulative[4, r] += militia_killed[r]
+    return DayOutcome(
+        killed,
+        wounded,
+        seen,
+        blamed,
+        us_level,
+        used_force,
+        mil_max,
+        militia_killed,
+        us_seen,
+        us_killed,
+        us_wounded,
+        attacks,
+        sovereignty,
+        goldstein_sum,
+        peak,
+        new_index,
+    )

@@ -1,0 +1,221 @@
+"""The Hydra command line: ``python -m sim`` / ``escalation-sim``.
+
+This is the only module that imports Hydra. It registers the typed schema and every policy's
+parameters as structured configs, runs one scenario per Hydra job, and turns any input error
+(Hydra's, OmegaConf's or our validator's) into a one-line message and exit status 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import hydra
+from hydra.core.config_store import ConfigStore
+from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException, MissingConfigException, OverrideParseException
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config.schema import ScenarioConfig
+from sim.config.validation import ConfigError, validate
+from sim.core.ladder import DEFAULT_LADDER
+from sim.files import write_text
+from sim.paths import CONFIG_DIR
+from sim.policies import POLICIES
+from sim.sweeps.bookkeeping import (
+    POINT,
+    config_digest,
+    is_done,
+    job_dir_name,
+    mark_done,
+    mark_failed,
+    parse_point,
+    progress_line,
+)
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED_JOBS = 1
+
+log = logging.getLogger("sim")
+
+# Job folders of a sweep are named by their parameters (resolved in the job's own process,
+# which imports this module to unpickle the task function).
+if not OmegaConf.has_resolver("sim_job_dir"):
+    OmegaConf.register_new_resolver("sim_job_dir", job_dir_name)
+
+
+def register_configs() -> None:
+    """Register the scenario's defaults and one node per (actor, policy) in Hydra's
+    ConfigStore (the covering sweeper registers itself as a Hydra plugin).
+
+    The nodes are the dataclasses' defaults as plain mappings, not OmegaConf-typed nodes: Hydra
+    still rejects unknown keys (struct mode), and every type and range check is left to
+    :func:`sim.config.validation.validate`, the one validator shared with the Python API, whose
+    messages name the key and the allowed values. Untyped nodes also compose about a third
+    faster, which a sweep pays once per job.
+    """
+    cs = ConfigStore.instance()
+    defaults = dataclasses.asdict(ScenarioConfig())
+    # The ladder by name: read from its file by the validator, once per process. Composed by
+    # Hydra its 150-odd values would make every sweep job's config ~25% slower to compose.
+    defaults["ladder"] = DEFAULT_LADDER
+    cs.store(name="scenario_schema", node=defaults)
+    for name, cls in POLICIES.items():
+        for actor in cls.actors:
+            cs.store(
+                group=f"{actor}/policy", name=name, node=dataclasses.asdict(cls.Params(name=name))
+            )
+
+
+def job(cfg: DictConfig) -> Path:
+    """One Hydra job: validate the composed config, run it, write into the output dir.
+
+    In a sweep, a job whose results are already complete for the same config is skipped
+    (resume), and a failing job leaves a note and fails alone: Hydra runs the others.
+    """
+    hc = HydraConfig.get()
+    sweeping = hc.mode == RunMode.MULTIRUN
+    out = Path(hc.runtime.output_dir)
+    try:
+        scenario = validate(OmegaConf.to_container(cfg, resolve=True))
+    except ConfigError as ex:
+        if sweeping:
+            mark_failed(out, f"bad input: {ex}")
+            raise
+        # Exit before Hydra reports a failed job: one line, no traceback.
+        print(f"escalation-sim: error: {ex}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+    digest = config_digest(dataclasses.asdict(scenario))
+    if sweeping:
+        write_text(json.dumps(parse_point(list(hc.overrides.task))), out / POINT)
+        if is_done(out, digest):
+            log.info("%s: already complete, skipped", out.name)
+            _report_progress(hc)
+            return out
+    from sim.sweeps.job import run_scenario  # the model's modules: only where jobs run
+
+    started = time.perf_counter()
+    try:
+        result = run_scenario(scenario, out)
+    except Exception:
+        mark_failed(out, traceback.format_exc())
+        raise
+    seconds = time.perf_counter() - started
+    mark_done(out, digest, seconds, scenario.replicas)
+    if sweeping:
+        log.info("%s: done in %.1fs", out.name, seconds)
+        _report_progress(hc)
+        return out
+    s = result.summary
+    print(
+        f"Simulated {scenario.replicas} replica(s) x {scenario.horizon_days} days "
+        f"(seed {scenario.seed}): median peak escalation {s.peak_escalation.median():.2f}, "
+        f"median attacks {s.total_attacks.median():.0f}, "
+        f"median US strikes {s.total_strikes.median():.0f}."
+    )
+    print(f"Results in {out}:")
+    for key in ("timeseries", "events", "summary", "quantiles", "trajectory", "scenario"):
+        if key in result.files:
+            print(f"  {result.files[key].name}")
+    print("  .hydra/config.yaml")
+    return out
+
+
+def _report_progress(hc: Any) -> None:
+    line = progress_line(Path(hc.sweep.dir))
+    if line:
+        log.info(line)
+
+
+_hydra_main = hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")(job)
+
+
+def describe_error(ex: BaseException) -> str:
+    """A one-line description of an input error, naming the key and what is allowed."""
+    if isinstance(ex, ConfigError):
+        return str(ex)
+    if isinstance(ex, OverrideParseException):
+        lines = [ln.strip() for ln in str(ex).strip().splitlines() if ln.strip()]
+        detail = ": ".join(ln for ln in lines[:2] if not ln.startswith("See "))
+        return (
+            f"{ex.override}: cannot parse this override ({detail}); see "
+            "https://hydra.cc/docs/advanced/override_grammar/basic/"
+        )
+    if isinstance(ex, MissingConfigException) and ex.missing_cfg_file:
+        group, _, option = ex.missing_cfg_file.rpartition("/")
+        if ex.options:
+            return (
+                f"{group}: unknown option {option!r}; choose from: {', '.join(sorted(ex.options))}"
+            )
+        return f"{ex.missing_cfg_file}: no such config"
+    cause = ex.__cause__ if isinstance(ex.__cause__, OmegaConfBaseException) else ex
+    if isinstance(cause, OmegaConfBaseException):
+        key = getattr(cause, "full_key", None) or ""
+        first = str(cause).strip().splitlines()[0]
+        if "not in struct" in first or ("Key '" in first and "not" in first):
+            parent = getattr(cause, "parent_node", None)
+            keys = (
+                [str(k) for k in parent if k != "hydra"]
+                if (parent is not None and hasattr(parent, "keys"))
+                else []
+            )
+            allowed = f"; allowed keys here: {', '.join(keys)}" if keys else ""
+            hint = (
+                " (a policy's own parameters exist only once it is chosen, e.g. "
+                "us/policy=generous_tit_for_tat us.policy.generosity=0.2)"
+                if ".policy." in key
+                else ""
+            )
+            return f"{key}: unknown key{allowed}{hint}"
+        return f"{key}: {first}" if key else first
+    lines = [ln.strip() for ln in str(ex).splitlines() if ln.strip()]
+    return " ".join(lines[:2]) if lines else type(ex).__name__
+
+
+def main() -> None:
+    """Console entry point: run Hydra, reporting bad input in one line without a traceback."""
+    register_configs()
+    user_wants_traceback = os.environ.get("HYDRA_FULL_ERROR") == "1"
+    os.environ["HYDRA_FULL_ERROR"] = "1"  # make Hydra raise, so that we can report
+    from sim.sweeps import callbacks
+
+    try:
+        _hydra_main()
+        if callbacks.COLLECT_ERROR:
+            print(
+                f"escalation-sim: error: the jobs finished but gathering their tables failed "
+                f"({callbacks.COLLECT_ERROR}); retry with: python -m sim.sweeps.collect "
+                f"{callbacks.CURRENT_SWEEP}",
+                file=sys.stderr,
+            )
+            sys.exit(EXIT_FAILED_JOBS)
+    except (HydraException, OmegaConfBaseException) as ex:
+        if user_wants_traceback:
+            raise
+        print(f"escalation-sim: error: {describe_error(ex)}", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+    except Exception as ex:
+        if callbacks.CURRENT_SWEEP is None or user_wants_traceback:
+            raise
+        # Hydra skips its end-of-sweep hook when a job fails: gather what finished anyway.
+        print(
+            f"escalation-sim: error: a sweep job failed ({type(ex).__name__}: {ex})",
+            file=sys.stderr,
+        )
+        from sim.sweeps.collect import collect_and_report
+
+        collect_and_report(callbacks.CURRENT_SWEEP)
+        sys.exit(EXIT_FAILED_JOBS)
+
+
+if __name__ == "__main__":
+    main()

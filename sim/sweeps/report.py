@@ -1,0 +1,273 @@
+"""Figures of a sweep, drawn from its tables (never from the jobs' folders).
+
+- ``trajectories.png``: escalation index over time, median and 50% band, one panel per
+  combination of the other swept parameters and one colour per value of the main lever.
+- ``heatmap_<outcome>.png``: an outcome over two swept parameters (averaged over the rest).
+- ``outcome_vs_withdrawal.png``: outcomes against withdrawal start month, one line per US
+  policy, with 95% confidence intervals of the mean across replicas.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from matplotlib.dates import date2num
+from matplotlib.figure import Figure
+
+from sim.files import atomic_path
+
+WITHDRAWAL = "withdrawal.start_month"
+NEVER = "never"
+OUTCOMES = {
+    "p_targeted_killing": "P(targeted killing reached)",
+    "peak_escalation": "peak escalation index",
+    "days_in_crisis": "days in crisis",
+    "total_attacks": "militia attacks",
+    "us_killed": "US killed",
+}
+LEVER_PRIORITY = (WITHDRAWAL, "us.policy", "militia.policy", "perception.noise")
+
+
+def _label(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NEVER
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _ordered_levels(series: pd.Series) -> list[str]:
+    """Levels of a parameter as labels, numbers in numeric order, 'never' last."""
+    values = series.drop_duplicates().tolist()
+    numeric = [v for v in values if isinstance(v, int | float) and not pd.isna(v)]
+    other = [v for v in values if v not in numeric]
+    ordered = sorted(numeric) + sorted(other, key=lambda v: _label(v))
+    return list(dict.fromkeys(_label(v) for v in ordered))
+
+
+def _varying(params: list[str], df: pd.DataFrame) -> list[str]:
+    swept = [p for p in params if df[p].drop_duplicates().map(_label).nunique() > 1]
+    return sorted(
+        swept,
+        key=lambda p: (LEVER_PRIORITY.index(p) if p in LEVER_PRIORITY else len(LEVER_PRIORITY), p),
+    )
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=150, format="png")  # layouts are fixed by tight_layout
+    return path
+
+
+def with_outcomes(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary table with derived per-replica outcomes (e.g. the targeted-killing flag)."""
+    out = summary.copy()
+    if "first_day_targeted_killing" in out:
+        out["p_targeted_killing"] = out["first_day_targeted_killing"].notna().astype(float)
+    return out
+
+
+def plot_trajectories(
+    timeseries: pd.DataFrame, params: list[str], path: Path, max_panels: int = 12
+) -> Path:
+    """Escalation index, median and 50% band per scenario point, in small multiples."""
+    ts = timeseries[timeseries["series"] == "escalation_index"]
+    varying = _varying(params, ts)
+    colour = varying[0] if varying else None
+    facets = varying[1:]
+    # Label the scenario points once each, then attach the labels to their rows.
+    points = ts.drop_duplicates("point")[["point", *varying]].copy()
+    points["_colour"] = points[colour].map(_label) if colour else "all"
+    points["_panel"] = (
+        [
+            ", ".join(f"{name} = {_label(v)}" for name, v in zip(facets, row, strict=True))
+            for row in points[facets].itertuples(index=False)
+        ]
+        if facets
+        else ""
+    )
+    points = points.sort_values(facets or ["point"])
+    lines = (
+        ts[["point", "date", "q25", "q50", "q75"]]
+        .merge(points[["point", "_colour", "_panel"]], on="point")
+        .groupby(["_panel", "_colour", "date"])[["q25", "q50", "q75"]]
+        .mean()
+    )
+    panels = list(dict.fromkeys(points["_panel"]))[:max_panels]
+    ncols = min(3, len(panels))
+    nrows = math.ceil(len(panels) / ncols)
+    fig = Figure(figsize=(5.2 * ncols + 2.2, 3.4 * nrows + 0.6))
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False))
+    levels = _ordered_levels(points[colour]) if colour else ["all"]
+    colours = _palette(len(levels))
+    drawn = set(lines.index.droplevel("date"))
+    dates = date2num(lines.index.get_level_values("date"))
+    for ax in axes.flat:  # fixed limits: no autoscaling of 12 linked axes after every band
+        ax.set_autoscale_on(False)
+    pad = max(0.01 * (dates.max() - dates.min()), 1.0)  # a day at least
+    axes.flat[0].set_xlim(dates.min() - pad, dates.max() + pad)
+    axes.flat[0].set_ylim(0, 10)
+    for ax, panel in zip(axes.flat, panels, strict=False):
+        for level, c in zip(levels, colours, strict=True):
+            if (panel, level) not in drawn:
+                continue
+            line = lines.loc[(panel, level)]
+            x = date2num(line.index)  # plain numbers: no date conversion in every call
+            ax.fill_between(x, line.q25.to_numpy(), line.q75.to_numpy(), color=c, alpha=0.15, lw=0)
+            ax.plot(x, line.q50.to_numpy(), color=c, lw=1.6, label=level)
+        ax.set_title(panel, fontsize=9, y=1.0)  # a fixed place: no layout pass per panel
+        ax.xaxis_date()
+        ax.grid(alpha=0.3)
+        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("escalation index")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        title=colour or "",
+        loc="center right",
+        fontsize=9,
+        title_fontsize=9,
+        frameon=False,
+    )
+    fig.suptitle("Escalation trajectories: median and 50% band across replicas", fontsize=12)
+    # Fixed margins in inches (tight_layout measures every tick label: ~1 s for 12 panels).
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(
+        left=0.75 / width,
+        right=1 - 2.2 / width,
+        bottom=0.8 / height,
+        top=1 - 0.75 / height,
+        wspace=0.08,
+        hspace=0.3,
+    )
+    return _save(fig, path)
+
+
+def _palette(n: int) -> list:
+    from matplotlib import colormaps
+
+    cmap = colormaps["viridis" if n > 10 else "tab10"]
+    return [cmap(i / max(n - 1, 1)) if n > 10 else cmap(i) for i in range(n)]
+
+
+def plot_heatmap(summary: pd.DataFrame, params: list[str], outcome: str, path: Path) -> Path | None:
+    """Mean of a per-replica outcome over two swept parameters (averaged over the others)."""
+    varying = _varying(params, summary)
+    if len(varying) < 2 or outcome not in summary:
+        return None
+    rows, cols = varying[1], varying[0]
+    df = summary.assign(_r=summary[rows].map(_label), _c=summary[cols].map(_label))
+    table = df.pivot_table(index="_r", columns="_c", values=outcome, aggfunc="mean")
+    table = table.reindex(
+        index=_ordered_levels(summary[rows]), columns=_ordered_levels(summary[cols])
+    )
+    fig = Figure(figsize=(1.0 * len(table.columns) + 3.5, 0.6 * len(table.index) + 2.0))
+    ax = fig.subplots()
+    im = ax.imshow(table.to_numpy(dtype=float), cmap="magma_r", aspect="auto")
+    ax.set_xticks(range(len(table.columns)), table.columns)
+    ax.set_yticks(range(len(table.index)), table.index)
+    ax.set_xlabel(cols)
+    ax.set_ylabel(rows)
+    vmax = np.nanmax(table.to_numpy(dtype=float)) if table.size else 0
+    for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
+        if not np.isnan(v):
+            ax.text(
+                j,
+                i,
+                f"{v:.2f}" if abs(v) < 10 else f"{v:.0f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if v > 0.6 * vmax else "black",
+            )
+    fig.colorbar(im, ax=ax, label=OUTCOMES.get(outcome, outcome))
+    ax.set_title(
+        f"{OUTCOMES.get(outcome, outcome)} (mean over replicas"
+        f"{' and other parameters' if len(varying) > 2 else ''})",
+        fontsize=11,
+    )
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_outcome_vs_withdrawal(summary: pd.DataFrame, params: list[str], path: Path) -> Path | None:
+    """Outcomes against withdrawal start month, one line per US policy, 95% CI of the mean."""
+    if WITHDRAWAL not in params:
+        return None
+    group = "us.policy" if "us.policy" in params else None
+    outcomes = [
+        o for o in ("p_targeted_killing", "days_in_crisis", "total_attacks") if o in summary
+    ]
+    months = _ordered_levels(summary[WITHDRAWAL])
+    x = {m: i for i, m in enumerate(months)}
+    fig = Figure(figsize=(5.0 * len(outcomes) + 2.0, 4.2))
+    axes = np.atleast_1d(fig.subplots(1, len(outcomes)))
+    df = summary.assign(
+        _m=summary[WITHDRAWAL].map(_label), _g=summary[group].map(_label) if group else "all"
+    )
+    groups = sorted(df["_g"].unique())
+    colours = _palette(len(groups))
+    for ax, outcome in zip(axes, outcomes, strict=True):
+        for g, c in zip(groups, colours, strict=True):
+            stats = df[df["_g"] == g].groupby("_m")[outcome].agg(["mean", "std", "count"])
+            stats = stats.reindex([m for m in months if m in stats.index])
+            half = 1.96 * stats["std"].fillna(0) / np.sqrt(stats["count"])
+            xs = [x[m] for m in stats.index]
+            ax.errorbar(
+                xs, stats["mean"], yerr=half, color=c, marker="o", ms=4, capsize=3, lw=1.5, label=g
+            )
+        ax.set_xticks(range(len(months)), months)
+        ax.set_xlabel("withdrawal start (months after 17 Oct 2023)")
+        ax.set_ylabel(OUTCOMES.get(outcome, outcome))
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, title=group or "", loc="center right", fontsize=9, frameon=False)
+    fig.suptitle(
+        "Outcomes by withdrawal timing (mean across replicas and other parameters, 95% CI)",
+        fontsize=12,
+    )
+    fig.tight_layout(rect=(0, 0, 1 - 2.0 / fig.get_figwidth(), 0.95))
+    return _save(fig, path)
+
+
+def draw_figures(
+    tables, out_dir: str | Path, workers: Mapping[str, Any] | None = None
+) -> Iterator[Path | None]:
+    """Start drawing every figure the tables allow into ``out_dir``; the returned iterator
+    yields their paths in a fixed order (None where the tables do not allow a figure), each
+    once it is drawn.
+
+    ``workers``: keyword arguments of a ``joblib.Parallel`` whose workers draw the figures
+    (the largest, the trajectories, first), so that the caller can go on, e.g. writing the
+    tables, meanwhile; None draws them here, one by one, as the iterator is consumed. At the
+    end of a joblib sweep they are the launcher's own settings: the same arguments reuse its
+    warm, idle workers (other arguments would start new ones, costing seconds).
+    """
+    out_dir = Path(out_dir)
+    summary = with_outcomes(tables.summary)
+    params = tables.parameters
+    ts = tables.timeseries
+    trajectories = ts[ts["series"] == "escalation_index"]  # only what it draws crosses over
+    return Parallel(**(workers or {"n_jobs": 1}), return_as="generator")(
+        [
+            delayed(plot_trajectories)(trajectories, params, out_dir / "trajectories.png"),
+            *(
+                delayed(plot_heatmap)(summary, params, outcome, out_dir / f"heatmap_{outcome}.png")
+                for outcome in ("p_targeted_killing", "peak_escalation")
+            ),
+            delayed(plot_outcome_vs_withdrawal)(
+                summary, params, out_dir / "outcome_vs_withdrawal.png"
+            ),
+        ]
+    )
