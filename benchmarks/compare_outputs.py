@@ -122,7 +122,7 @@ def compare(old: Path, new: Path) -> int:
         if not same:
             differing += 1
             note = "DIFFERS"
-            if "day" in a.columns and "replica" in a.columns and a.columns.equals(b.columns):
+            if {"day", "replica"} <= set(a.columns) and a.columns.equals(b.columns):
                 first = _first_difference(a, b)
                 note += f" (from day {first[0]}, {first[1]} replicas differ)" if first else ""
         print(f"{path.name:60s} {note}")
@@ -130,21 +130,20 @@ def compare(old: Path, new: Path) -> int:
 
 
 def _first_difference(a, b) -> tuple[int, int] | None:
-    import pandas as pd
-
-    keys = ["replica", "day"]
-    cols = [c for c in a.columns if c not in keys]
-    both = pd.merge(a, b, on=keys, how="outer", suffixes=("_a", "_b"), indicator=True)
-    bad = both["_merge"] != "both"
-    for c in cols:
-        if c in ("date",):
-            continue
-        x, y = both[f"{c}_a"], both[f"{c}_b"]
-        bad |= ~((x == y) | (x.isna() & y.isna()))
-    if not bad.any():
-        return None
-    rows = both[bad]
-    return int(rows["day"].min()), int(rows["replica"].nunique())
+    """The first day on which the tables differ, and in how many replicas they do (rows of
+    one replica compared in order: a series or an event log, sorted by replica and day)."""
+    first, replicas = None, 0
+    for replica, rows_a in a.groupby("replica", sort=True):
+        rows_b = b[b["replica"] == replica]
+        x, y = rows_a.reset_index(drop=True), rows_b.reset_index(drop=True)
+        size = min(len(x), len(y))
+        same = (x.iloc[:size] == y.iloc[:size]) | (x.iloc[:size].isna() & y.iloc[:size].isna())
+        bad = ~same.all(axis=1)
+        if bad.any() or len(x) != len(y):
+            day = int(x.loc[bad.idxmax(), "day"]) if bad.any() else int(x["day"].iloc[size - 1])
+            first = day if first is None else min(first, day)
+            replicas += 1
+    return None if first is None else (first, replicas)
 
 
 def main() -> None:

@@ -1,13 +1,18 @@
-"""The coalition withdrawal schedule: equal steps from a start day down to a residual force."""
+"""The coalition's withdrawal: equal monthly steps from a start day down to a residual force.
+
+The start day is the scheduled one (or never), and can be brought forward per replica by the
+endogenous trigger (Iraqi pressure). The schedule sets the US troops in Iraq each day.
+"""
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from sim.config.schema import WithdrawalConfig
-from sim.core.compiled import compiled
+from sim.core.compiled import compiled, day_kernel
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -17,49 +22,58 @@ def months_to_days(months: float) -> int:
     return round(months * DAYS_PER_MONTH)
 
 
-class WithdrawalSchedule:
-    """Troops in Iraq over time for each replica, given a per-replica start day.
+class WithdrawalState(NamedTuple):
+    """The schedule's state, arrays over replicas."""
 
-    The start day is the scheduled one (or never), and can be brought forward per replica by
-    the endogenous trigger (Iraqi pressure).
-    """
+    start: np.ndarray  # day of the first step (inf: never)
+    done: np.ndarray  # steps taken so far
+    stepping: np.ndarray  # a step was taken today
 
-    def __init__(self, cfg: WithdrawalConfig, initial: int, n_replicas: int) -> None:
-        self.cfg = cfg
-        self.initial = float(initial)
-        self.residual = float(cfg.residual_troops)
-        self.n_steps = math.floor(months_to_days(cfg.duration_months) / cfg.step_days) + 1
-        start = math.inf if cfg.start_month is None else months_to_days(cfg.start_month)
-        self.start = np.full(n_replicas, start)
-        self.delay = months_to_days(cfg.delay_months)
-        self._done = np.zeros(n_replicas)
-        self._full = np.full(n_replicas, self.initial)
-        self._none = np.zeros(n_replicas, dtype=bool)
-        self._never = cfg.start_month is None and not cfg.endogenous
-        """No replica ever withdraws: the config alone decides it, once."""
 
-    def advance(self, t: int) -> tuple[np.ndarray, np.ndarray]:
-        """Troops in Iraq at the end of day t, and whether a step was taken on day t."""
-        if self._never:
-            return self._full, self._none  # no withdrawal in any replica: nothing to compute
-        return _advance(
-            t,
-            self.start,
-            self._done,
-            float(self.cfg.step_days),
-            self.n_steps,
-            self.initial,
-            self.residual,
+class WithdrawalParams(NamedTuple):
+    never: bool  # no replica ever withdraws: decided once, from the config
+    endogenous: bool
+    step_days: float
+    n_steps: int
+    initial: float
+    residual: float
+    threshold: float
+    delay: int
+
+    @classmethod
+    def of(cls, cfg: WithdrawalConfig, troops: int) -> WithdrawalParams:
+        return cls(
+            cfg.start_month is None and not cfg.endogenous,
+            bool(cfg.endogenous),
+            float(cfg.step_days),
+            math.floor(months_to_days(cfg.duration_months) / cfg.step_days) + 1,
+            float(troops),
+            float(cfg.residual_troops),
+            float(cfg.pressure_threshold),
+            months_to_days(cfg.delay_months),
         )
 
-    def trigger(self, t: int, pressure: np.ndarray) -> None:
-        """Bring the start forward where Iraqi pressure has crossed the threshold."""
-        if self.cfg.endogenous:
-            _trigger(t, pressure, self.start, float(self.cfg.pressure_threshold), self.delay)
+
+class WithdrawalSchedule:
+    """Troops in Iraq over time for each replica (module docstring)."""
+
+    def __init__(self, cfg: WithdrawalConfig, troops: int, n_replicas: int) -> None:
+        self.params = WithdrawalParams.of(cfg, troops)
+        start = math.inf if cfg.start_month is None else months_to_days(cfg.start_month)
+        self.state = WithdrawalState(
+            start=np.full(n_replicas, start),
+            done=np.zeros(n_replicas),
+            stepping=np.zeros(n_replicas, dtype=bool),
+        )
+
+    @property
+    def start(self) -> np.ndarray:
+        """Day of the first step per replica (inf if withdrawal never starts)."""
+        return self.state.start
 
     def completed_day(self) -> np.ndarray:
         """Day of the last step per replica (inf if withdrawal never starts)."""
-        return self.start + (self.n_steps - 1) * self.cfg.step_days
+        return self.state.start + (self.params.n_steps - 1) * self.params.step_days
 
 
 @compiled
@@ -70,25 +84,24 @@ def _steps_done(t, start, step_days, n_steps):
     return min(max(done, 0.0), float(n_steps))
 
 
-@compiled
-def _advance(t, start, done, step_days, n_steps, initial, residual):
-    """Per replica: troops at the end of day t and whether a step was taken (``done``, the
-    steps taken so far, is updated in place)."""
-    n = start.shape[0]
-    troops = np.empty(n)
-    stepping = np.zeros(n, np.bool_)
-    for r in range(n):
-        now = _steps_done(t, start[r], step_days, n_steps)
-        stepping[r] = now > done[r]
-        done[r] = now
-        troops[r] = np.rint(initial - now / n_steps * (initial - residual))
-    return troops, stepping
-
-
-@compiled
-def _trigger(t, pressure, start, threshold, delay):
-    """Bring each replica's start forward to t + delay where pressure reached the threshold
-    (``start`` updated in place)."""
-    for r in range(start.shape[0]):
-        if pressure[r] >= threshold:
-            start[r] = min(start[r], t + delay)
+@day_kernel
+def withdraw(t, w):
+    """Day t of the schedule: bring the start forward to t + delay where Iraqi pressure
+    reached the threshold (endogenous withdrawal), then set the troops in Iraq at the end of
+    the day and whether a step was taken today (state and ``w.us.troops`` in place)."""
+    p, s = w.withdrawal_params, w.withdrawal
+    troops = w.us.troops
+    if p.endogenous:
+        pressure = w.iraq.pressure
+        for r in range(s.start.shape[0]):
+            if pressure[r] >= p.threshold:
+                s.start[r] = min(s.start[r], t + p.delay)
+    for r in range(s.start.shape[0]):
+        if p.never:
+            troops[r] = p.initial
+            s.stepping[r] = False
+            continue
+        now = _steps_done(t, s.start[r], p.step_days, p.n_steps)
+        s.stepping[r] = now > s.done[r]
+        s.done[r] = now
+        troops[r] = np.rint(p.initial - now / p.n_steps * (p.initial - p.residual))

@@ -61,7 +61,7 @@ def first_deadly_attack_patterns(model: EscalationModel) -> pd.DataFrame:
     strikes5 = np.zeros(killed.shape, dtype=bool)
     kills = np.zeros(killed.shape, dtype=bool)
     truces = np.zeros(killed.shape, dtype=bool)
-    if model.events.chunks:
+    if model.events is not None:
         ev = model.event_log()
         ev = ev[ev.replica.isin(model.replica_ids)]
         index = {int(r): i for i, r in enumerate(model.replica_ids)}

@@ -1,26 +1,78 @@
-"""Compiled arithmetic for the per-day step loop (numba), and its broadcasting helpers.
+"""Compiled kernels (numba): the decorator, its on-disk cache, and broadcasting helpers.
 
 Why: a day of the model is a few hundred small array operations over replicas. As numpy calls
 each costs microseconds of dispatch whatever the array size, so a 730-day run spent most of its
-time in call overhead. Each agent's update is therefore one compiled loop over replicas
-(``@compiled``), called once a day with the agent's arrays; the arithmetic is the same, in
-the same order, as the array expressions it replaces.
+time in call overhead. The day is therefore a handful of compiled functions (``@compiled``),
+each a loop over replicas, called with the model's state arrays.
 
-Compiled functions are cached on disk (``cache=True``, next to the source or in numba's
-user-wide cache), so only the first run on a machine compiles; later processes load them.
+Compiled functions are cached on disk (``cache=True``), so only the first run on a machine
+compiles; later processes load them. numba checks a cached function against its own source
+file only, so a kernel compiled into a caller from another file (the day calls every actor's
+kernels) would stay stale after an edit of that file. :class:`PackageSourceStamp` therefore
+stamps every cached function of this package with a digest of the whole package's source:
+an edit anywhere recompiles everything once, and nothing stale is ever loaded.
 ``error_model="numpy"`` keeps numpy's floating-point semantics (inf/nan, no exceptions).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
 import numba
 import numpy as np
+from numba.core import caching
+
+from sim.paths import PACKAGE_DIR
+
+
+@functools.cache
+def package_source_digest() -> bytes:
+    """A digest of every Python file of the package (paths and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+class PackageSourceStamp:
+    """Mixin for numba's cache locators: a function of this package is fresh only if no file
+    of the package has changed (numba's own stamp looks at the function's file alone)."""
+
+    def get_source_stamp(self) -> bytes:
+        return package_source_digest()
+
+    @classmethod
+    def from_function(cls, py_func: Callable[..., Any], py_file: str) -> Any:
+        if not py_func.__module__.startswith("sim."):
+            return None  # other packages' functions keep numba's own locators
+        return super().from_function(py_func, py_file)
+
+
+def _stamped(locator: type) -> type:
+    return type(f"Package{locator.__name__}", (PackageSourceStamp, locator), {})
+
+
+# Same places, in the same order of preference, as numba's own locators.
+caching.CacheImpl._locator_classes[:0] = [
+    _stamped(caching.UserProvidedCacheLocator),
+    _stamped(caching.InTreeCacheLocator),
+    _stamped(caching.UserWideCacheLocator),
+]
 
 compiled: Callable[[Callable[..., Any]], Any] = numba.njit(cache=True, error_model="numpy")
 """Decorator: compile a function (nopython mode, cached on disk, numpy error model)."""
+
+day_kernel: Callable[[Callable[..., Any]], Any] = numba.njit(
+    cache=True, error_model="numpy", inline="always"
+)
+"""Decorator for a kernel that takes the whole world (:class:`sim.model.world.World`): it is
+compiled into its caller (numba's IR inlining) rather than called. Why: a call between
+compiled functions passes the world as some thousand machine-level arguments, which made the
+day take minutes to compile; inlined, it takes the time of its own code."""
 
 
 def as2d(x: np.ndarray | float, dtype: type = np.float64) -> np.ndarray:
@@ -28,10 +80,10 @@ def as2d(x: np.ndarray | float, dtype: type = np.float64) -> np.ndarray:
     on the left; a number becomes shape (1, 1)); no copy when it already fits."""
     a = np.asarray(x, dtype=dtype)
     if a.ndim == 2:
-        return a
+        return np.ascontiguousarray(a)
     if a.ndim > 2:
         raise ValueError(f"expected at most 2 dimensions, got shape {a.shape}")
-    return a.reshape((1,) * (2 - a.ndim) + a.shape)
+    return np.ascontiguousarray(a.reshape((1,) * (2 - a.ndim) + a.shape))
 
 
 @compiled
@@ -43,5 +95,5 @@ def at(x: np.ndarray, r: int, f: int) -> Any:
 
 @compiled
 def clip_scalar(x: float, lo: float, hi: float) -> float:
-    """``min(max(x, lo), hi)``, as ``sim.analysis.quantiles.clip`` does elementwise."""
+    """``min(max(x, lo), hi)``: a value clipped to a range."""
     return min(max(x, lo), hi)

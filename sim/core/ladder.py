@@ -16,11 +16,12 @@ import copy
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import yaml
 
+from sim.core.casualties import PoissonTable
 from sim.core.compiled import compiled
 from sim.paths import DATA_DIR
 
@@ -153,8 +154,30 @@ class Ladder:
     def rung_for(self, actor: str, levels: np.ndarray) -> np.ndarray:
         """The actor's rung ids for an array of requested levels (clipped to the ladder)."""
         levels = np.asarray(levels, dtype=np.int64)
-        rungs = _lookup(self._by_actor[actor], levels.reshape(-1), self.min_level)
+        rungs = lookup(self._by_actor[actor], levels.reshape(-1), self.min_level)
         return rungs.reshape(levels.shape)
+
+    def tables(self) -> LadderTables:
+        """The ladder as compiled code reads it."""
+        return LadderTables(
+            level=self.level,
+            goldstein=self.goldstein,
+            capability_damage=self.capability_damage,
+            capability_cost=self.capability_cost,
+            grievance=self.grievance,
+            iraq_sovereignty=self.iraq_sovereignty,
+            leadership_strike=self.leadership_strike,
+            killed_cdf=PoissonTable(self.killed_mean).cdf,
+            wounded_cdf=PoissonTable(self.wounded_mean).cdf,
+            min_level=self.min_level,
+            max_level=self.max_level,
+            us=self._by_actor["us"],
+            militia=self._by_actor["militia"],
+            iraq=self._by_actor["iraq"],
+            none_rung=self.rung_id("none"),
+            truce_rung=self.rung_id("truce"),
+            withdrawal_rung=self.rung_id("withdrawal_step"),
+        )
 
     def table_of(self, actor: str) -> np.ndarray:
         """The actor's rung id for each level from ``min_level`` to ``max_level``."""
@@ -174,6 +197,31 @@ class Ladder:
         return self.index[name]
 
 
+class LadderTables(NamedTuple):
+    """The ladder for compiled code: per rung (indexed by rung id) its level and effects, and
+    the casualty tables (:class:`sim.core.casualties.PoissonTable`); per actor, the rung id
+    for each level from ``min_level`` (:meth:`Ladder.table_of`); the rungs the model itself
+    plays (no action, a truce, a withdrawal step)."""
+
+    level: np.ndarray
+    goldstein: np.ndarray
+    capability_damage: np.ndarray
+    capability_cost: np.ndarray
+    grievance: np.ndarray
+    iraq_sovereignty: np.ndarray
+    leadership_strike: np.ndarray
+    killed_cdf: np.ndarray
+    wounded_cdf: np.ndarray
+    min_level: int
+    max_level: int
+    us: np.ndarray
+    militia: np.ndarray
+    iraq: np.ndarray
+    none_rung: int
+    truce_rung: int
+    withdrawal_rung: int
+
+
 @compiled
 def rung_at(table: np.ndarray, level: int, min_level: int) -> int:
     """The rung id a level table (:meth:`Ladder.table_of`) gives a level, the level clipped
@@ -182,7 +230,7 @@ def rung_at(table: np.ndarray, level: int, min_level: int) -> int:
 
 
 @compiled
-def _lookup(table: np.ndarray, levels: np.ndarray, min_level: int) -> np.ndarray:
+def lookup(table: np.ndarray, levels: np.ndarray, min_level: int) -> np.ndarray:
     """:func:`rung_at` for each of the levels."""
     out = np.empty(levels.shape[0], np.int64)
     for i in range(levels.shape[0]):

@@ -25,34 +25,13 @@ MAX_CHUNK_DAYS = 256
 """Most days of uniforms drawn per replica at a time."""
 
 
-class SlotLayout:
-    """Names for the columns of a day's block of uniforms.
-
-    ``add(name, n)`` reserves n consecutive columns; ``layout[name]`` is their slice.
-    """
-
-    def __init__(self) -> None:
-        self.slices: dict[str, slice] = {}
-        self.width = 0
-
-    def add(self, name: str, n: int = 1) -> slice:
-        """Reserve ``n`` columns for ``name`` and return their slice."""
-        s = slice(self.width, self.width + n)
-        self.slices[name] = s
-        self.width += n
-        return s
-
-    def __getitem__(self, name: str) -> slice:
-        return self.slices[name]
-
-
 class ReplicaStreams:
     """Uniform blocks for a set of replicas, one seeded generator per replica.
 
     Args:
         seed: The scenario seed (or a sequence of integers: SeedSequence entropy).
         replica_ids: The global indices of the replicas held here (default ``range(R)``).
-        width: Uniforms per replica per day (``SlotLayout.width``).
+        width: Uniforms per replica per day (:meth:`sim.model.world.Slots.layout`).
     """
 
     def __init__(self, seed: int | Sequence[int], replica_ids: Sequence[int], width: int) -> None:
@@ -63,10 +42,11 @@ class ReplicaStreams:
             for r in self.replica_ids
         ]
         per_day = max(len(self._gens) * width, 1)
-        self._chunk_days = int(np.clip(CHUNK_VALUES // per_day, 1, MAX_CHUNK_DAYS))
+        self.chunk_days = int(np.clip(CHUNK_VALUES // per_day, 1, MAX_CHUNK_DAYS))
+        """Days of uniforms drawn at a time: the most :meth:`next_days` hands out at once."""
         # (replica, day, slot): each generator fills its own contiguous block in place.
-        self._chunk = np.empty((len(self._gens), self._chunk_days, width))
-        self._pos = self._chunk_days
+        self._chunk = np.empty((len(self._gens), self.chunk_days, width))
+        self._pos = self.chunk_days
 
     def next_day(self) -> np.ndarray:
         """The next day's uniforms, shape (R, width)."""
@@ -77,11 +57,11 @@ class ReplicaStreams:
         """The next days' uniforms, as many as are drawn already (at least one, at most
         ``most``): the block (R, days, width), the first of them in it, and how many. The
         same numbers, day for day, as that many calls of :meth:`next_day`."""
-        if self._pos >= self._chunk_days:
+        if self._pos >= self.chunk_days:
             for g, block in zip(self._gens, self._chunk, strict=True):
                 g.random(out=block)
             self._pos = 0
         first = self._pos
-        days = min(most, self._chunk_days - first)
+        days = min(most, self.chunk_days - first)
         self._pos += days
         return self._chunk, first, days

@@ -10,11 +10,12 @@ misread; and the day's totals, peak level and escalation index are updated.
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import NamedTuple
 
 import numpy as np
 
 from sim.core.casualties import poisson_count
-from sim.core.compiled import compiled
+from sim.core.compiled import day_kernel
 from sim.core.ladder import FORCE_LEVEL as FORCE
 from sim.core.perception import misattribute, misread, outcome_level
 
@@ -45,61 +46,40 @@ DayOutcome = namedtuple(
 """What :func:`resolve_day` returns."""
 
 
-@compiled
-def resolve_day(
-    t,
-    u,
-    slot_absorb,
-    slot_killed,
-    slot_wounded,
-    slot_read,
-    slot_blame,
-    slot_blame_pick,
-    slot_strike_killed,
-    slot_us_read,
-    us_rung,
-    mil_rung,
-    iraq_rung,
-    stepping,
-    protection,
-    protection_effect,
-    killed_cdf,
-    wounded_cdf,
-    forced_killed,
-    level,
-    lo,
-    hi,
-    iraq_sovereignty,
-    goldstein,
-    withdrawal_rung,
-    none_rung,
-    noise,
-    misattribution,
-    first_day,
-    index,
-    index_decay,
-    cumulative,
-):
-    """Resolve day ``t`` for every replica.
+class Tallies(NamedTuple):
+    """Running tallies over the days, arrays over replicas (updated in place)."""
 
-    Args (arrays over replicas R and factions F; ``u`` is the day's (R, width) uniforms and
-    ``slot_*`` are the first columns of its named slots, one column per faction where the
-    draw is per faction):
-        us_rung, mil_rung, iraq_rung, stepping: the day's actions (stepping: a withdrawal
-            step was taken).
-        protection, protection_effect: US force protection and its share of attacks absorbed.
-        killed_cdf, wounded_cdf: Poisson inverse-CDF tables by rung.
-        forced_killed: (F + 1,) deaths forced by a shock for each faction's attack and, last,
-            for the US strike; -1 where none.
-        level, iraq_sovereignty, goldstein: the ladder's tables by rung id; lo, hi: the
-            lowest and highest level.
-        first_day: (R, rungs) first day each rung was played; updated in place.
-        index, index_decay: yesterday's escalation index and its daily decay.
-        cumulative: (5, R) running totals of attacks, strikes, US killed, US wounded and
-            militia killed; updated in place.
+    index: np.ndarray  # the escalation index after the latest day
+    cumulative: np.ndarray  # (5, R) totals of attacks, strikes, US killed, US wounded,
+    # militia killed
+    first_day: np.ndarray  # (R, rungs) first day each rung was played; -1 if never
+    us_killed_yesterday: np.ndarray  # US deaths of the latest day
+    index_decay: float  # the index's daily decay
 
-    Returns a :data:`DayOutcome`.
+
+@day_kernel
+def resolve_day(t, u, w, us_rung, mil_rung, iraq_rung, forced_killed):
+    """Resolve day ``t`` for every replica, given the day's actions (rung ids: the US (R,),
+    the militias (R, F), the Iraqi government (R,)); ``u`` is the day's (R, width) uniforms,
+    read at the slots of ``w.slots``.
+
+    ``forced_killed`` (F + 1,) holds the deaths a shock forces for each faction's attack and,
+    last, for the US strike; -1 where none. The tallies' first days and totals are updated in
+    place; the new escalation index is returned, not stored. Returns a :data:`DayOutcome`.
     """
+    lad, slots, tallies = w.ladder, w.slots, w.tallies
+    level, goldstein, iraq_sovereignty = lad.level, lad.goldstein, lad.iraq_sovereignty
+    lo, hi = lad.min_level, lad.max_level
+    killed_cdf, wounded_cdf = lad.killed_cdf, lad.wounded_cdf
+    withdrawal_rung, none_rung = lad.withdrawal_rung, lad.none_rung
+    noise, misattribution = w.perception.noise, w.perception.misattribution
+    protection, protection_effect = w.us.protection, w.us_params.protection_effect
+    stepping = w.withdrawal.stepping
+    first_day, cumulative = tallies.first_day, tallies.cumulative
+    index, index_decay = tallies.index, tallies.index_decay
+    slot_absorb, slot_killed, slot_wounded = slots.mil_absorb, slots.mil_killed, slots.mil_wounded
+    slot_read, slot_blame, slot_blame_pick = slots.mil_read, slots.mil_blame, slots.mil_blame_pick
+    slot_strike_killed, slot_us_read = slots.strike_killed, slots.us_read
     n, nf = mil_rung.shape
     killed = np.zeros((n, nf), np.int64)
     wounded = np.zeros((n, nf), np.int64)

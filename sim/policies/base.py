@@ -5,24 +5,25 @@ replicas at once. Policies are small named classes in the spirit of the Axelrod 
 strategies: each has a docstring citing where the rule comes from, a ``Params`` dataclass (its
 configurable parameters and their provenance) and a ``classifier`` declaring its memory depth
 and whether it draws random numbers. Adding a policy means writing one class decorated with
-:func:`register`: the Hydra config groups ``us/policy`` and ``militia/policy`` list it from here.
-Its rule is either a compiled rule (:meth:`Policy.compiled_rule`, one branch of
-:func:`sim.policies.rules.decide_levels`; what every built-in rule is, and what lets the model
-run stretches of days compiled) or a ``decide`` method in plain Python/numpy (run day by day).
+:func:`register`, in a module of this package: nothing else lists it.
+
+A policy's rule is a compiled *kernel* written beside its class, ``kernel(args, obs,
+max_level) -> levels``, where ``args`` (:meth:`Policy.rule_args`) holds the policy's parameters
+and state arrays. The model calls it inside its compiled stretches of days (through the table
+of :mod:`sim.policies.dispatch`) and :meth:`Policy.decide` calls the same kernel on a day
+stepped in Python. A policy without a kernel (a person's choices, a rule written in numpy)
+overrides :meth:`Policy.decide`; the model then runs its days one by one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
 from sim.config.schema import param
 from sim.core.compiled import as2d
-
-if TYPE_CHECKING:
-    from sim.policies.rules import CompiledRule
 
 
 @dataclass
@@ -32,30 +33,79 @@ class PolicyParams:
     name: str = param("", doc="The policy's registered name.")
 
 
-@dataclass
-class Observation:
-    """What an actor knows when it decides on day ``day`` (arrays over replicas, or over
-    replicas x factions for the militias; context arrays broadcast against ``opponent``).
+class Observation(NamedTuple):
+    """What an actor knows when it decides on day ``day``.
 
     ``opponent`` is the level of the most severe action the adversary was *perceived* to take
     on the observed day (after reaction lag, misperception and misattribution); 0 if none.
-    The remaining fields are actor context that some policies use; unused ones stay None.
+    The other fields are the actor's context, which some rules use; context arrays broadcast
+    against ``opponent`` (an axis of length 1 repeats).
+
+    The model fills every field with a 2-D array (one row of replicas for the US and Iraq,
+    replicas x factions for the militias), the form kernels take; built by hand (tests, a
+    notebook), any field may be left out or given as a number or a 1-D array, and
+    :meth:`as_arrays` makes the kernels' form of it.
     """
 
     day: int
-    opponent: np.ndarray
-    u: np.ndarray
-    pressure: np.ndarray | None = None
-    # militia context
-    resolve: float = 1.0
-    capability: np.ndarray | None = None
-    grievance: np.ndarray | None = None
-    restraint: np.ndarray | None = None
-    deterrence: np.ndarray | None = None
-    exposure: np.ndarray | None = None
+    opponent: Any
+    u: Any
+    pressure: Any = None
+    resolve: Any = 1.0
+    capability: Any = None
+    grievance: Any = None
+    restraint: Any = None
+    deterrence: Any = None
+    exposure: Any = None
     war: float = 0.0
-    # Iraqi-government context
-    militia_level: np.ndarray | None = None
+    militia_level: Any = None
+
+    def as_arrays(self) -> Observation:
+        """Every field as the kernels take it: 2-D arrays (0 where not given)."""
+
+        def floats(x: Any) -> np.ndarray:
+            return as2d(0.0 if x is None else x)
+
+        return Observation(
+            int(self.day),
+            as2d(self.opponent, np.int64),
+            floats(self.u),
+            floats(self.pressure),
+            floats(self.resolve),
+            floats(self.capability),
+            floats(self.grievance),
+            floats(self.restraint),
+            floats(self.deterrence),
+            floats(self.exposure),
+            float(self.war),
+            as2d(0 if self.militia_level is None else self.militia_level, np.int64),
+        )
+
+
+class RuleArgs(NamedTuple):
+    """A policy's parameters and state for its kernel: parameters as floats (integers up to
+    2**53 stay exact) and state arrays (floats, integers and flags, 2-D, updated in place by
+    the kernel; unused ones are a 1 x 1 placeholder)."""
+
+    params: np.ndarray
+    state_float: np.ndarray
+    state_int: np.ndarray
+    state_flag: np.ndarray
+
+
+_NO_FLOAT = np.zeros((1, 1))
+_NO_INT = np.zeros((1, 1), dtype=np.int64)
+_NO_FLAG = np.zeros((1, 1), dtype=np.bool_)
+
+
+def rule_args(
+    *params: float,
+    state_float: np.ndarray = _NO_FLOAT,
+    state_int: np.ndarray = _NO_INT,
+    state_flag: np.ndarray = _NO_FLAG,
+) -> RuleArgs:
+    """A :class:`RuleArgs` from a policy's parameters and state arrays."""
+    return RuleArgs(np.array(params, dtype=np.float64), state_float, state_int, state_flag)
 
 
 class Policy:
@@ -66,12 +116,15 @@ class Policy:
         actors: Actors that may use the policy.
         classifier: ``memory_depth`` (days of history the rule uses; ``float('inf')`` for
             unbounded state) and ``stochastic`` (whether it consumes its random number).
+        kernel: The compiled rule, ``kernel(args, obs, max_level) -> levels`` (a
+            ``staticmethod``), or None for a policy that overrides :meth:`decide`.
     """
 
     name: ClassVar[str] = ""
     actors: ClassVar[tuple[str, ...]] = ()
     classifier: ClassVar[dict] = {"memory_depth": 1, "stochastic": False}
     Params: ClassVar[type[PolicyParams]] = PolicyParams
+    kernel: ClassVar[Any] = None
 
     def __init__(self, params: PolicyParams, shape: int | tuple[int, ...], max_level: int) -> None:
         """Args: the policy's parameters; the shape of the decisions it makes each day (the
@@ -81,38 +134,17 @@ class Policy:
         self.shape = shape
         self.max_level = max_level
 
+    def rule_args(self) -> RuleArgs:
+        """The kernel's parameters and state (default: no parameters, no state)."""
+        return rule_args()
+
     def decide(self, obs: Observation) -> np.ndarray:
-        """Levels to play today, one per replica (integers; the ladder clips them).
-
-        By default the policy's compiled rule (:meth:`compiled_rule`), the same code the
-        model's compiled stretches of days run; a policy without one overrides this."""
-        rule = self.compiled_rule()
-        if rule is None:
-            raise NotImplementedError(f"policy {self.name!r} defines neither rule nor decide")
-        from sim.policies.rules import decide_levels
-
-        level = decide_levels(
-            *rule,
-            as2d(obs.opponent, np.int64),
-            as2d(obs.u),
-            as2d(0.0 if obs.pressure is None else obs.pressure),
-            as2d(obs.resolve),
-            as2d(0.0 if obs.capability is None else obs.capability),
-            as2d(0.0 if obs.grievance is None else obs.grievance),
-            as2d(0.0 if obs.restraint is None else obs.restraint),
-            as2d(0.0 if obs.deterrence is None else obs.deterrence),
-            as2d(0.0 if obs.exposure is None else obs.exposure),
-            float(obs.war),
-            as2d(0 if obs.militia_level is None else obs.militia_level, np.int64),
-            self.max_level,
-        )
-        return level.reshape(np.shape(obs.opponent))
-
-    def compiled_rule(self) -> CompiledRule | None:
-        """The same rule for compiled code (:mod:`sim.policies.rules`), which lets the model
-        run stretches of days in one compiled call; None (the default) keeps the model
-        calling :meth:`decide` day by day."""
-        return None
+        """Levels to play today, in the shape of ``obs.opponent`` (integers; the ladder clips
+        them): the policy's kernel, the code the model's compiled days run."""
+        if self.kernel is None:
+            raise NotImplementedError(f"policy {self.name!r} defines neither kernel nor decide")
+        levels = self.kernel(self.rule_args(), obs.as_arrays(), self.max_level)
+        return levels.reshape(np.shape(obs.opponent))
 
 
 POLICIES: dict[str, type[Policy]] = {}

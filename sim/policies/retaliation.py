@@ -8,19 +8,21 @@ level 0 (no hostile act); a de-escalatory move by the adversary is treated as co
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.config.schema import PROBABILITY, param
 from sim.core.compiled import as2d, at, compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
-from sim.policies.base import Policy, PolicyParams, register
-
-if TYPE_CHECKING:
-    from sim.policies.rules import CompiledRule
+from sim.policies.base import Observation, Policy, PolicyParams, RuleArgs, register, rule_args
 
 BOTH = ("us", "militia")
+
+
+@compiled
+def _in_kind(seen, max_level):
+    """The level that answers ``seen`` in kind: no answer to de-escalation, capped."""
+    return min(max(seen, 0), max_level)
 
 
 @register
@@ -40,10 +42,15 @@ class TitForTat(Policy):
     class Params(PolicyParams):
         name: str = "tit_for_tat"
 
-    def compiled_rule(self) -> CompiledRule:
-        from sim.policies.rules import TIT_FOR_TAT, rule
-
-        return rule(TIT_FOR_TAT)
+    @staticmethod
+    @compiled
+    def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
+        rows, cols = obs.opponent.shape
+        out = np.empty((rows, cols), np.int64)
+        for r in range(rows):
+            for f in range(cols):
+                out[r, f] = _in_kind(obs.opponent[r, f], max_level)
+        return out
 
 
 @register
@@ -68,10 +75,20 @@ class GenerousTitForTat(Policy):
             **PROBABILITY,
         )
 
-    def compiled_rule(self) -> CompiledRule:
-        from sim.policies.rules import GENEROUS_TIT_FOR_TAT, rule
+    def rule_args(self) -> RuleArgs:
+        return rule_args(self.params.generosity)
 
-        return rule(GENEROUS_TIT_FOR_TAT, self.params.generosity)
+    @staticmethod
+    @compiled
+    def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
+        generosity = args.params[0]
+        rows, cols = obs.opponent.shape
+        out = np.empty((rows, cols), np.int64)
+        for r in range(rows):
+            for f in range(cols):
+                forgive = at(obs.u, r, f) < generosity
+                out[r, f] = 0 if forgive else _in_kind(obs.opponent[r, f], max_level)
+        return out
 
 
 @register
@@ -119,12 +136,9 @@ class Proportional(Policy):
         self.worst = np.zeros(shape, dtype=np.int64)
         self.decay = 0.5 ** (1.0 / params.half_life_days)
 
-    def compiled_rule(self) -> CompiledRule:
-        from sim.policies.rules import PROPORTIONAL, rule
-
+    def rule_args(self) -> RuleArgs:
         p = self.params
-        return rule(
-            PROPORTIONAL,
+        return rule_args(
             self.decay,
             p.threshold,
             p.pressure_weight,
@@ -133,33 +147,34 @@ class Proportional(Policy):
             state_int=as2d(self.worst, np.int64),
         )
 
-
-@compiled
-def _proportional(
-    opponent, pressure, account, worst, decay, threshold, pressure_weight, verbal, max_level
-):
-    """Proportional's day, per replica (and faction): the account of perceived force decays
-    and grows by the hostile level x (1 + pressure_weight x pressure); when it reaches the
-    threshold, strike at the worst level seen since the last strike and reset; otherwise
-    answer force with words. Updates ``account`` and ``worst`` in place."""
-    rows, cols = opponent.shape
-    out = np.empty((rows, cols), np.int64)
-    for r in range(rows):
-        for f in range(cols):
-            seen = opponent[r, f]
-            hostile = seen >= FORCE
-            weight = 1.0 + pressure_weight * at(pressure, r, f)
-            acc = account[r, f] * decay + (seen * weight if hostile else 0.0)
-            worst_seen = max(worst[r, f], seen)
-            if acc >= threshold:
-                out[r, f] = min(worst_seen, max_level)
-                acc = 0.0
-                worst_seen = 0
-            else:
-                out[r, f] = verbal if hostile else 0
-            account[r, f] = acc
-            worst[r, f] = worst_seen
-    return out
+    @staticmethod
+    @compiled
+    def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
+        """Per replica (and faction): the account of perceived force decays and grows by the
+        hostile level x (1 + pressure_weight x pressure); when it reaches the threshold,
+        strike at the worst level seen since the last strike and reset; otherwise answer
+        force with words. Updates the account and the worst level in place."""
+        decay, threshold, pressure_weight = args.params[0], args.params[1], args.params[2]
+        verbal = int(args.params[3])
+        account, worst = args.state_float, args.state_int
+        rows, cols = obs.opponent.shape
+        out = np.empty((rows, cols), np.int64)
+        for r in range(rows):
+            for f in range(cols):
+                seen = obs.opponent[r, f]
+                hostile = seen >= FORCE
+                weight = 1.0 + pressure_weight * at(obs.pressure, r, f)
+                acc = account[r, f] * decay + (seen * weight if hostile else 0.0)
+                worst_seen = max(worst[r, f], seen)
+                if acc >= threshold:
+                    out[r, f] = min(worst_seen, max_level)
+                    acc = 0.0
+                    worst_seen = 0
+                else:
+                    out[r, f] = verbal if hostile else 0
+                account[r, f] = acc
+                worst[r, f] = worst_seen
+        return out
 
 
 @register
@@ -179,10 +194,20 @@ class Escalate(Policy):
         name: str = "escalate"
         step: int = param(1, doc="Rungs added to the perceived level (Kahn 1965).", ge=0, le=10)
 
-    def compiled_rule(self) -> CompiledRule:
-        from sim.policies.rules import ESCALATE, rule
+    def rule_args(self) -> RuleArgs:
+        return rule_args(self.params.step)
 
-        return rule(ESCALATE, self.params.step)
+    @staticmethod
+    @compiled
+    def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
+        step = int(args.params[0])
+        rows, cols = obs.opponent.shape
+        out = np.empty((rows, cols), np.int64)
+        for r in range(rows):
+            for f in range(cols):
+                seen = obs.opponent[r, f]
+                out[r, f] = min(seen + step, max_level) if seen > 0 else 0
+        return out
 
 
 @register
@@ -218,11 +243,24 @@ class RedLine(Policy):
             2, doc="Answer below the line (2 = threaten; assumption).", ge=0, le=10
         )
 
-    def compiled_rule(self) -> CompiledRule:
-        from sim.policies.rules import RED_LINE, rule
-
+    def rule_args(self) -> RuleArgs:
         p = self.params
-        return rule(RED_LINE, p.red_line, p.response_level, p.verbal_level)
+        return rule_args(p.red_line, p.response_level, p.verbal_level)
+
+    @staticmethod
+    @compiled
+    def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
+        line, response, verbal = int(args.params[0]), int(args.params[1]), int(args.params[2])
+        rows, cols = obs.opponent.shape
+        out = np.empty((rows, cols), np.int64)
+        for r in range(rows):
+            for f in range(cols):
+                seen = obs.opponent[r, f]
+                if seen >= line:
+                    out[r, f] = min(response, max_level)
+                else:
+                    out[r, f] = min(verbal, max_level) if seen > 0 else 0
+        return out
 
 
 @register
@@ -244,10 +282,20 @@ class Restraint(Policy):
             2, doc="Highest level ever played (2 = threaten; assumption).", ge=0, le=10
         )
 
-    def compiled_rule(self) -> CompiledRule:
-        from sim.policies.rules import RESTRAINT, rule
+    def rule_args(self) -> RuleArgs:
+        return rule_args(min(self.params.max_level, self.max_level))
 
-        return rule(RESTRAINT, min(self.params.max_level, self.max_level))
+    @staticmethod
+    @compiled
+    def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
+        ceiling = int(args.params[0])
+        rows, cols = obs.opponent.shape
+        out = np.empty((rows, cols), np.int64)
+        for r in range(rows):
+            for f in range(cols):
+                seen = obs.opponent[r, f]
+                out[r, f] = min(seen, ceiling) if seen > 0 else 0
+        return out
 
 
 @register
@@ -284,10 +332,22 @@ class GrimTrigger(Policy):
         super().__init__(params, shape, max_level)
         self.triggered = np.zeros(shape, dtype=bool)
 
-    def compiled_rule(self) -> CompiledRule:
-        from sim.policies.rules import GRIM_TRIGGER, rule
-
+    def rule_args(self) -> RuleArgs:
         p = self.params
-        return rule(
-            GRIM_TRIGGER, p.trigger_level, p.punish_level, state_flag=as2d(self.triggered, bool)
-        )
+        return rule_args(p.trigger_level, p.punish_level, state_flag=as2d(self.triggered, bool))
+
+    @staticmethod
+    @compiled
+    def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
+        """Pulls the trigger where the adversary crossed the line (the flag is kept in
+        place), then punishes every day."""
+        trigger, punish = int(args.params[0]), int(args.params[1])
+        triggered = args.state_flag
+        rows, cols = obs.opponent.shape
+        out = np.empty((rows, cols), np.int64)
+        for r in range(rows):
+            for f in range(cols):
+                if obs.opponent[r, f] >= trigger:
+                    triggered[r, f] = True
+                out[r, f] = min(punish, max_level) if triggered[r, f] else 0
+        return out

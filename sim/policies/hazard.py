@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.config.schema import PROBABILITY, param
 from sim.core.compiled import at, compiled
 from sim.core.ladder import FORCE_LEVEL, THREAT_LEVEL
-from sim.policies.base import Policy, PolicyParams, register
-
-if TYPE_CHECKING:
-    from sim.policies.rules import CompiledRule
+from sim.policies.base import Observation, Policy, PolicyParams, RuleArgs, register, rule_args
 
 # Levels of the ladder's conventions (sim.core.ladder): attacks from FORCE_LEVEL up, then threats.
 HARASSMENT, CASUALTY, MASS_CASUALTY = FORCE_LEVEL, FORCE_LEVEL + 1, FORCE_LEVEL + 2
@@ -82,12 +78,9 @@ class HazardAttacks(Policy):
             **PROBABILITY,
         )
 
-    def compiled_rule(self) -> CompiledRule:
-        from sim.policies.rules import HAZARD, rule
-
+    def rule_args(self) -> RuleArgs:
         p = self.params
-        return rule(
-            HAZARD,
+        return rule_args(
             p.base_rate,
             p.war_weight,
             p.deterrence_weight,
@@ -96,55 +89,44 @@ class HazardAttacks(Policy):
             p.mass_casualty_intent,
         )
 
-
-@compiled
-def _hazard(
-    u,
-    opponent,
-    resolve,
-    capability,
-    grievance,
-    restraint,
-    deterrence,
-    exposure,
-    war,
-    base_rate,
-    war_weight,
-    deterrence_weight,
-    retaliation,
-    casualty_intent,
-    mass_casualty_intent,
-    max_level,
-):
-    """The hazard rule (class docstring) for each replica and faction; context arrays are
-    2-D and broadcast (:func:`sim.core.compiled.at`)."""
-    rows, cols = opponent.shape
-    out = np.empty((rows, cols), np.int64)
-    for r in range(rows):
-        for f in range(cols):
-            seen = opponent[r, f]
-            grievance_rf = at(grievance, r, f)
-            motive = war_weight * war + grievance_rf
-            rate = (
-                base_rate
-                * at(resolve, r, f)
-                * at(capability, r, f)
-                * at(exposure, r, f)
-                * (1.0 - at(restraint, r, f))
-                * (1.0 - deterrence_weight * at(deterrence, r, f))
-                * motive
-                * (1.0 + retaliation * (1.0 if seen >= HARASSMENT else 0.0))
-            )
-            p_attack = -math.expm1(-rate)
-            draw = at(u, r, f)
-            if draw < p_attack:
-                # Reuse the draw: given an attack, draw / p_attack is uniform on [0, 1).
-                v = draw / p_attack
-                scale = 0.5 + grievance_rf
-                mass = min(mass_casualty_intent * scale, 1.0)
-                kill = min(casualty_intent * scale, 1.0 - mass)
-                level = MASS_CASUALTY if v < mass else (CASUALTY if v < mass + kill else HARASSMENT)
-            else:
-                level = THREATEN if seen >= HARASSMENT else 0
-            out[r, f] = min(level, max_level)
-    return out
+    @staticmethod
+    @compiled
+    def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
+        """The hazard rule (class docstring) for each replica and faction."""
+        base_rate, war_weight, deterrence_weight = args.params[0], args.params[1], args.params[2]
+        retaliation, casualty_intent = args.params[3], args.params[4]
+        mass_casualty_intent = args.params[5]
+        war = obs.war
+        rows, cols = obs.opponent.shape
+        out = np.empty((rows, cols), np.int64)
+        for r in range(rows):
+            for f in range(cols):
+                seen = obs.opponent[r, f]
+                grievance_rf = at(obs.grievance, r, f)
+                motive = war_weight * war + grievance_rf
+                rate = (
+                    base_rate
+                    * at(obs.resolve, r, f)
+                    * at(obs.capability, r, f)
+                    * at(obs.exposure, r, f)
+                    * (1.0 - at(obs.restraint, r, f))
+                    * (1.0 - deterrence_weight * at(obs.deterrence, r, f))
+                    * motive
+                    * (1.0 + retaliation * (1.0 if seen >= HARASSMENT else 0.0))
+                )
+                p_attack = -math.expm1(-rate)
+                draw = at(obs.u, r, f)
+                if draw < p_attack:
+                    # Reuse the draw: given an attack, draw / p_attack is uniform on [0, 1).
+                    v = draw / p_attack
+                    scale = 0.5 + grievance_rf
+                    mass = min(mass_casualty_intent * scale, 1.0)
+                    kill = min(casualty_intent * scale, 1.0 - mass)
+                    if v < mass:
+                        level = MASS_CASUALTY
+                    else:
+                        level = CASUALTY if v < mass + kill else HARASSMENT
+                else:
+                    level = THREATEN if seen >= HARASSMENT else 0
+                out[r, f] = min(level, max_level)
+        return out

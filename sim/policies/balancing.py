@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.config.schema import PROBABILITY, UNIT, param
 from sim.core.compiled import at, compiled
 from sim.core.ladder import FORCE_LEVEL
-from sim.policies.base import Policy, PolicyParams, register
-
-if TYPE_CHECKING:
-    from sim.policies.rules import CompiledRule
+from sim.policies.base import Observation, Policy, PolicyParams, RuleArgs, register, rule_args
 
 # Levels of the default ladder: Iraq's rungs, and the ladder's use-of-force convention.
 MEDIATE, CONDEMN, DEMAND_WITHDRAWAL, STRIKE = -1, 1, 2, FORCE_LEVEL
@@ -47,27 +43,29 @@ class Balancing(Policy):
             **PROBABILITY,
         )
 
-    def compiled_rule(self) -> CompiledRule:
-        from sim.policies.rules import BALANCING, rule
-
+    def rule_args(self) -> RuleArgs:
         p = self.params
-        return rule(BALANCING, p.demand_threshold, p.mediation_propensity)
+        return rule_args(p.demand_threshold, p.mediation_propensity)
 
-
-@compiled
-def _balancing(opponent, militia_level, pressure, u, demand_threshold, mediation_propensity):
-    """The balancing rule (class docstring) per replica; context arrays broadcast."""
-    rows, cols = opponent.shape
-    out = np.empty((rows, cols), np.int64)
-    for r in range(rows):
-        for c in range(cols):
-            if opponent[r, c] >= STRIKE:
-                out[r, c] = DEMAND_WITHDRAWAL if at(pressure, r, c) >= demand_threshold else CONDEMN
-            elif at(militia_level, r, c) >= STRIKE and at(u, r, c) < mediation_propensity:
-                out[r, c] = MEDIATE
-            else:
-                out[r, c] = 0
-    return out
+    @staticmethod
+    @compiled
+    def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
+        """The balancing rule (class docstring) per replica; context arrays broadcast."""
+        demand_threshold, mediation_propensity = args.params[0], args.params[1]
+        rows, cols = obs.opponent.shape
+        out = np.empty((rows, cols), np.int64)
+        for r in range(rows):
+            for c in range(cols):
+                if obs.opponent[r, c] >= STRIKE:
+                    demand = at(obs.pressure, r, c) >= demand_threshold
+                    out[r, c] = DEMAND_WITHDRAWAL if demand else CONDEMN
+                elif (
+                    at(obs.militia_level, r, c) >= STRIKE and at(obs.u, r, c) < mediation_propensity
+                ):
+                    out[r, c] = MEDIATE
+                else:
+                    out[r, c] = 0
+        return out
 
 
 @register
@@ -82,7 +80,7 @@ class Passive(Policy):
     class Params(PolicyParams):
         name: str = "passive"
 
-    def compiled_rule(self) -> CompiledRule:
-        from sim.policies.rules import PASSIVE, rule
-
-        return rule(PASSIVE)
+    @staticmethod
+    @compiled
+    def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
+        return np.zeros(obs.opponent.shape, np.int64)

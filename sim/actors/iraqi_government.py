@@ -1,0 +1,126 @@
+"""The Iraqi government: sovereignty grievance, pressure to end the coalition, leverage.
+
+Each day it reads what the US and the militias did ``reaction_lag_days`` ago and acts by its
+policy (condemn, demand withdrawal, mediate). A mediation restrains the militias from the
+next day for ``mediation_days``. Its grievance accumulates breaches of sovereignty (US strikes
+on Iraqi soil, militia attacks) and decays; its pressure to end the coalition mission follows
+its baseline plus grievance, held down by the ISIS threat (the coalition's reason to stay).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import mesa
+import numpy as np
+
+from sim.actors.united_states import half_life_decay
+from sim.actors.views import state_view
+from sim.config.schema import IraqConfig
+from sim.core.compiled import clip_scalar, day_kernel
+from sim.core.ladder import lookup
+from sim.core.perception import read_lagged
+from sim.policies import Observation, make_policy
+
+if TYPE_CHECKING:
+    from sim.model.escalation import EscalationModel
+
+
+class IraqState(NamedTuple):
+    """The Iraqi government's state, arrays over replicas."""
+
+    grievance: np.ndarray  # sovereignty grievance, 0-1
+    pressure: np.ndarray  # political pressure to end the coalition mission, 0-1
+    mediation_until: np.ndarray  # day until which its mediation restrains the militias
+
+
+class IraqParams(NamedTuple):
+    reaction_lag: int
+    mediation_days: int
+    leverage: float
+    grievance_decay: float
+    pressure_base: float
+    pressure_rate: float
+
+    @classmethod
+    def of(cls, cfg: IraqConfig) -> IraqParams:
+        return cls(
+            int(cfg.reaction_lag_days),
+            int(cfg.mediation_days),
+            float(cfg.leverage),
+            half_life_decay(cfg.grievance_half_life_days),
+            float(cfg.pressure - cfg.isis_weight * cfg.isis_threat),
+            float(cfg.pressure_rate),
+        )
+
+
+@day_kernel
+def observe(t, u, w):
+    """What the government decides on: the US and the militias' highest actions of
+    ``reaction_lag`` days ago, and its own pressure."""
+    lag = w.iraq_params.reaction_lag
+    n = w.iraq.pressure.shape[0]
+    none = np.zeros((1, 1))
+    return Observation(
+        t,
+        read_lagged(w.readings.us_level_log, t, lag).reshape(1, n),
+        np.ascontiguousarray(u[:, w.slots.iraq_policy]).reshape(1, n),
+        w.iraq.pressure.reshape(1, n),
+        none,
+        none,
+        none,
+        none,
+        none,
+        none,
+        w.war[t],
+        read_lagged(w.readings.militia_level_log, t, lag).reshape(1, n),
+    )
+
+
+@day_kernel
+def rungs(levels, w):
+    """The government's rung ids for the policy's levels."""
+    return lookup(w.ladder.iraq, levels.reshape(-1), w.ladder.min_level)
+
+
+@day_kernel
+def commit(t, iraq_rung, w):
+    """A de-escalatory move (mediation) restrains the militias from tomorrow for
+    ``mediation_days`` days."""
+    for r in range(iraq_rung.shape[0]):
+        if w.ladder.level[iraq_rung[r]] < 0:
+            w.iraq.mediation_until[r] = t + 1 + w.iraq_params.mediation_days
+
+
+@day_kernel
+def absorb(d, w):
+    """Grievance decays and accumulates the day's sovereignty breaches; pressure moves at
+    ``pressure_rate`` towards baseline + grievance."""
+    s, p = w.iraq, w.iraq_params
+    for r in range(s.grievance.shape[0]):
+        s.grievance[r] = clip_scalar(
+            s.grievance[r] * p.grievance_decay + d.sovereignty[r], 0.0, 1.0
+        )
+        target = clip_scalar(p.pressure_base + s.grievance[r], 0.0, 1.0)
+        s.pressure[r] = s.pressure[r] + p.pressure_rate * (target - s.pressure[r])
+
+
+class IraqiGovernment(mesa.Agent):
+    """The Iraqi government (module docstring); the attributes are views of
+    :class:`IraqState`, arrays over replicas."""
+
+    grievance = state_view("grievance", "Sovereignty grievance in [0, 1].")
+    pressure = state_view("pressure", "Pressure to end the coalition mission in [0, 1].")
+    mediation_until = state_view("mediation_until", "Day until which mediation restrains.")
+
+    def __init__(self, model: EscalationModel) -> None:
+        super().__init__(model)
+        cfg = model.config.iraq
+        n = model.n_replicas
+        self.params = IraqParams.of(cfg)
+        self.state = IraqState(
+            grievance=np.zeros(n),
+            pressure=np.full(n, cfg.pressure),
+            mediation_until=np.full(n, -1, dtype=np.int64),
+        )
+        self.policy = make_policy(cfg.policy, n, model.ladder.max_level_of("iraq"))

@@ -1,0 +1,182 @@
+"""The United States: troops, force protection, domestic pressure, deterrence credibility.
+
+Each day the US reads the militias' actions of ``reaction_lag_days`` ago (as it perceived and
+attributed them), holds the faction blamed for the worst one responsible, and answers by its
+policy; it then absorbs the day: pressure rises with casualties, protection with attacks, and
+credibility with each use of force (and falls when an attack goes unanswered).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import mesa
+import numpy as np
+
+from sim.actors.views import state_view
+from sim.config.schema import USConfig
+from sim.core.compiled import clip_scalar, day_kernel
+from sim.core.ladder import FORCE_LEVEL as FORCE
+from sim.core.ladder import lookup
+from sim.core.perception import read_lagged
+from sim.policies import Observation, make_policy
+
+if TYPE_CHECKING:
+    from sim.model.escalation import EscalationModel
+
+
+def half_life_decay(days: float) -> float:
+    """Daily decay factor of a quantity with the given half-life."""
+    return 0.5 ** (1.0 / days)
+
+
+class UsState(NamedTuple):
+    """The US state, arrays over replicas."""
+
+    troops: np.ndarray  # troops in Iraq (the withdrawal schedule sets them)
+    pressure: np.ndarray  # domestic pressure to retaliate, 0-1
+    protection: np.ndarray  # force-protection level, 0-1
+    deterrence: np.ndarray  # credibility of the US threat, 0-1
+    target: np.ndarray  # faction held responsible for the worst attack perceived
+    perceived_attack: np.ndarray  # level of that attack
+
+
+class UsParams(NamedTuple):
+    reaction_lag: int
+    pressure_decay: float
+    protection_decay: float
+    casualty_sensitivity: float
+    wounded_sensitivity: float
+    force_protection: float
+    protection_gain: float
+    protection_effect: float
+    deterrence_gain: float
+    deterrence_loss: float
+    troops_syria: float
+    exposed0: float  # troops within reach at the start (Iraq and Syria)
+
+    @classmethod
+    def of(cls, cfg: USConfig) -> UsParams:
+        return cls(
+            int(cfg.reaction_lag_days),
+            half_life_decay(cfg.pressure_half_life_days),
+            half_life_decay(cfg.protection_half_life_days),
+            float(cfg.casualty_sensitivity),
+            float(cfg.wounded_sensitivity),
+            float(cfg.force_protection),
+            float(cfg.protection_gain),
+            float(cfg.protection_effect),
+            float(cfg.deterrence_gain),
+            float(cfg.deterrence_loss),
+            float(cfg.troops_syria),
+            float(max(cfg.troops_iraq + cfg.troops_syria, 1)),
+        )
+
+
+@day_kernel
+def exposure(w):
+    """US troops within the militias' reach (Iraq and Syria) relative to the start."""
+    return (w.us.troops + w.us_params.troops_syria) / w.us_params.exposed0
+
+
+@day_kernel
+def observe(t, u, w):
+    """What the US decides on: the worst militia action perceived ``reaction_lag`` days ago
+    (ties broken at random by a jitter of half a rung); where it is hostile, the faction blamed
+    for it becomes the target (``target`` and ``perceived_attack`` updated in place)."""
+    s, lag = w.us, w.us_params.reaction_lag
+    levels = read_lagged(w.readings.seen_by_us, t, lag)
+    blamed = read_lagged(w.readings.blamed_by_us, t, lag)
+    n, nf = levels.shape
+    jitter = w.slots.us_jitter
+    for r in range(n):
+        worst = 0
+        best = levels[r, 0] + 0.5 * u[r, jitter]
+        for f in range(1, nf):
+            jittered = levels[r, f] + 0.5 * u[r, jitter + f]
+            if jittered > best:
+                best = jittered
+                worst = f
+        s.perceived_attack[r] = levels[r, worst]
+        if s.perceived_attack[r] > 0:
+            s.target[r] = blamed[r, worst]
+    none = np.zeros((1, 1))
+    return Observation(
+        t,
+        s.perceived_attack.reshape(1, n),
+        np.ascontiguousarray(u[:, w.slots.us_policy]).reshape(1, n),
+        s.pressure.reshape(1, n),
+        none,
+        none,
+        none,
+        none,
+        none,
+        none,
+        w.war[t],
+        np.zeros((1, 1), np.int64),
+    )
+
+
+@day_kernel
+def rungs(levels, w):
+    """The US rung ids for the policy's levels (no US rung below -1)."""
+    return lookup(w.ladder.us, np.maximum(levels.reshape(-1), -1), w.ladder.min_level)
+
+
+@day_kernel
+def absorb(d, w):
+    """The US state after day outcome ``d``: pressure decays and rises with casualties;
+    protection relaxes towards its baseline and rises with attacks; credibility rises with
+    each use of force and falls when a perceived attack goes unanswered (all in [0, 1])."""
+    s, p = w.us, w.us_params
+    for r in range(s.pressure.shape[0]):
+        s.pressure[r] = clip_scalar(
+            s.pressure[r] * p.pressure_decay
+            + p.casualty_sensitivity * d.us_killed[r]
+            + p.wounded_sensitivity * d.us_wounded[r],
+            0.0,
+            1.0,
+        )
+        s.protection[r] = clip_scalar(
+            p.force_protection
+            + (s.protection[r] - p.force_protection) * p.protection_decay
+            + p.protection_gain * d.attacks[r],
+            0.0,
+            1.0,
+        )
+        struck = 1.0 if d.used_force[r] else 0.0
+        unanswered = 1.0 if (s.perceived_attack[r] >= FORCE and not d.used_force[r]) else 0.0
+        s.deterrence[r] = clip_scalar(
+            s.deterrence[r]
+            + p.deterrence_gain * struck * (1.0 - s.deterrence[r])
+            - p.deterrence_loss * unanswered * s.deterrence[r],
+            0.0,
+            1.0,
+        )
+
+
+class UnitedStates(mesa.Agent):
+    """US forces and decision-makers (module docstring); the attributes are views of
+    :class:`UsState`, arrays over replicas."""
+
+    troops = state_view("troops", "Troops in Iraq (the withdrawal schedule reduces them).")
+    pressure = state_view("pressure", "Domestic pressure to retaliate in [0, 1].")
+    protection = state_view("protection", "Force-protection level in [0, 1].")
+    deterrence = state_view("deterrence", "Credibility of the US threat in [0, 1].")
+    target = state_view("target", "Faction held responsible for the worst attack perceived.")
+    perceived_attack = state_view("perceived_attack", "Level of that attack.")
+
+    def __init__(self, model: EscalationModel) -> None:
+        super().__init__(model)
+        cfg = model.config.us
+        n = model.n_replicas
+        self.params = UsParams.of(cfg)
+        self.state = UsState(
+            troops=np.full(n, float(cfg.troops_iraq)),
+            pressure=np.zeros(n),
+            protection=np.full(n, cfg.force_protection),
+            deterrence=np.full(n, cfg.deterrence),
+            target=np.zeros(n, dtype=np.int64),
+            perceived_attack=np.zeros(n, dtype=np.int64),
+        )
+        self.policy = make_policy(cfg.policy, n, model.ladder.max_level_of("us"))

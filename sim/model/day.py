@@ -1,0 +1,112 @@
+"""The day, defined once: its start, the actors' decisions, its end.
+
+Every path through the model runs these functions, in this order, on the same arrays
+(:class:`sim.model.world.World`):
+
+1. :func:`start_of_day`: Iran sets its restraint signal from yesterday's US deaths; the
+   withdrawal schedule sets the troops; each actor reads the others' actions of its reaction
+   lag ago and forms its :class:`~sim.policies.Observation`.
+2. Each actor's policy turns its observation into levels: in compiled code through the table
+   of :mod:`sim.policies.dispatch`, or in Python (a person's choices) by ``policy.decide``.
+   All decide simultaneously, so activation order cannot matter.
+3. :func:`end_of_day`: levels become rungs within each actor's limits (truce, stock); the
+   day's shocks override them; the actors commit to what they finally did (a truce, a
+   mediation); the day is resolved (casualties, damage, how each action was read); the
+   readings are kept for the reaction lags, the actors absorb the day, the output columns
+   and the event log are recorded.
+
+:meth:`EscalationModel.step` runs one day with the decisions in Python; :func:`run_days`
+runs a stretch of days in one compiled call when every policy is compiled.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.actors import iran, iraqi_government, militia, united_states, withdrawal
+from sim.core.compiled import compiled, day_kernel
+from sim.model.events import record_events
+from sim.model.outputs import record_day
+from sim.model.resolve import resolve_day
+from sim.model.shocks import apply_shocks
+from sim.policies.base import RuleArgs
+from sim.policies.dispatch import decide_levels
+
+
+@compiled
+def start_of_day(t, u, w):
+    """Day t's patron signal, troops and observations (us, militias, Iraq); ``u`` is the
+    day's (R, width) block of uniforms."""
+    iran.signal(t, w)
+    withdrawal.withdraw(t, w)
+    return (
+        united_states.observe(t, u, w),
+        militia.observe(t, u, w),
+        iraqi_government.observe(t, u, w),
+    )
+
+
+@compiled
+def end_of_day(t, u, w, us_levels, mil_levels, iraq_levels):
+    """Day t from the levels each actor's policy chose to the recorded outcomes."""
+    us_rung = united_states.rungs(us_levels, w)
+    mil_rung = militia.rungs(t, u, mil_levels, w)
+    iraq_rung = iraqi_government.rungs(iraq_levels, w)
+    forced_killed = apply_shocks(t, w, us_rung, mil_rung, iraq_rung)
+    us_target = w.us.target.copy()
+    militia.commit(t, mil_rung, w)
+    iraqi_government.commit(t, iraq_rung, w)
+
+    d = resolve_day(t, u, w, us_rung, mil_rung, iraq_rung, forced_killed)
+    w.tallies.index[:] = d.escalation_index
+    keep_readings(t, w, d, us_target)
+
+    united_states.absorb(d, w)
+    militia.absorb(t, mil_rung, us_rung, us_target, w)
+    iraqi_government.absorb(d, w)
+    w.tallies.us_killed_yesterday[:] = d.us_killed
+
+    record_day(t, w, d)
+    record_events(t, w, us_rung, us_target, mil_rung, iraq_rung, d)
+
+
+@day_kernel
+def keep_readings(t, w, d, us_target):
+    """Store day t's readings: each adversary acts on them after its reaction lag."""
+    b = w.readings
+    slot = t % b.seen_by_us.shape[0]
+    b.seen_by_us[slot] = d.seen
+    b.blamed_by_us[slot] = d.blamed
+    b.seen_by_militia[slot] = d.us_seen
+    b.us_target_log[slot] = us_target
+    b.us_level_log[slot] = d.us_level
+    b.militia_level_log[slot] = d.militia_level
+
+
+class Rule(NamedTuple):
+    """A compiled policy as the compiled day calls it: its code in the dispatch table, its
+    parameters and state, and the actor's most escalatory level."""
+
+    code: int
+    args: RuleArgs
+    max_level: int
+
+
+@compiled
+def run_days(t0, days, chunk, first, w, us_rule, mil_rule, iraq_rule):
+    """Days t0 .. t0 + days - 1, every policy compiled; ``chunk[:, first + k]`` is day
+    t0 + k's block of uniforms (:meth:`sim.core.streams.ReplicaStreams.next_days`)."""
+    for k in range(days):
+        t = t0 + k
+        u = np.ascontiguousarray(chunk[:, first + k, :])
+        us_obs, mil_obs, iraq_obs = start_of_day(t, u, w)
+        end_of_day(
+            t,
+            u,
+            w,
+            decide_levels(us_rule.code, us_rule.args, us_obs, us_rule.max_level),
+            decide_levels(mil_rule.code, mil_rule.args, mil_obs, mil_rule.max_level),
+            decide_levels(iraq_rule.code, iraq_rule.args, iraq_obs, iraq_rule.max_level),
+        )

@@ -1,0 +1,154 @@
+"""The event log: one row per action (days without action are not logged).
+
+The compiled day writes each action as a row of integer codes into a preallocated buffer
+(:func:`record_events`); after each call into compiled code the model moves the rows into
+the log (:meth:`EventLog.collect`), which becomes a tidy table with names in place of codes
+only when asked (:meth:`EventLog.frame`).
+
+Parties are numbered: 0 the United States, 1..F the factions, F + 1 the Iraqi government and
+F + 2 "all militia factions" (the target of an Iraqi mediation).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from sim.config.schema import ScenarioConfig
+from sim.core.compiled import compiled, day_kernel
+from sim.core.ladder import FORCE_LEVEL as FORCE
+from sim.core.ladder import Ladder, rung_at
+
+FIELDS = (
+    "replica",  # index of the replica in the model
+    "day",
+    "party",  # who acted
+    "target_party",  # against whom
+    "rung",  # the action's rung id
+    "perceived",  # the rung id its target read it as
+    "perceived_level",
+    "attributed",  # party the US blamed for an attack (-1: not an attack)
+    "killed",  # deaths it caused
+    "wounded",
+)
+"""The columns of a row of the buffer, in order."""
+
+ACTIONS_PER_REPLICA_DAY = 3
+"""Most rows a replica adds in a day besides one per faction: the US action, a withdrawal
+step and the Iraqi government's action."""
+
+
+class EventBuffer(NamedTuple):
+    """Rows written by compiled code: ``rows[:count[0]]`` hold the actions so far."""
+
+    rows: np.ndarray  # (capacity, len(FIELDS)) integers
+    count: np.ndarray  # (1,) rows used
+
+    @classmethod
+    def sized(cls, days: int, n_replicas: int, n_factions: int) -> EventBuffer:
+        """A buffer for every action of ``days`` days."""
+        capacity = days * n_replicas * (n_factions + ACTIONS_PER_REPLICA_DAY)
+        return cls(np.empty((capacity, len(FIELDS)), np.int64), np.zeros(1, np.int64))
+
+    @classmethod
+    def none(cls) -> EventBuffer:
+        """No buffer: the day logs nothing."""
+        return cls(np.empty((0, len(FIELDS)), np.int64), np.zeros(1, np.int64))
+
+
+@compiled
+def _row(buffer, replica, day, party, target, rung, perceived, level, attributed, killed, wounded):
+    i = buffer.count[0]
+    row = buffer.rows[i]
+    row[0], row[1], row[2], row[3], row[4] = replica, day, party, target, rung
+    row[5], row[6], row[7], row[8], row[9] = perceived, level, attributed, killed, wounded
+    buffer.count[0] = i + 1
+
+
+@day_kernel
+def record_events(t, w, us_rung, us_target, mil_rung, iraq_rung, d):
+    """Log day t's actions with how their targets read them (nothing without a buffer)."""
+    buffer, lad = w.events, w.ladder
+    if buffer.rows.shape[0] == 0:
+        return
+    n, nf = mil_rung.shape
+    iraq, all_militias = nf + 1, nf + 2
+    for r in range(n):
+        for f in range(nf):
+            rung = mil_rung[r, f]
+            if rung != lad.none_rung:
+                seen = d.seen[r, f]
+                blamed = 1 + d.blamed[r, f] if lad.level[rung] >= FORCE else -1
+                perceived = rung_at(lad.militia, seen, lad.min_level)
+                killed, wounded = d.killed[r, f], d.wounded[r, f]
+                _row(buffer, r, t, 1 + f, 0, rung, perceived, seen, blamed, killed, wounded)
+        rung = us_rung[r]
+        if rung != lad.none_rung:
+            seen = d.us_seen[r]
+            perceived = rung_at(lad.us, seen, lad.min_level)
+            target = 1 + us_target[r]
+            _row(buffer, r, t, 0, target, rung, perceived, seen, -1, d.militia_killed[r], 0)
+        if w.withdrawal.stepping[r]:
+            rung = lad.withdrawal_rung
+            _row(buffer, r, t, 0, iraq, rung, rung, lad.level[rung], -1, 0, 0)
+        rung = iraq_rung[r]
+        if rung != lad.none_rung:
+            level = lad.level[rung]
+            target = all_militias if level < 0 else 0
+            _row(buffer, r, t, iraq, target, rung, rung, level, -1, 0, 0)
+
+
+def parties(config: ScenarioConfig) -> tuple[list[str], list[str]]:
+    """The parties' names and their actors, by party number (module docstring)."""
+    factions = [f.name for f in config.militia.factions]
+    names = ["United States", *factions, "Iraqi government", "all militia factions"]
+    actors = ["us", *(["militia"] * len(factions)), "iraq", "militia"]
+    return names, actors
+
+
+class EventLog:
+    """The actions logged so far, as blocks of rows (module docstring)."""
+
+    def __init__(self, config: ScenarioConfig, max_days: int, n_replicas: int) -> None:
+        self.buffer = EventBuffer.sized(max_days, n_replicas, len(config.militia.factions))
+        self.names, self.actors = parties(config)
+        self.blocks: list[np.ndarray] = []
+
+    def collect(self) -> None:
+        """Move the rows written since the last call out of the buffer."""
+        used = int(self.buffer.count[0])
+        if used:
+            self.blocks.append(self.buffer.rows[:used].copy())
+            self.buffer.count[0] = 0
+
+    def frame(self, ladder: Ladder, replica_ids: np.ndarray, start: np.datetime64) -> pd.DataFrame:
+        """The log as a tidy table with names in place of codes."""
+        rows = np.concatenate(self.blocks) if self.blocks else np.zeros((0, len(FIELDS)), int)
+        cols = dict(zip(FIELDS, rows.T, strict=True))
+        names = np.array(ladder.names, dtype=object)
+        party_names = np.array(self.names, dtype=object)
+        actor_of = np.array(self.actors, dtype=object)
+        day = cols["day"]
+        attributed = np.where(cols["attributed"] >= 0, party_names[cols["attributed"]], "")
+        df = pd.DataFrame(
+            {
+                "replica": replica_ids[cols["replica"]],
+                "day": day,
+                "date": (start + day.astype("timedelta64[D]")).astype("datetime64[ns]"),
+                "actor": actor_of[cols["party"]],
+                "actor_name": party_names[cols["party"]],
+                "target": actor_of[cols["target_party"]],
+                "target_name": party_names[cols["target_party"]],
+                "action": names[cols["rung"]],
+                "rung": ladder.level[cols["rung"]],
+                "severity": ladder.goldstein[cols["rung"]],
+                "perceived_as": names[cols["perceived"]],
+                "perceived_level": cols["perceived_level"],
+                "attributed_to": attributed,
+                "killed": cols["killed"],
+                "wounded": cols["wounded"],
+            }
+        )
+        return df.sort_values(["replica", "day", "actor"], kind="stable", ignore_index=True)

@@ -1,0 +1,175 @@
+"""The world: every array and parameter a day reads or writes, in one value compiled code takes.
+
+Why: the day (:mod:`sim.model.day`) is compiled, and compiled code cannot look up a Python
+object's attributes. The model's state is therefore held as arrays over replicas, grouped per
+actor in named tuples (each actor's ``State`` and ``Params``, in its module under
+:mod:`sim.actors`), and the groups are gathered here into one named tuple, :class:`World`.
+Its arrays are the very arrays the Mesa agents show, so a stepped day, a compiled stretch of
+days and the agents always see one state.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+from sim.actors.iran import IranParams, IranState
+from sim.actors.iraqi_government import IraqParams, IraqState
+from sim.actors.militia import MilitiaParams, MilitiaState
+from sim.actors.united_states import UsParams, UsState
+from sim.actors.withdrawal import WithdrawalParams, WithdrawalState
+from sim.core.ladder import LadderTables
+from sim.model.events import EventBuffer
+from sim.model.outputs import SeriesArrays
+from sim.model.resolve import Tallies
+from sim.model.shocks import ShockTable
+
+if TYPE_CHECKING:
+    from sim.model.escalation import EscalationModel
+
+
+class Slots(NamedTuple):
+    """First column of each random decision in a day's block of uniforms (per replica).
+
+    The fields' order *is* the layout of the random streams: per-faction slots take one
+    column per faction. Reordering them changes every number the model draws.
+    """
+
+    us_policy: int
+    us_read: int
+    strike_killed: int
+    iraq_policy: int
+    mil_policy: int
+    mil_read: int
+    mil_absorb: int
+    mil_killed: int
+    mil_wounded: int
+    mil_blame: int
+    mil_blame_pick: int
+    us_jitter: int
+    mil_truce: int
+
+    @classmethod
+    def layout(cls, n_factions: int) -> tuple[Slots, int]:
+        """The slots for ``n_factions`` factions and the width of a day's block."""
+        starts, width = [], 0
+        for name in cls._fields:
+            starts.append(width)
+            width += n_factions if name in PER_FACTION else 1
+        return cls(*starts), width
+
+
+PER_FACTION = frozenset(
+    {
+        "mil_policy",
+        "mil_read",
+        "mil_absorb",
+        "mil_killed",
+        "mil_wounded",
+        "mil_blame",
+        "mil_blame_pick",
+        "us_jitter",
+        "mil_truce",
+    }
+)
+"""Slots with one column per faction (the others have one column)."""
+
+
+class Readings(NamedTuple):
+    """What each actor read of the others, by day, kept for their reaction lags: ring
+    buffers (:class:`sim.core.perception.LagBuffer`) of ``depth`` days."""
+
+    seen_by_us: np.ndarray  # (depth, R, F) level the US perceived of each faction's action
+    blamed_by_us: np.ndarray  # (depth, R, F) faction the US blamed for it
+    seen_by_militia: np.ndarray  # (depth, R) level the militias perceived of the US action
+    us_target_log: np.ndarray  # (depth, R) faction the US aimed at
+    us_level_log: np.ndarray  # (depth, R) level of the US action (as Iraq sees it)
+    militia_level_log: np.ndarray  # (depth, R) the militias' highest level
+
+
+class Perception(NamedTuple):
+    noise: float
+    misattribution: float
+
+
+class World(NamedTuple):
+    """Everything a day reads or writes (module docstring)."""
+
+    us: UsState
+    us_params: UsParams
+    militia: MilitiaState
+    militia_params: MilitiaParams
+    iraq: IraqState
+    iraq_params: IraqParams
+    iran: IranState
+    iran_params: IranParams
+    withdrawal: WithdrawalState
+    withdrawal_params: WithdrawalParams
+    readings: Readings
+    perception: Perception
+    ladder: LadderTables
+    slots: Slots
+    tallies: Tallies
+    war: np.ndarray  # regional war intensity on each day of the horizon
+    shocks: ShockTable
+    series: SeriesArrays
+    events: EventBuffer
+
+
+def readings(depth: int, n_replicas: int, n_factions: int) -> Readings:
+    """Empty readings (zeros: before day 0 nothing was seen)."""
+    per_faction = np.zeros((depth, n_replicas, n_factions), dtype=np.int64)
+    per_replica = np.zeros((depth, n_replicas), dtype=np.int64)
+    return Readings(
+        per_faction,
+        per_faction.copy(),
+        per_replica,
+        per_replica.copy(),
+        per_replica.copy(),
+        per_replica.copy(),
+    )
+
+
+def build_world(model: EscalationModel) -> World:
+    """The world of a freshly built model: its agents' state and parameters, and the rest."""
+    cfg = model.config
+    n, nf = model.n_replicas, model.n_factions
+    depth = 1 + max(
+        cfg.us.reaction_lag_days, cfg.militia.reaction_lag_days, cfg.iraq.reaction_lag_days
+    )
+    war = cfg.regional_war
+    return World(
+        us=model.us.state,
+        us_params=model.us.params,
+        militia=model.militia.state,
+        militia_params=model.militia.params,
+        iraq=model.iraq.state,
+        iraq_params=model.iraq.params,
+        iran=model.iran.state,
+        iran_params=model.iran.params,
+        withdrawal=model.withdrawal.state,
+        withdrawal_params=model.withdrawal.params,
+        readings=readings(depth, n, nf),
+        perception=Perception(float(cfg.perception.noise), float(cfg.perception.misattribution)),
+        ladder=model.ladder.tables(),
+        slots=model.slots,
+        tallies=Tallies(
+            index=np.zeros(n),
+            cumulative=np.zeros((5, n), dtype=np.int64),
+            first_day=np.full((n, len(model.ladder.names)), -1, dtype=np.int64),
+            us_killed_yesterday=np.zeros(n, dtype=np.int64),
+            index_decay=0.5 ** (1.0 / cfg.index.half_life_days),
+        ),
+        # exponential decline from initial to floor (the same arithmetic, day by day, as the
+        # model's regional_war)
+        war=np.array(
+            [
+                war.floor + (war.initial - war.floor) * 0.5 ** (t / war.half_life_days)
+                for t in range(model.horizon)
+            ]
+        ),
+        shocks=ShockTable.of(cfg, model.ladder),
+        series=model.series.arrays,
+        events=model.events.buffer if model.events is not None else EventBuffer.none(),
+    )

@@ -1,0 +1,213 @@
+"""The day is defined once (sim.model.day): every path through it gives the same numbers.
+
+The paths are a compiled stretch of days (``run``), days stepped with the decisions in Python
+(``step``), a run that keeps the event log, a run in pieces, and a replay of recorded choices
+through the ``human`` policy. Also: shocks override a choice before any of its side effects.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+from sim import EscalationModel
+from sim.analysis.metrics import summarize
+from sim.classroom.game import replay
+from sim.paths import CONFIG_DIR
+
+SMALL = {"replicas": 12, "horizon_days": 150}
+
+
+def _historical() -> dict:
+    config = yaml.safe_load((CONFIG_DIR / "scenario" / "historical_2023.yaml").read_text())
+    return {**config, **SMALL}
+
+
+CASES = {
+    "default": {},
+    "tit_for_tat, withdrawal": {
+        "us": {"policy": {"name": "tit_for_tat"}},
+        "withdrawal": {"start_month": 1, "duration_months": 2},
+    },
+    "endogenous withdrawal": {
+        "withdrawal": {"endogenous": True, "pressure_threshold": 0.3},
+        "iraq": {"isis_threat": 0.2},
+    },
+    "grim trigger, noisy": {
+        "us": {"policy": {"name": "grim_trigger"}},
+        "militia": {"policy": {"name": "tit_for_tat"}},
+        "perception": {"noise": 0.2, "misattribution": 0.3},
+    },
+    "generous, passive Iraq": {
+        "us": {"policy": {"name": "generous_tit_for_tat", "generosity": 0.3}},
+        "militia": {"policy": {"name": "generous_tit_for_tat"}},
+        "iraq": {"policy": {"name": "passive"}},
+    },
+    "escalate, no Iran": {
+        "us": {"policy": {"name": "escalate"}},
+        "militia": {"policy": {"name": "red_line"}},
+        "iran": {"enabled": False},
+    },
+    "red line against proportional": {
+        "us": {"policy": {"name": "red_line"}},
+        "militia": {"policy": {"name": "proportional"}},
+    },
+    "restraint against escalation": {
+        "us": {"policy": {"name": "restraint"}},
+        "militia": {"policy": {"name": "escalate"}},
+        "withdrawal": {"start_month": 0},
+    },
+    "militias' restraint and grim trigger": {
+        "militia": {"policy": {"name": "restraint"}},
+        "us": {"policy": {"name": "grim_trigger", "trigger_level": 5}},
+    },
+    "shocks": {
+        "shocks": [
+            {"day": 20, "actor": "militia", "action": "mass_casualty_attack", "killed": 3},
+            {"day": 21, "actor": "us", "action": "targeted_killing"},
+            {"day": 21, "actor": "iraq", "action": "mediation"},
+            {"day": 60, "actor": "militia", "action": "truce"},
+        ]
+    },
+    "one replica": {"replicas": 1},
+}
+
+
+def _stepped(config: dict, record_events: bool = False) -> EscalationModel:
+    model = EscalationModel(config, record_events=record_events)
+    while model.running:
+        model.step()
+    return model
+
+
+def _assert_same(a: EscalationModel, b: EscalationModel) -> None:
+    for name, values in a.series.data.items():
+        np.testing.assert_array_equal(values, b.series.data[name], err_msg=name)
+    np.testing.assert_array_equal(a.first_day, b.first_day)
+    assert summarize(a).equals(summarize(b))
+    for agent, names in (
+        ("us", ("troops", "pressure", "protection", "deterrence", "target")),
+        ("militia", ("capability", "grievance", "truce_until", "disrupted_until")),
+        ("iraq", ("grievance", "pressure", "mediation_until")),
+        ("iran", ("restraint", "pause_until")),
+    ):
+        for name in names:
+            np.testing.assert_array_equal(
+                getattr(getattr(a, agent), name), getattr(getattr(b, agent), name), name
+            )
+    assert a.day == b.day and a.steps == b.steps and a.running == b.running
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_compiled_stepped_and_event_logged_days_are_the_same(case):
+    config = {"seed": 3, **SMALL, **CASES[case]}
+    compiled = EscalationModel(config, record_events=False)
+    logged = EscalationModel(config)
+    assert compiled.compiled and logged.compiled  # shocks and the event log run compiled
+    compiled.run()
+    logged.run()
+    _assert_same(compiled, _stepped(config))
+    _assert_same(compiled, logged)
+    stepped_log = _stepped(config, record_events=True).event_log()
+    assert logged.event_log().equals(stepped_log)
+
+
+def test_the_historical_scenario_is_the_same_on_every_path():
+    config = {"seed": 2, **_historical()}
+    _assert_same(EscalationModel(config).run(), _stepped(config))
+
+
+def test_runs_in_pieces_and_steps_in_between_give_the_same_days():
+    config = {"seed": 4, **SMALL}
+    model = EscalationModel(config)
+    model.run(days=37)
+    model.step()
+    model.run(days=5)
+    model.run()
+    _assert_same(model, _stepped(config))
+    assert model.event_log().equals(EscalationModel(config).run().event_log())
+
+
+@pytest.mark.parametrize("role", ["us", "iraq"])
+def test_a_replay_of_the_recorded_choices_gives_the_same_days(role, tmp_path):
+    """The US (or Iraq) of a compiled run, replayed through the human policy from its own
+    recorded actions, gives back the run, day for day."""
+    config = {"seed": 5, "replicas": 1, "horizon_days": 200}
+    model = EscalationModel(config).run()
+    events = model.event_log()
+    own = events[(events.actor == role) & (events.action != "withdrawal_step")]
+    assert len(own) > 5
+    choices = tmp_path / "choices.csv"
+    own.rename(columns={"rung": "level"})[["day", "level"]].to_csv(choices, index=False)
+    replayed = replay(config, choices, role=role)
+    assert not replayed.compiled  # a person's choices are taken in Python, day by day
+    _assert_same(model, replayed)
+    assert replayed.event_log().equals(events)
+
+
+def test_only_python_policies_need_python_days():
+    assert EscalationModel(SMALL).compiled  # the default run keeps its event log, compiled
+    human = EscalationModel({**SMALL, "us": {"policy": {"name": "human"}}}, record_events=False)
+    assert not human.compiled
+    human.run()
+    assert human.day == SMALL["horizon_days"]
+
+
+# ------------------------------------------------------------------ shocks override choices
+
+
+def test_a_shock_overriding_a_mediation_leaves_no_mediation_behind():
+    """Seed 3: Iraq's policy mediates on day 6 (restraining the militias to day 21). A shock
+    forcing a condemnation that day replaces the mediation, and with it its restraint."""
+    base = {"seed": 3, "replicas": 1, "horizon_days": 30}
+    chosen = EscalationModel(base).run(days=7)
+    assert chosen.event_log().query("day == 6 and actor == 'iraq'").action.tolist() == ["mediation"]
+    assert chosen.iraq.mediation_until.tolist() == [21]
+
+    shocked = EscalationModel(
+        {**base, "shocks": [{"day": 6, "actor": "iraq", "action": "condemn"}]}
+    ).run(days=7)
+    assert shocked.event_log().query("day == 6 and actor == 'iraq'").action.tolist() == ["condemn"]
+    before = EscalationModel(base).run(days=6).iraq.mediation_until.tolist()
+    assert shocked.iraq.mediation_until.tolist() == before != [21]
+
+
+def test_a_shock_overriding_a_truce_leaves_no_truce_behind():
+    """Three US deaths on day 10 (and none before: force protection absorbs every attack)
+    make Iran press for a pause on day 11, which every faction (compliance 1) joins with a
+    truce; a shock forcing Kataib Hezbollah to attack that day replaces its truce, and with
+    it the truce it would have kept for 90 days."""
+    factions = [
+        {"name": name, "compliance": 1.0}
+        for name in ("Kataib Hezbollah", "Harakat al-Nujaba", "Kataib Sayyid al-Shuhada")
+    ]
+    base = {
+        "seed": 1,
+        "replicas": 4,
+        "horizon_days": 40,
+        "militia": {"factions": factions},
+        "us": {"force_protection": 1.0, "protection_effect": 1.0},
+        "shocks": [{"day": 10, "actor": "militia", "action": "mass_casualty_attack", "killed": 3}],
+    }
+    joined = EscalationModel(base).run(days=12)
+    assert joined.iran.pause_until.tolist() == [101] * 4
+    assert joined.militia.truce_until.tolist() == [[101, 101, 101]] * 4
+
+    attack = {"day": 11, "actor": "militia", "action": "harassment_attack"}
+    shocked = EscalationModel({**base, "shocks": [*base["shocks"], attack]}).run(days=12)
+    day11 = shocked.event_log().query("day == 11 and actor == 'militia'")
+    assert day11.groupby("actor_name").action.first().to_dict() == {
+        "Kataib Hezbollah": "harassment_attack",
+        "Harakat al-Nujaba": "truce",
+        "Kataib Sayyid al-Shuhada": "truce",
+    }
+    assert shocked.militia.truce_until[:, 0].tolist() == [-1] * 4
+    assert shocked.militia.truce_until[:, 1:].tolist() == [[101, 101]] * 4
+
+
+def test_a_forced_truce_is_kept_like_a_chosen_one():
+    shock = {"day": 5, "actor": "militia", "action": "truce", "faction": "Harakat al-Nujaba"}
+    model = EscalationModel({"seed": 2, "replicas": 3, "horizon_days": 40, "shocks": [shock]})
+    model.run(days=6)
+    assert model.militia.truce_until[:, 1].tolist() == [5 + 90] * 3
