@@ -211,3 +211,33 @@ def test_a_forced_truce_is_kept_like_a_chosen_one():
     model = EscalationModel({"seed": 2, "replicas": 3, "horizon_days": 40, "shocks": [shock]})
     model.run(days=6)
     assert model.militia.truce_until[:, 1].tolist() == [5 + 90] * 3
+
+
+# ------------------------------------------------------------------ compiled code is never stale
+
+
+def test_the_cache_stamp_changes_with_any_file_of_compiled_code(tmp_path):
+    from sim.core.compiled import source_digest
+
+    for package in ("core", "actors", "analysis"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "kernels.py").write_text("x = 1\n")
+    before = source_digest(tmp_path)
+    (tmp_path / "analysis" / "kernels.py").write_text("x = 2\n")  # no compiled code there
+    assert source_digest(tmp_path) == before
+    (tmp_path / "actors" / "kernels.py").write_text("x = 2\n")
+    edited = source_digest(tmp_path)
+    assert edited != before
+    (tmp_path / "actors" / "kernels.py").rename(tmp_path / "actors" / "renamed.py")
+    assert source_digest(tmp_path) != edited
+
+
+def test_compiled_functions_of_the_package_are_stamped_with_its_source():
+    from sim.actors import militia
+    from sim.core.compiled import PackageSourceStamp, package_source_digest
+    from sim.model import day
+
+    for function in (day.run_days, day.end_of_day, militia.absorb):
+        locator = function._cache._impl.locator
+        assert isinstance(locator, PackageSourceStamp)
+        assert locator.get_source_stamp() == package_source_digest()

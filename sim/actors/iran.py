@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from sim.actors.views import state_view
+from sim.actors.views import StateView
 from sim.config.schema import IranConfig
 from sim.core.compiled import day_kernel
 
@@ -62,13 +62,9 @@ def signal(t, w):
         s.restraint[r] = p.pause_restraint if t < s.pause_until[r] else p.restraint
 
 
-class IranPatron(mesa.Agent):
-    """Iran as patron (module docstring); its attributes are views of :class:`IranState`."""
-
-    pause_until = state_view("pause_until", "Day until which a pause is on (per replica).")
-    pause_started = state_view("pause_started", "Whether a pause started today.")
-    restraint = state_view("restraint", "Today's restraint signal, 0-1.")
-    supply = state_view("supply", "Multiplier on the militias' regeneration.")
+class IranPatron(StateView, mesa.Agent):
+    """Iran as patron (module docstring); the fields of :class:`IranState` are its
+    attributes."""
 
     def __init__(self, model: EscalationModel) -> None:
         super().__init__(model)

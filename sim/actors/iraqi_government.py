@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 
 from sim.actors.united_states import half_life_decay
-from sim.actors.views import state_view
+from sim.actors.views import StateView
 from sim.config.schema import IraqConfig
 from sim.core.compiled import clip_scalar, day_kernel
 from sim.core.ladder import lookup
@@ -105,13 +105,9 @@ def absorb(d, w):
         s.pressure[r] = s.pressure[r] + p.pressure_rate * (target - s.pressure[r])
 
 
-class IraqiGovernment(mesa.Agent):
-    """The Iraqi government (module docstring); the attributes are views of
-    :class:`IraqState`, arrays over replicas."""
-
-    grievance = state_view("grievance", "Sovereignty grievance in [0, 1].")
-    pressure = state_view("pressure", "Pressure to end the coalition mission in [0, 1].")
-    mediation_until = state_view("mediation_until", "Day until which mediation restrains.")
+class IraqiGovernment(StateView, mesa.Agent):
+    """The Iraqi government (module docstring); the fields of :class:`IraqState` are its
+    attributes."""
 
     def __init__(self, model: EscalationModel) -> None:
         super().__init__(model)

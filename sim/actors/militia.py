@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 
 from sim.actors.united_states import exposure, half_life_decay
-from sim.actors.views import state_view
+from sim.actors.views import StateView
 from sim.config.schema import FactionConfig, MilitiaConfig
 from sim.core.compiled import clip_scalar, day_kernel
 from sim.core.ladder import FORCE_LEVEL as FORCE
@@ -168,15 +168,10 @@ def absorb(t, mil_rung, us_rung, us_target, w):
             )
 
 
-class MilitiaForces:
-    """All factions' state (module docstring) and their shared policy; not itself a Mesa
-    agent: each faction is one (:class:`Militia`)."""
-
-    capability = state_view("capability", "Stock as a fraction of the maximum, (R, F).")
-    grievance = state_view("grievance", "Grievance against the US, (R, F).")
-    disrupted_until = state_view("disrupted_until", "Day regeneration resumes, (R, F).")
-    truce_until = state_view("truce_until", "Day until which a truce is kept, (R, F).")
-    perceived = state_view("perceived", "Level of the US action perceived, (R, F).")
+class MilitiaForces(StateView):
+    """All factions' state (module docstring; the fields of :class:`MilitiaState` are its
+    attributes) and their shared policy; not itself a Mesa agent: each faction is one
+    (:class:`Militia`)."""
 
     def __init__(self, model: EscalationModel) -> None:
         cfg = model.config.militia
@@ -193,9 +188,9 @@ class MilitiaForces:
         self.policy = make_policy(cfg.policy, shape, model.ladder.max_level_of("militia"))
 
 
-class Militia(mesa.Agent):
-    """One Iran-backed faction: its name, parameters and state (its column of the factions'
-    arrays, per replica)."""
+class Militia(StateView, mesa.Agent):
+    """One Iran-backed faction: its name, parameters and state, the fields of
+    :class:`MilitiaState` as views of its column (arrays over replicas)."""
 
     def __init__(
         self, model: EscalationModel, forces: MilitiaForces, index: int, faction: FactionConfig
@@ -205,18 +200,4 @@ class Militia(mesa.Agent):
         self.faction = faction
         self.name = faction.name
         self.forces = forces
-
-    @property
-    def capability(self) -> np.ndarray:
-        """Drone/rocket stock as a fraction of the maximum (per replica)."""
-        return self.forces.capability[:, self.index]
-
-    @property
-    def grievance(self) -> np.ndarray:
-        """Grievance against the US (per replica)."""
-        return self.forces.grievance[:, self.index]
-
-    @property
-    def truce_until(self) -> np.ndarray:
-        """Day until which the faction keeps a truce (per replica)."""
-        return self.forces.truce_until[:, self.index]
+        self.state = MilitiaState(*(column[:, index] for column in forces.state))

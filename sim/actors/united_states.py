@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from sim.actors.views import state_view
+from sim.actors.views import StateView
 from sim.config.schema import USConfig
 from sim.core.compiled import clip_scalar, day_kernel
 from sim.core.ladder import FORCE_LEVEL as FORCE
@@ -155,16 +155,9 @@ def absorb(d, w):
         )
 
 
-class UnitedStates(mesa.Agent):
-    """US forces and decision-makers (module docstring); the attributes are views of
-    :class:`UsState`, arrays over replicas."""
-
-    troops = state_view("troops", "Troops in Iraq (the withdrawal schedule reduces them).")
-    pressure = state_view("pressure", "Domestic pressure to retaliate in [0, 1].")
-    protection = state_view("protection", "Force-protection level in [0, 1].")
-    deterrence = state_view("deterrence", "Credibility of the US threat in [0, 1].")
-    target = state_view("target", "Faction held responsible for the worst attack perceived.")
-    perceived_attack = state_view("perceived_attack", "Level of that attack.")
+class UnitedStates(StateView, mesa.Agent):
+    """US forces and decision-makers (module docstring); the fields of :class:`UsState` are
+    its attributes."""
 
     def __init__(self, model: EscalationModel) -> None:
         super().__init__(model)

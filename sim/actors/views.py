@@ -1,14 +1,37 @@
-"""Mesa agents as views on state arrays: an agent's attributes read its actor's state."""
+"""Mesa agents as views on state arrays.
+
+An actor's state is a named tuple of arrays over replicas (its ``State``), which the compiled
+day reads and writes; its Mesa agent holds that tuple as ``state`` and shows each of its
+fields as an attribute, so there is one copy of the state and Mesa stays the agent API.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 
-def state_view(field: str, doc: str) -> Any:
-    """A read-only attribute that is the actor's ``state.<field>`` array (per replica)."""
+class StateView:
+    """Mixin: an attribute named like a field of ``self.state`` is that field's array.
 
-    def get(self: Any) -> Any:
-        return getattr(self.state, field)
+    The arrays are shared with the running model: change them in place (``agent.pressure[:]
+    = ...``); rebinding a field (``agent.pressure = ...``) is refused, since it would leave
+    the model's copy behind.
+    """
 
-    return property(get, doc=doc)
+    state: Any
+
+    def __getattr__(self, name: str) -> Any:
+        state = self.__dict__.get("state")
+        if state is not None and name in type(state)._fields:
+            return getattr(state, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        state = self.__dict__.get("state")
+        if state is not None and name in type(state)._fields:
+            raise AttributeError(f"{name} is a state array: change it in place ({name}[:] = ...)")
+        super().__setattr__(name, value)
+
+    def __dir__(self) -> list[str]:
+        state = self.__dict__.get("state")
+        return sorted({*super().__dir__(), *(type(state)._fields if state is not None else ())})

@@ -1,15 +1,9 @@
-"""Small array helpers where numpy's general functions cost more than the job needs: ``clip``
-in the per-day step loop, ``quantiles`` for a run's daily quantiles."""
+"""Quantiles across replicas from one sort, where numpy's general function costs more than a
+run's daily quantiles need."""
 
 from __future__ import annotations
 
 import numpy as np
-
-
-def clip(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """``np.clip`` without its Python-level dispatch (two ufunc calls: about 3x faster on the
-    small arrays of the step loop)."""
-    return np.minimum(np.maximum(x, lo), hi)
 
 
 def quantiles(values: np.ndarray, q: tuple[float, ...]) -> np.ndarray:

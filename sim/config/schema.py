@@ -10,31 +10,11 @@ Nothing here imports Hydra: notebooks, tests and the web app build models from t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sim.core.ladder import LadderConfig, default_ladder_config
-
-
-def param(default: Any = None, *, doc: str, factory: Any = None, **bounds: Any) -> Any:
-    """A dataclass field with its provenance and its allowed values.
-
-    Args:
-        default: The default value.
-        doc: What the parameter means and where the default comes from ("assumption" if it
-            is one).
-        factory: A default factory for mutable defaults (lists, nested configs).
-        **bounds: Constraints checked by :func:`sim.config.validation.validate`: ``ge``,
-            ``gt``, ``le``, ``lt`` (numeric bounds) and ``choices`` (allowed strings).
-    """
-    metadata = {"doc": doc, **bounds}
-    if factory is not None:
-        return field(default_factory=factory, metadata=metadata)
-    return field(default=default, metadata=metadata)
-
-
-PROBABILITY = {"ge": 0.0, "le": 1.0}
-UNIT = PROBABILITY  # a state variable or weight on [0, 1]
+from sim.core.ladder import ACTORS, LadderConfig, default_ladder_config
+from sim.core.params import PROBABILITY, UNIT, param
 
 
 @dataclass
@@ -382,7 +362,7 @@ class ShockConfig:
     """An action forced on a given day, e.g. a mass-casualty attack on day 100."""
 
     day: int = param(0, doc="Day of the shock (0 = start date).", ge=0)
-    actor: str = param("militia", doc="Who acts.", choices=("us", "militia", "iraq"))
+    actor: str = param("militia", doc="Who acts.", choices=ACTORS)
     action: str = param("mass_casualty_attack", doc="A rung name from the ladder.")
     faction: str | None = param(
         None, doc="Acting (militia) or targeted (US) faction; default the first faction."

@@ -23,7 +23,7 @@ from sim.config.schema import DEFAULT_POLICIES, ScenarioConfig, ShockConfig
 from sim.core.ladder import ACTORS, FORCE_LEVEL, LadderConfig, RungConfig, ladder_names, read_ladder
 from sim.policies import POLICIES, PolicyParams, policies_for
 
-POLICY_FIELDS = {"us.policy": "us", "militia.policy": "militia", "iraq.policy": "iraq"}
+POLICY_FIELDS = {f"{actor}.policy": actor for actor in ACTORS}
 
 
 class ConfigError(ValueError):

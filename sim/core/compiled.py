@@ -9,8 +9,9 @@ Compiled functions are cached on disk (``cache=True``), so only the first run on
 compiles; later processes load them. numba checks a cached function against its own source
 file only, so a kernel compiled into a caller from another file (the day calls every actor's
 kernels) would stay stale after an edit of that file. :class:`PackageSourceStamp` therefore
-stamps every cached function of this package with a digest of the whole package's source:
-an edit anywhere recompiles everything once, and nothing stale is ever loaded.
+stamps every cached function of this package with a digest of the source of every
+subpackage that holds compiled code: an edit there recompiles everything once (about a
+minute), and nothing stale is ever loaded.
 ``error_model="numpy"`` keeps numpy's floating-point semantics (inf/nan, no exceptions).
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numba
@@ -27,20 +29,30 @@ from numba.core import caching
 
 from sim.paths import PACKAGE_DIR
 
+COMPILED_PACKAGES = ("core", "actors", "policies", "model")
+"""The subpackages that hold compiled code (and the registry and tables it is built from)."""
+
+
+def source_digest(root: Path, packages: tuple[str, ...] = COMPILED_PACKAGES) -> bytes:
+    """A digest of every Python file of the given subpackages of ``root`` (paths and
+    contents)."""
+    digest = hashlib.sha256()
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.digest()
+
 
 @functools.cache
 def package_source_digest() -> bytes:
-    """A digest of every Python file of the package (paths and contents)."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
-        digest.update(path.read_bytes())
-    return digest.digest()
+    """:func:`source_digest` of this package, once per process."""
+    return source_digest(PACKAGE_DIR)
 
 
 class PackageSourceStamp:
     """Mixin for numba's cache locators: a function of this package is fresh only if no file
-    of the package has changed (numba's own stamp looks at the function's file alone)."""
+    with compiled code has changed (numba's own stamp looks at the function's file alone)."""
 
     def get_source_stamp(self) -> bytes:
         return package_source_digest()

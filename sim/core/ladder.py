@@ -151,12 +151,6 @@ class Ladder:
             table[lvl - self.min_level] = own[probe]
         return table
 
-    def rung_for(self, actor: str, levels: np.ndarray) -> np.ndarray:
-        """The actor's rung ids for an array of requested levels (clipped to the ladder)."""
-        levels = np.asarray(levels, dtype=np.int64)
-        rungs = lookup(self._by_actor[actor], levels.reshape(-1), self.min_level)
-        return rungs.reshape(levels.shape)
-
     def tables(self) -> LadderTables:
         """The ladder as compiled code reads it."""
         return LadderTables(
@@ -179,10 +173,6 @@ class Ladder:
             withdrawal_rung=self.rung_id("withdrawal_step"),
         )
 
-    def table_of(self, actor: str) -> np.ndarray:
-        """The actor's rung id for each level from ``min_level`` to ``max_level``."""
-        return self._by_actor[actor]
-
     def levels_of(self, actor: str) -> list[int]:
         """Levels at which the actor owns a rung, ascending."""
         table = self._by_actor[actor]
@@ -200,8 +190,8 @@ class Ladder:
 class LadderTables(NamedTuple):
     """The ladder for compiled code: per rung (indexed by rung id) its level and effects, and
     the casualty tables (:class:`sim.core.casualties.PoissonTable`); per actor, the rung id
-    for each level from ``min_level`` (:meth:`Ladder.table_of`); the rungs the model itself
-    plays (no action, a truce, a withdrawal step)."""
+    for each level from ``min_level`` (its own rung, else the nearest towards 0); the rungs
+    the model itself plays (no action, a truce, a withdrawal step)."""
 
     level: np.ndarray
     goldstein: np.ndarray
@@ -224,7 +214,7 @@ class LadderTables(NamedTuple):
 
 @compiled
 def rung_at(table: np.ndarray, level: int, min_level: int) -> int:
-    """The rung id a level table (:meth:`Ladder.table_of`) gives a level, the level clipped
+    """The rung id an actor's level table (:class:`LadderTables`) gives a level, the level clipped
     to the table's range."""
     return table[min(max(level - min_level, 0), table.shape[0] - 1)]
 

@@ -40,29 +40,10 @@ def misattribute(actor: int, u_flag: float, u_pick: float, p: float, n_factions:
     return (actor + 1 + int(u_pick * (n_factions - 1))) % n_factions
 
 
-class LagBuffer:
-    """Ring buffer of the last ``depth`` days of an array-valued record.
-
-    ``read(t, lag)`` returns the record of day ``t - lag`` (zeros before day 0).
-    """
-
-    def __init__(self, depth: int, shape: tuple[int, ...], dtype: type = np.int64) -> None:
-        self.depth = depth
-        self.data = np.zeros((depth, *shape), dtype=dtype)
-
-    def write(self, t: int, value: np.ndarray) -> None:
-        """Store the record of day t."""
-        self.data[t % self.depth] = value
-
-    def read(self, t: int, lag: int) -> np.ndarray:
-        """The record of day t - lag (an all-zero record before day 0)."""
-        return read_lagged(self.data, t, lag)
-
-
 @compiled
 def read_lagged(data: np.ndarray, t: int, lag: int) -> np.ndarray:
-    """Record t - lag of a ring buffer of records (``LagBuffer.data``; zeros before day 0),
-    for :meth:`LagBuffer.read` and for the compiled run of days."""
+    """Record t - lag of a ring buffer of records (``data[t % depth]`` holds day t's record;
+    zeros before day 0)."""
     d = t - lag
     if d < 0:
         return np.zeros_like(data[0])

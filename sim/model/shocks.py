@@ -15,11 +15,11 @@ import numpy as np
 
 from sim.config.schema import ScenarioConfig
 from sim.core.compiled import day_kernel
-from sim.core.ladder import Ladder
+from sim.core.ladder import ACTORS, Ladder
 
-US, MILITIA, IRAQ = 0, 1, 2
-ACTOR_CODE = {"us": US, "militia": MILITIA, "iraq": IRAQ}
+ACTOR_CODE = {actor: code for code, actor in enumerate(ACTORS)}
 """Code of each acting actor in the table."""
+US, MILITIA = ACTOR_CODE["us"], ACTOR_CODE["militia"]
 
 
 class ShockTable(NamedTuple):

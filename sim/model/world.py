@@ -78,7 +78,8 @@ PER_FACTION = frozenset(
 
 class Readings(NamedTuple):
     """What each actor read of the others, by day, kept for their reaction lags: ring
-    buffers (:class:`sim.core.perception.LagBuffer`) of ``depth`` days."""
+    buffers of ``depth`` days (day t in row ``t % depth``; read by
+    :func:`sim.core.perception.read_lagged`)."""
 
     seen_by_us: np.ndarray  # (depth, R, F) level the US perceived of each faction's action
     blamed_by_us: np.ndarray  # (depth, R, F) faction the US blamed for it

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.schema import PROBABILITY, UNIT, param
 from sim.core.compiled import at, compiled
 from sim.core.ladder import FORCE_LEVEL
+from sim.core.params import PROBABILITY, UNIT, param
 from sim.policies.base import Observation, Policy, PolicyParams, RuleArgs, register, rule_args
 
 # Levels of the default ladder: Iraq's rungs, and the ladder's use-of-force convention.

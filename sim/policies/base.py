@@ -22,8 +22,8 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from sim.config.schema import param
 from sim.core.compiled import as2d
+from sim.core.params import param
 
 
 @dataclass

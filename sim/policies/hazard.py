@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.schema import PROBABILITY, param
 from sim.core.compiled import at, compiled
 from sim.core.ladder import FORCE_LEVEL, THREAT_LEVEL
+from sim.core.params import PROBABILITY, param
 from sim.policies.base import Observation, Policy, PolicyParams, RuleArgs, register, rule_args
 
 # Levels of the ladder's conventions (sim.core.ladder): attacks from FORCE_LEVEL up, then threats.

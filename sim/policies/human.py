@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.schema import param
+from sim.core.ladder import ACTORS
+from sim.core.params import param
 from sim.policies.base import Observation, Policy, PolicyParams, register
 
 
@@ -21,7 +22,7 @@ class Human(Policy):
     """
 
     name = "human"
-    actors = ("us", "militia", "iraq")
+    actors = ACTORS
     classifier = {"memory_depth": 0, "stochastic": False}
 
     @dataclass

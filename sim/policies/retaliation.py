@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.schema import PROBABILITY, param
 from sim.core.compiled import as2d, at, compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
+from sim.core.params import PROBABILITY, param
 from sim.policies.base import Observation, Policy, PolicyParams, RuleArgs, register, rule_args
 
 BOTH = ("us", "militia")

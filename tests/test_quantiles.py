@@ -1,4 +1,4 @@
-"""The step loop's array helpers give numpy's own answers."""
+"""The quantiles helper gives numpy's own answers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.analysis.metrics import QUANTILES
-from sim.analysis.quantiles import clip, quantiles
+from sim.analysis.quantiles import quantiles
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 200, 201])
@@ -17,8 +17,3 @@ def test_quantiles_are_numpys_to_the_last_bit(n):
     for values in (continuous, counts):
         for q in (QUANTILES, (0.0, 1.0), (0.5,)):
             assert np.array_equal(quantiles(values, q), np.quantile(values, q, axis=-1))
-
-
-def test_clip_is_nps():
-    x = np.linspace(-2, 2, 41)
-    assert np.array_equal(clip(x, -1, 1.5), np.clip(x, -1, 1.5))

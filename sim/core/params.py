@@ -1,0 +1,28 @@
+"""Parameters with their provenance and allowed values: the one way every default of the
+scenario schema (:mod:`sim.config.schema`) and of every policy's ``Params`` is declared."""
+
+from __future__ import annotations
+
+from dataclasses import field
+from typing import Any
+
+
+def param(default: Any = None, *, doc: str, factory: Any = None, **bounds: Any) -> Any:
+    """A dataclass field with its provenance and its allowed values.
+
+    Args:
+        default: The default value.
+        doc: What the parameter means and where the default comes from ("assumption" if it
+            is one).
+        factory: A default factory for mutable defaults (lists, nested configs).
+        **bounds: Constraints checked by :func:`sim.config.validation.validate`: ``ge``,
+            ``gt``, ``le``, ``lt`` (numeric bounds) and ``choices`` (allowed strings).
+    """
+    metadata = {"doc": doc, **bounds}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+PROBABILITY = {"ge": 0.0, "le": 1.0}
+UNIT = PROBABILITY  # a state variable or weight on [0, 1]
