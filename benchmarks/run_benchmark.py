@@ -1,14 +1,20 @@
 """Benchmarks, printed as figures with ratios against baselines measured in the same run.
 
 1. Replica batching: cost per replica-run of the default scenario at R = 1 and R = 200.
-2. ``--flagship``: the withdrawal-timing experiment end to end through the real command line
+2. The event log's cost: the default single run (100 replicas, 730 days) with and without it.
+3. ``--baseline REV``: the default scenario's model in one process, the default
+   ``escalation-sim`` run through the command line and, with ``--flagship``, the flagship
+   sweep, with the code of git revision REV and with this checkout, alternately (a temporary
+   worktree on PYTHONPATH): the speed-up of this code over REV.
+4. ``--flagship``: the withdrawal-timing experiment end to end through the real command line
    (96 scenario points x 200 replicas x 730 days, joblib on all cores, every table and figure
    written): wall time, scenario points and replica-runs per second, peak memory of the whole
    process tree, the ratio against running the same replica-runs one at a time, and Hydra's
    own share: the same 96 jobs with a task that does nothing (``hydra_floor.py``).
 
 Machines here are shared and noisy: compare the ratios, not the absolute times. Run
-``make bench`` or ``python benchmarks/run_benchmark.py [--flagship] [--repeats N]``.
+``make bench`` or ``python benchmarks/run_benchmark.py [--flagship] [--baseline REV]
+[--repeats N]``.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -95,6 +102,105 @@ def batching(repeats: int, replicas: int) -> None:
         f"ratio (R = 1 cost / R = {replicas} cost per replica): "
         f"{per_single / per_batched:.1f}x (target >= 20x)"
     )
+
+
+def event_log_cost(repeats: int) -> None:
+    """The default single run with its event log against the same run without it."""
+
+    def timed(record_events: bool) -> tuple[float, float]:
+        run, table = [], []
+        for i in range(repeats):
+            t0 = time.perf_counter()
+            model = EscalationModel({"seed": i}, record_events=record_events).run()
+            t1 = time.perf_counter()
+            if record_events:
+                model.event_log()
+            run.append(t1 - t0)
+            table.append(time.perf_counter() - t0)
+        return statistics.median(run), statistics.median(table)
+
+    timed(True)  # warm-up
+    plain, _ = timed(False)
+    logged, with_table = timed(True)
+    print(f"default single run (100 replicas, 730 days), median of {repeats} runs each")
+    print(f"without the event log: {plain:.3f} s")
+    print(f"with the event log:    {logged:.3f} s ({logged / plain:.2f}x; target <= 1.5x)")
+    print(f"... and its table:     {with_table:.3f} s ({with_table / plain:.2f}x)")
+
+
+MODEL_ONLY = """
+import statistics, sys, time
+from sim import EscalationModel
+times = []
+for i in range(int(sys.argv[1]) + 1):
+    t0 = time.perf_counter()
+    EscalationModel({"seed": i}).run().event_log()
+    times.append(time.perf_counter() - t0)
+print(statistics.median(times[1:]))
+"""
+"""The default single run in one process, the event log's table included: median seconds."""
+
+
+def versus(baseline: str, repeats: int, with_flagship: bool) -> None:
+    """This checkout against git revision ``baseline``, runs alternating so that both see
+    the same machine: the default scenario's model in one process (build, run, event log),
+    the default ``escalation-sim`` run through the command line, and the flagship sweep."""
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory(prefix="versus-") as tmp:
+        tree = Path(tmp) / "baseline"
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(tree), baseline],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
+        try:
+            codes = {baseline: tree, "this code": root}
+            jobs = {
+                "default scenario's model (build, run, event log; in-process)": [
+                    "-c",
+                    MODEL_ONLY,
+                    str(repeats),
+                ],
+                "default escalation-sim run (command line, files and figure included)": [
+                    "-m",
+                    "sim",
+                    "hydra.run.dir={out}",
+                ],
+            }
+            if with_flagship:
+                jobs["flagship sweep (command line)"] = [
+                    "-m",
+                    "sim",
+                    "-m",
+                    "experiment=withdrawal_timing",
+                    "hydra.sweep.dir={out}",
+                ]
+            for job, args in jobs.items():
+                in_process = args[0] == "-c"
+                times: dict[str, list[float]] = {label: [] for label in codes}
+                for round_ in range(1 if in_process else repeats + 1):
+                    for label, code in codes.items():  # round 0 also compiles each version
+                        out = Path(tmp) / f"out-{round_}"
+                        cmd = [sys.executable, *(a.replace("{out}", str(out)) for a in args)]
+                        env = {**os.environ, "PYTHONPATH": str(code)}
+                        t0 = time.perf_counter()
+                        proc = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True)
+                        seconds = time.perf_counter() - t0
+                        if proc.returncode != 0:
+                            sys.exit(f"{job} with {label} failed:\n{proc.stderr[-2000:]}")
+                        if in_process:
+                            times[label].append(float(proc.stdout.split()[-1]))
+                        elif round_:
+                            times[label].append(seconds)
+                        shutil.rmtree(out, ignore_errors=True)
+                old, new = (statistics.median(times[label]) for label in codes)
+                print(
+                    f"{job}, median of {repeats}: {baseline} {old:.3f} s, this code {new:.3f} s"
+                    f" = {old / new:.2f}x faster"
+                )
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=root)
 
 
 def flagship(keep: Path | None) -> None:
@@ -194,10 +300,16 @@ def main() -> None:
         help="also run the 19,200-run withdrawal-timing sweep end to end",
     )
     parser.add_argument("--keep", type=Path, help="keep the flagship sweep in this folder")
+    parser.add_argument(
+        "--baseline", help="a git revision to compare this code with, through the command line"
+    )
     args = parser.parse_args()
+    if args.baseline:
+        versus(args.baseline, args.repeats, args.flagship)
     if args.flagship:
         flagship(args.keep)
     batching(args.repeats, args.replicas)
+    event_log_cost(args.repeats)
 
 
 if __name__ == "__main__":
