@@ -628,3 +628,61 @@ def test_passive_does_nothing():
         u=[[0.0] * 5, [0.0] * 5],
     )
     assert played == [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]
+
+
+# --------------------------------------------------------------------------- the dispatch table
+
+
+def test_every_built_in_kernel_is_in_the_dispatch_table_and_called_by_its_code():
+    from sim.core.compiled import compiled
+    from sim.policies.dispatch import TABLE, code_of, decide_levels
+
+    assert sorted(cls.name for cls in TABLE) == sorted(n for n in REGISTERED if n != "human")
+    obs = _generic_observation(0, np.array([4, 0, 6]), np.array([0.05, 0.5, 0.95])).as_arrays()
+
+    @compiled
+    def from_compiled_code(code, args, obs, max_level):
+        return decide_levels(code, args, obs, max_level)
+
+    for cls in TABLE:
+        direct, through_table = new(cls.name, 3), new(cls.name, 3)
+        code = code_of(through_table)
+        assert TABLE[code] is cls
+        expected = direct.decide(obs)
+        got = from_compiled_code(code, through_table.rule_args(), obs, MAX)
+        assert got.tolist() == expected.tolist(), cls.name
+
+
+def test_a_policy_registered_elsewhere_runs_its_kernel_day_by_day():
+    """A policy from outside the package is not in the compiled table (its code is not part
+    of the cached day), so the model steps its days in Python, calling its kernel."""
+    from sim import EscalationModel
+    from sim.core.compiled import compiled
+    from sim.policies.dispatch import code_of
+
+    @compiled
+    def always_threaten(args, obs, max_level):
+        return np.full(obs.opponent.shape, 2, np.int64)
+
+    class Threaten(Policy):
+        """Threaten every day (a test policy)."""
+
+        name = "test_threaten"
+        actors = ("us",)
+        kernel = staticmethod(always_threaten)
+
+        @dataclasses.dataclass
+        class Params(PolicyParams):
+            name: str = "test_threaten"
+
+    register(Threaten)
+    try:
+        model = EscalationModel(
+            {"replicas": 2, "horizon_days": 20, "us": {"policy": "test_threaten"}}
+        )
+        assert code_of(model.us.policy) is None and not model.compiled
+        model.run()
+        us = model.event_log().query("actor == 'us' and action != 'withdrawal_step'")
+        assert len(us) == 2 * 20 and set(us.action) == {"threaten"}
+    finally:
+        POLICIES.pop("test_threaten")
