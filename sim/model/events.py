@@ -157,7 +157,11 @@ class EventLog:
                 "wounded": cols["wounded"],
             }
         )
-        return table.to_pandas()
+        frame = table.to_pandas()
+        if frame.empty:  # as pandas types empty columns of names: plain objects
+            names = [field.name for field in table.schema if field.type == pa.string()]
+            frame = frame.astype(dict.fromkeys(names, object))
+        return frame
 
 
 def _names(codes: np.ndarray, names: list[str]) -> pa.Array:
