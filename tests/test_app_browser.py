@@ -49,7 +49,7 @@ def app_url():
             "-m",
             "solara",
             "run",
-            str(ROOT / "sim" / "app.py"),
+            str(ROOT / "sim" / "classroom" / "app.py"),
             "--port",
             str(port),
             "--host",
