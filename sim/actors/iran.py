@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.actors.views import StateView
 from sim.config.schema import IranConfig
-from sim.core.compiled import day_kernel
+from sim.core.compiled import compiled
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
@@ -46,20 +46,19 @@ class IranParams(NamedTuple):
         )
 
 
-@day_kernel
-def signal(t, w):
-    """Today's restraint from yesterday's US deaths: a pause starts where they reached the
-    trigger and no pause is on (``pause_until`` and ``pause_started`` updated in place)."""
-    p, s = w.iran_params, w.iran
+@compiled
+def signal(t, s, p, killed):
+    """Today's restraint from yesterday's US deaths (``killed``): a pause starts where they
+    reached the trigger and no pause is on (the state ``s`` updated in place)."""
     if not p.enabled:
         return
-    killed = w.tallies.us_killed_yesterday
-    for r in range(s.pause_until.shape[0]):
-        s.pause_started[r] = False
-        if p.trigger_killed > 0 and killed[r] >= p.trigger_killed and t >= s.pause_until[r]:
-            s.pause_started[r] = True
-            s.pause_until[r] = t + p.pause_days
-        s.restraint[r] = p.pause_restraint if t < s.pause_until[r] else p.restraint
+    until, started, restraint = s.pause_until, s.pause_started, s.restraint
+    for r in range(until.shape[0]):
+        started[r] = False
+        if p.trigger_killed > 0 and killed[r] >= p.trigger_killed and t >= until[r]:
+            started[r] = True
+            until[r] = t + p.pause_days
+        restraint[r] = p.pause_restraint if t < until[r] else p.restraint
 
 
 class IranPatron(StateView, mesa.Agent):

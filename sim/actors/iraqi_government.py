@@ -17,7 +17,7 @@ import numpy as np
 from sim.actors.united_states import half_life_decay
 from sim.actors.views import StateView
 from sim.config.schema import IraqConfig
-from sim.core.compiled import clip_scalar, day_kernel
+from sim.core.compiled import clip_scalar, compiled
 from sim.core.ladder import lookup
 from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
@@ -54,55 +54,54 @@ class IraqParams(NamedTuple):
         )
 
 
-@day_kernel
-def observe(t, u, w):
+@compiled
+def observe(t, u, s, p, readings, slots, war):
     """What the government decides on: the US and the militias' highest actions of
     ``reaction_lag`` days ago, and its own pressure."""
-    lag = w.iraq_params.reaction_lag
-    n = w.iraq.pressure.shape[0]
+    lag = p.reaction_lag
+    n = s.pressure.shape[0]
     none = np.zeros((1, 1))
     return Observation(
         t,
-        read_lagged(w.readings.us_level_log, t, lag).reshape(1, n),
-        np.ascontiguousarray(u[:, w.slots.iraq_policy]).reshape(1, n),
-        w.iraq.pressure.reshape(1, n),
+        read_lagged(readings.us_level_log, t, lag).reshape(1, n),
+        np.ascontiguousarray(u[:, slots.iraq_policy]).reshape(1, n),
+        s.pressure.reshape(1, n),
         none,
         none,
         none,
         none,
         none,
         none,
-        w.war[t],
-        read_lagged(w.readings.militia_level_log, t, lag).reshape(1, n),
+        war,
+        read_lagged(readings.militia_level_log, t, lag).reshape(1, n),
     )
 
 
-@day_kernel
-def rungs(levels, w):
+@compiled
+def rungs(levels, table, min_level):
     """The government's rung ids for the policy's levels."""
-    return lookup(w.ladder.iraq, levels.reshape(-1), w.ladder.min_level)
+    return lookup(table, levels.reshape(-1), min_level)
 
 
-@day_kernel
-def commit(t, iraq_rung, w):
-    """A de-escalatory move (mediation) restrains the militias from tomorrow for
-    ``mediation_days`` days."""
+@compiled
+def commit(t, iraq_rung, s, p, level):
+    """A de-escalatory move (a rung below level 0: mediation) restrains the militias from
+    tomorrow for ``mediation_days`` days."""
+    until = s.mediation_until
     for r in range(iraq_rung.shape[0]):
-        if w.ladder.level[iraq_rung[r]] < 0:
-            w.iraq.mediation_until[r] = t + 1 + w.iraq_params.mediation_days
+        if level[iraq_rung[r]] < 0:
+            until[r] = t + 1 + p.mediation_days
 
 
-@day_kernel
-def absorb(d, w):
+@compiled
+def absorb(d, s, p):
     """Grievance decays and accumulates the day's sovereignty breaches; pressure moves at
     ``pressure_rate`` towards baseline + grievance."""
-    s, p = w.iraq, w.iraq_params
-    for r in range(s.grievance.shape[0]):
-        s.grievance[r] = clip_scalar(
-            s.grievance[r] * p.grievance_decay + d.sovereignty[r], 0.0, 1.0
-        )
-        target = clip_scalar(p.pressure_base + s.grievance[r], 0.0, 1.0)
-        s.pressure[r] = s.pressure[r] + p.pressure_rate * (target - s.pressure[r])
+    grievance, pressure, sovereignty = s.grievance, s.pressure, d.sovereignty
+    for r in range(grievance.shape[0]):
+        grievance[r] = clip_scalar(grievance[r] * p.grievance_decay + sovereignty[r], 0.0, 1.0)
+        target = clip_scalar(p.pressure_base + grievance[r], 0.0, 1.0)
+        pressure[r] = pressure[r] + p.pressure_rate * (target - pressure[r])
 
 
 class IraqiGovernment(StateView, mesa.Agent):

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from sim.actors.united_states import exposure, half_life_decay
+from sim.actors.united_states import half_life_decay
 from sim.actors.views import StateView
 from sim.config.schema import FactionConfig, MilitiaConfig
-from sim.core.compiled import clip_scalar, day_kernel
+from sim.core.compiled import clip_scalar, compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
 from sim.core.ladder import THREAT_LEVEL, rung_at
 from sim.core.perception import read_lagged
@@ -67,26 +67,39 @@ class MilitiaParams(NamedTuple):
         )
 
 
-@day_kernel
-def observe(t, u, w):
+@compiled
+def observe(
+    t,
+    u,
+    s,
+    p,
+    readings,
+    slots,
+    war,
+    iran_restraint,
+    mediation_until,
+    leverage,
+    deterrence,
+    exposure,
+):
     """What each faction decides on: the US action it felt ``reaction_lag`` days ago, and
-    the restraint on it (its compliance with Iran's signal, tightened by Iraqi mediation by
-    the government's leverage); ``perceived`` updated in place."""
-    s, p = w.militia, w.militia_params
-    us_level = read_lagged(w.readings.seen_by_militia, t, p.reaction_lag)
-    us_target = read_lagged(w.readings.us_target_log, t, p.reaction_lag)
-    n, nf = s.perceived.shape
-    leverage = w.iraq_params.leverage
+    the restraint on it (its compliance with Iran's signal, tightened while Iraq mediates by
+    the government's ``leverage``); besides, the US ``deterrence`` and the ``exposure`` of US
+    troops. ``perceived`` is updated in place."""
+    us_level = read_lagged(readings.seen_by_militia, t, p.reaction_lag)
+    us_target = read_lagged(readings.us_target_log, t, p.reaction_lag)
+    perceived, compliance = s.perceived, p.compliance
+    n, nf = perceived.shape
     restraint = np.empty((n, nf))
     for r in range(n):
         level = us_level[r]
         discounted = max(level - p.solidarity_discount, 0) if level >= FORCE else level
-        mediating = t < w.iraq.mediation_until[r]
+        mediating = t < mediation_until[r]
         for f in range(nf):
-            s.perceived[r, f] = level if us_target[r] == f else discounted
-            own = p.compliance[f] * w.iran.restraint[r]
+            perceived[r, f] = level if us_target[r] == f else discounted
+            own = compliance[f] * iran_restraint[r]
             restraint[r, f] = 1.0 - (1.0 - own) * ((1.0 - leverage) if mediating else 1.0)
-    start = w.slots.mil_policy
+    start = slots.mil_policy
     return Observation(
         t,
         s.perceived,
@@ -96,72 +109,75 @@ def observe(t, u, w):
         s.capability,
         s.grievance,
         restraint,
-        w.us.deterrence.reshape(n, 1),
-        exposure(w).reshape(n, 1),
-        w.war[t],
+        deterrence.reshape(n, 1),
+        exposure.reshape(n, 1),
+        war,
         np.zeros((1, 1), np.int64),
     )
 
 
-@day_kernel
-def rungs(t, u, levels, w):
+@compiled
+def rungs(t, u, levels, s, p, pause_started, slots, lad):
     """Rung ids (R, F) from the policy's levels: on the day Iran presses for a pause, each
     faction joins with probability equal to its compliance and declares a truce; in a truce a
     faction threatens at most; an attack the faction's stock cannot pay for becomes a threat."""
-    s, lad = w.militia, w.ladder
+    table, cost, lowest, truce = lad.militia, lad.capability_cost, lad.min_level, lad.truce_rung
+    truce_until, capability, compliance = s.truce_until, s.capability, p.compliance
     n, nf = levels.shape
-    truce_u = w.slots.mil_truce
+    truce_u = slots.mil_truce
     out = np.empty((n, nf), np.int64)
     for r in range(n):
         for f in range(nf):
-            if w.iran.pause_started[r] and u[r, truce_u + f] < w.militia_params.compliance[f]:
-                out[r, f] = lad.truce_rung
+            if pause_started[r] and u[r, truce_u + f] < compliance[f]:
+                out[r, f] = truce
                 continue
             wanted = levels[r, f]
-            if t < s.truce_until[r, f]:
+            if t < truce_until[r, f]:
                 wanted = min(wanted, THREAT_LEVEL)
-            chosen = rung_at(lad.militia, wanted, lad.min_level)
-            if lad.capability_cost[chosen] > s.capability[r, f]:
-                chosen = rung_at(lad.militia, min(wanted, THREAT_LEVEL), lad.min_level)
+            chosen = rung_at(table, wanted, lowest)
+            if cost[chosen] > capability[r, f]:
+                chosen = rung_at(table, min(wanted, THREAT_LEVEL), lowest)
             out[r, f] = chosen
     return out
 
 
-@day_kernel
-def commit(t, mil_rung, w):
-    """A faction whose action today is a truce keeps it for Iran's ``pause_days``."""
-    until = w.militia.truce_until
+@compiled
+def commit(t, mil_rung, s, truce, pause_days):
+    """A faction whose action today is a truce (rung ``truce``) keeps it for Iran's
+    ``pause_days``."""
+    until = s.truce_until
+    end = t + pause_days
     for r in range(until.shape[0]):
         for f in range(until.shape[1]):
-            if mil_rung[r, f] == w.ladder.truce_rung:
-                until[r, f] = max(until[r, f], t + w.iran_params.pause_days)
+            if mil_rung[r, f] == truce:
+                until[r, f] = max(until[r, f], end)
 
 
-@day_kernel
-def absorb(t, mil_rung, us_rung, us_target, w):
-    """Each faction pays for its attacks and regenerates its stock (not while its commander's
-    killing disrupts it); the faction the US struck loses stock and gains grievance, most when
-    its commander is killed. Updates the state in place."""
-    s, p, lad = w.militia, w.militia_params, w.ladder
+@compiled
+def absorb(t, mil_rung, us_rung, us_target, s, p, lad, supply):
+    """Each faction pays for its attacks and regenerates its stock (at Iran's ``supply``; not
+    while its commander's killing disrupts it); the faction the US struck loses stock and
+    gains grievance, most when its commander is killed. Updates the state in place."""
+    damage_of, cost, grievance_of = lad.capability_damage, lad.capability_cost, lad.grievance
+    leadership = lad.leadership_strike
+    capability, grievance, disrupted_until = s.capability, s.grievance, s.disrupted_until
     n, nf = mil_rung.shape
     for r in range(n):
         struck = us_rung[r]
         for f in range(nf):
             hit = us_target[r] == f
-            regen = 0.0 if t < s.disrupted_until[r, f] else p.capability_regen * w.iran.supply[r]
-            damage = lad.capability_damage[struck] if hit else 0.0
-            cap = s.capability[r, f]
-            s.capability[r, f] = clip_scalar(
-                (cap + regen * (1.0 - cap)) * (1.0 - damage) - lad.capability_cost[mil_rung[r, f]],
-                0.0,
-                1.0,
+            regen = 0.0 if t < disrupted_until[r, f] else p.capability_regen * supply[r]
+            damage = damage_of[struck] if hit else 0.0
+            cap = capability[r, f]
+            capability[r, f] = clip_scalar(
+                (cap + regen * (1.0 - cap)) * (1.0 - damage) - cost[mil_rung[r, f]], 0.0, 1.0
             )
-            beheaded = hit and lad.leadership_strike[struck]
+            beheaded = hit and leadership[struck]
             if beheaded:
-                s.disrupted_until[r, f] = t + p.disruption_days
-            s.grievance[r, f] = clip_scalar(
-                s.grievance[r, f] * p.grievance_decay
-                + (lad.grievance[struck] if hit else 0.0)
+                disrupted_until[r, f] = t + p.disruption_days
+            grievance[r, f] = clip_scalar(
+                grievance[r, f] * p.grievance_decay
+                + (grievance_of[struck] if hit else 0.0)
                 + p.revenge * (1.0 if beheaded else 0.0),
                 0.0,
                 1.0,

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.actors.views import StateView
 from sim.config.schema import USConfig
-from sim.core.compiled import clip_scalar, day_kernel
+from sim.core.compiled import clip_scalar, compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
 from sim.core.ladder import lookup
 from sim.core.perception import read_lagged
@@ -73,22 +73,22 @@ class UsParams(NamedTuple):
         )
 
 
-@day_kernel
-def exposure(w):
+@compiled
+def exposure(s, p):
     """US troops within the militias' reach (Iraq and Syria) relative to the start."""
-    return (w.us.troops + w.us_params.troops_syria) / w.us_params.exposed0
+    return (s.troops + p.troops_syria) / p.exposed0
 
 
-@day_kernel
-def observe(t, u, w):
+@compiled
+def observe(t, u, s, p, readings, slots, war):
     """What the US decides on: the worst militia action perceived ``reaction_lag`` days ago
     (ties broken at random by a jitter of half a rung); where it is hostile, the faction blamed
     for it becomes the target (``target`` and ``perceived_attack`` updated in place)."""
-    s, lag = w.us, w.us_params.reaction_lag
-    levels = read_lagged(w.readings.seen_by_us, t, lag)
-    blamed = read_lagged(w.readings.blamed_by_us, t, lag)
+    levels = read_lagged(readings.seen_by_us, t, p.reaction_lag)
+    blamed = read_lagged(readings.blamed_by_us, t, p.reaction_lag)
+    perceived, target = s.perceived_attack, s.target
     n, nf = levels.shape
-    jitter = w.slots.us_jitter
+    jitter = slots.us_jitter
     for r in range(n):
         worst = 0
         best = levels[r, 0] + 0.5 * u[r, jitter]
@@ -97,14 +97,14 @@ def observe(t, u, w):
             if jittered > best:
                 best = jittered
                 worst = f
-        s.perceived_attack[r] = levels[r, worst]
-        if s.perceived_attack[r] > 0:
-            s.target[r] = blamed[r, worst]
+        perceived[r] = levels[r, worst]
+        if perceived[r] > 0:
+            target[r] = blamed[r, worst]
     none = np.zeros((1, 1))
     return Observation(
         t,
-        s.perceived_attack.reshape(1, n),
-        np.ascontiguousarray(u[:, w.slots.us_policy]).reshape(1, n),
+        perceived.reshape(1, n),
+        np.ascontiguousarray(u[:, slots.us_policy]).reshape(1, n),
         s.pressure.reshape(1, n),
         none,
         none,
@@ -112,44 +112,46 @@ def observe(t, u, w):
         none,
         none,
         none,
-        w.war[t],
+        war,
         np.zeros((1, 1), np.int64),
     )
 
 
-@day_kernel
-def rungs(levels, w):
+@compiled
+def rungs(levels, table, min_level):
     """The US rung ids for the policy's levels (no US rung below -1)."""
-    return lookup(w.ladder.us, np.maximum(levels.reshape(-1), -1), w.ladder.min_level)
+    return lookup(table, np.maximum(levels.reshape(-1), -1), min_level)
 
 
-@day_kernel
-def absorb(d, w):
+@compiled
+def absorb(d, s, p):
     """The US state after day outcome ``d``: pressure decays and rises with casualties;
     protection relaxes towards its baseline and rises with attacks; credibility rises with
     each use of force and falls when a perceived attack goes unanswered (all in [0, 1])."""
-    s, p = w.us, w.us_params
-    for r in range(s.pressure.shape[0]):
-        s.pressure[r] = clip_scalar(
-            s.pressure[r] * p.pressure_decay
-            + p.casualty_sensitivity * d.us_killed[r]
-            + p.wounded_sensitivity * d.us_wounded[r],
+    pressure, protection, deterrence = s.pressure, s.protection, s.deterrence
+    perceived = s.perceived_attack
+    killed, wounded, attacks, used_force = d.us_killed, d.us_wounded, d.attacks, d.used_force
+    for r in range(pressure.shape[0]):
+        pressure[r] = clip_scalar(
+            pressure[r] * p.pressure_decay
+            + p.casualty_sensitivity * killed[r]
+            + p.wounded_sensitivity * wounded[r],
             0.0,
             1.0,
         )
-        s.protection[r] = clip_scalar(
+        protection[r] = clip_scalar(
             p.force_protection
-            + (s.protection[r] - p.force_protection) * p.protection_decay
-            + p.protection_gain * d.attacks[r],
+            + (protection[r] - p.force_protection) * p.protection_decay
+            + p.protection_gain * attacks[r],
             0.0,
             1.0,
         )
-        struck = 1.0 if d.used_force[r] else 0.0
-        unanswered = 1.0 if (s.perceived_attack[r] >= FORCE and not d.used_force[r]) else 0.0
-        s.deterrence[r] = clip_scalar(
-            s.deterrence[r]
-            + p.deterrence_gain * struck * (1.0 - s.deterrence[r])
-            - p.deterrence_loss * unanswered * s.deterrence[r],
+        struck = 1.0 if used_force[r] else 0.0
+        unanswered = 1.0 if (perceived[r] >= FORCE and not used_force[r]) else 0.0
+        deterrence[r] = clip_scalar(
+            deterrence[r]
+            + p.deterrence_gain * struck * (1.0 - deterrence[r])
+            - p.deterrence_loss * unanswered * deterrence[r],
             0.0,
             1.0,
         )

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.config.schema import WithdrawalConfig
-from sim.core.compiled import compiled, day_kernel
+from sim.core.compiled import compiled
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -84,24 +84,22 @@ def _steps_done(t, start, step_days, n_steps):
     return min(max(done, 0.0), float(n_steps))
 
 
-@day_kernel
-def withdraw(t, w):
-    """Day t of the schedule: bring the start forward to t + delay where Iraqi pressure
-    reached the threshold (endogenous withdrawal), then set the troops in Iraq at the end of
-    the day and whether a step was taken today (state and ``w.us.troops`` in place)."""
-    p, s = w.withdrawal_params, w.withdrawal
-    troops = w.us.troops
+@compiled
+def withdraw(t, s, p, troops, pressure):
+    """Day t of the schedule: bring the start forward to t + delay where Iraqi ``pressure``
+    reached the threshold (endogenous withdrawal), then set the ``troops`` in Iraq at the end
+    of the day and whether a step was taken today (in place)."""
+    start, done, stepping = s.start, s.done, s.stepping
     if p.endogenous:
-        pressure = w.iraq.pressure
-        for r in range(s.start.shape[0]):
+        for r in range(start.shape[0]):
             if pressure[r] >= p.threshold:
-                s.start[r] = min(s.start[r], t + p.delay)
-    for r in range(s.start.shape[0]):
+                start[r] = min(start[r], t + p.delay)
+    for r in range(start.shape[0]):
         if p.never:
             troops[r] = p.initial
-            s.stepping[r] = False
+            stepping[r] = False
             continue
-        now = _steps_done(t, s.start[r], p.step_days, p.n_steps)
-        s.stepping[r] = now > s.done[r]
-        s.done[r] = now
+        now = _steps_done(t, start[r], p.step_days, p.n_steps)
+        stepping[r] = now > done[r]
+        done[r] = now
         troops[r] = np.rint(p.initial - now / p.n_steps * (p.initial - p.residual))

@@ -78,14 +78,6 @@ caching.CacheImpl._locator_classes[:0] = [
 compiled: Callable[[Callable[..., Any]], Any] = numba.njit(cache=True, error_model="numpy")
 """Decorator: compile a function (nopython mode, cached on disk, numpy error model)."""
 
-day_kernel: Callable[[Callable[..., Any]], Any] = numba.njit(
-    cache=True, error_model="numpy", inline="always"
-)
-"""Decorator for a kernel that takes the whole world (:class:`sim.model.world.World`): it is
-compiled into its caller (numba's IR inlining) rather than called. Why: a call between
-compiled functions passes the world as some thousand machine-level arguments, which made the
-day take minutes to compile; inlined, it takes the time of its own code."""
-
 
 def as2d(x: np.ndarray | float, dtype: type = np.float64) -> np.ndarray:
     """``x`` as a 2-D array of ``dtype`` by numpy's broadcasting rule (shape padded with 1s

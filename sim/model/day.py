@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.actors import iran, iraqi_government, militia, united_states, withdrawal
-from sim.core.compiled import compiled, day_kernel
+from sim.core.compiled import compiled
 from sim.model.events import record_events
 from sim.model.outputs import record_day
 from sim.model.resolve import resolve_day
@@ -39,43 +39,57 @@ from sim.policies.dispatch import decide_levels
 def start_of_day(t, u, w):
     """Day t's patron signal, troops and observations (us, militias, Iraq); ``u`` is the
     day's (R, width) block of uniforms."""
-    iran.signal(t, w)
-    withdrawal.withdraw(t, w)
+    iran.signal(t, w.iran, w.iran_params, w.tallies.us_killed_yesterday)
+    withdrawal.withdraw(t, w.withdrawal, w.withdrawal_params, w.us.troops, w.iraq.pressure)
+    war = w.war[t]
+    exposure = united_states.exposure(w.us, w.us_params)
     return (
-        united_states.observe(t, u, w),
-        militia.observe(t, u, w),
-        iraqi_government.observe(t, u, w),
-    )
+        united_states.observe(t, u, w.us, w.us_params, w.readings, w.slots, war),
+        militia.observe(
+            t, u, w.militia, w.militia_params, w.readings, w.slots, war, w.iran.restraint,
+            w.iraq.mediation_until, w.iraq_params.leverage, w.us.deterrence, exposure,
+        ),
+        iraqi_government.observe(t, u, w.iraq, w.iraq_params, w.readings, w.slots, war),
+    )  # fmt: skip
 
 
 @compiled
 def end_of_day(t, u, w, us_levels, mil_levels, iraq_levels):
     """Day t from the levels each actor's policy chose to the recorded outcomes."""
-    us_rung = united_states.rungs(us_levels, w)
-    mil_rung = militia.rungs(t, u, mil_levels, w)
-    iraq_rung = iraqi_government.rungs(iraq_levels, w)
-    forced_killed = apply_shocks(t, w, us_rung, mil_rung, iraq_rung)
+    lad = w.ladder
+    us_rung = united_states.rungs(us_levels, lad.us, lad.min_level)
+    mil_rung = militia.rungs(
+        t, u, mil_levels, w.militia, w.militia_params, w.iran.pause_started, w.slots, lad
+    )
+    iraq_rung = iraqi_government.rungs(iraq_levels, lad.iraq, lad.min_level)
+    forced_killed = apply_shocks(t, w.shocks, us_rung, mil_rung, iraq_rung, w.us.target)
     us_target = w.us.target.copy()
-    militia.commit(t, mil_rung, w)
-    iraqi_government.commit(t, iraq_rung, w)
+    militia.commit(t, mil_rung, w.militia, lad.truce_rung, w.iran_params.pause_days)
+    iraqi_government.commit(t, iraq_rung, w.iraq, w.iraq_params, lad.level)
 
-    d = resolve_day(t, u, w, us_rung, mil_rung, iraq_rung, forced_killed)
+    d = resolve_day(
+        t, u, w.slots, lad, w.perception, w.tallies, w.us.protection,
+        w.us_params.protection_effect, w.withdrawal.stepping, us_rung, mil_rung, iraq_rung,
+        forced_killed,
+    )  # fmt: skip
     w.tallies.index[:] = d.escalation_index
-    keep_readings(t, w, d, us_target)
+    keep_readings(t, w.readings, d, us_target)
 
-    united_states.absorb(d, w)
-    militia.absorb(t, mil_rung, us_rung, us_target, w)
-    iraqi_government.absorb(d, w)
+    united_states.absorb(d, w.us, w.us_params)
+    militia.absorb(t, mil_rung, us_rung, us_target, w.militia, w.militia_params, lad, w.iran.supply)
+    iraqi_government.absorb(d, w.iraq, w.iraq_params)
     w.tallies.us_killed_yesterday[:] = d.us_killed
 
     record_day(t, w, d)
-    record_events(t, w, us_rung, us_target, mil_rung, iraq_rung, d)
+    record_events(
+        t, w.events, lad, w.withdrawal.stepping, us_rung, us_target, mil_rung, iraq_rung, d
+    )
 
 
-@day_kernel
-def keep_readings(t, w, d, us_target):
-    """Store day t's readings: each adversary acts on them after its reaction lag."""
-    b = w.readings
+@compiled
+def keep_readings(t, b, d, us_target):
+    """Store day t's readings in the ring buffers ``b``: each adversary acts on them after
+    its reaction lag."""
     slot = t % b.seen_by_us.shape[0]
     b.seen_by_us[slot] = d.seen
     b.blamed_by_us[slot] = d.blamed

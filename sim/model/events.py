@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.config.schema import ScenarioConfig
-from sim.core.compiled import compiled, day_kernel
+from sim.core.compiled import compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
 from sim.core.ladder import Ladder, rung_at
 
@@ -60,45 +60,52 @@ class EventBuffer(NamedTuple):
 
 
 @compiled
-def _row(buffer, replica, day, party, target, rung, perceived, level, attributed, killed, wounded):
-    i = buffer.count[0]
-    row = buffer.rows[i]
+def _row(rows, i, replica, day, party, target, rung, perceived, level, attributed, killed, wounded):
+    """Write row i of the buffer; the next free row."""
+    row = rows[i]
     row[0], row[1], row[2], row[3], row[4] = replica, day, party, target, rung
     row[5], row[6], row[7], row[8], row[9] = perceived, level, attributed, killed, wounded
-    buffer.count[0] = i + 1
+    return i + 1
 
 
-@day_kernel
-def record_events(t, w, us_rung, us_target, mil_rung, iraq_rung, d):
-    """Log day t's actions with how their targets read them (nothing without a buffer)."""
-    buffer, lad = w.events, w.ladder
-    if buffer.rows.shape[0] == 0:
+@compiled
+def record_events(t, buffer, lad, stepping, us_rung, us_target, mil_rung, iraq_rung, d):
+    """Log day t's actions with how their targets read them (nothing without a buffer):
+    the rungs played, whether a withdrawal step was taken, and the day's outcome ``d``."""
+    rows, count = buffer.rows, buffer.count
+    if rows.shape[0] == 0:
         return
+    level, lowest, none = lad.level, lad.min_level, lad.none_rung
+    us_table, militia_table, withdrawal = lad.us, lad.militia, lad.withdrawal_rung
+    seen_by_us, blamed, killed, wounded = d.seen, d.blamed, d.killed, d.wounded
+    seen_by_militia, militia_killed = d.us_seen, d.militia_killed
     n, nf = mil_rung.shape
     iraq, all_militias = nf + 1, nf + 2
+    i = count[0]
     for r in range(n):
         for f in range(nf):
             rung = mil_rung[r, f]
-            if rung != lad.none_rung:
-                seen = d.seen[r, f]
-                blamed = 1 + d.blamed[r, f] if lad.level[rung] >= FORCE else -1
-                perceived = rung_at(lad.militia, seen, lad.min_level)
-                killed, wounded = d.killed[r, f], d.wounded[r, f]
-                _row(buffer, r, t, 1 + f, 0, rung, perceived, seen, blamed, killed, wounded)
+            if rung != none:
+                seen = seen_by_us[r, f]
+                attributed = 1 + blamed[r, f] if level[rung] >= FORCE else -1
+                perceived = rung_at(militia_table, seen, lowest)
+                i = _row(
+                    rows, i, r, t, 1 + f, 0, rung, perceived, seen, attributed,
+                    killed[r, f], wounded[r, f],
+                )  # fmt: skip
         rung = us_rung[r]
-        if rung != lad.none_rung:
-            seen = d.us_seen[r]
-            perceived = rung_at(lad.us, seen, lad.min_level)
+        if rung != none:
+            seen = seen_by_militia[r]
+            perceived = rung_at(us_table, seen, lowest)
             target = 1 + us_target[r]
-            _row(buffer, r, t, 0, target, rung, perceived, seen, -1, d.militia_killed[r], 0)
-        if w.withdrawal.stepping[r]:
-            rung = lad.withdrawal_rung
-            _row(buffer, r, t, 0, iraq, rung, rung, lad.level[rung], -1, 0, 0)
+            i = _row(rows, i, r, t, 0, target, rung, perceived, seen, -1, militia_killed[r], 0)
+        if stepping[r]:
+            i = _row(rows, i, r, t, 0, iraq, withdrawal, withdrawal, level[withdrawal], -1, 0, 0)
         rung = iraq_rung[r]
-        if rung != lad.none_rung:
-            level = lad.level[rung]
-            target = all_militias if level < 0 else 0
-            _row(buffer, r, t, iraq, target, rung, rung, level, -1, 0, 0)
+        if rung != none:
+            target = all_militias if level[rung] < 0 else 0
+            i = _row(rows, i, r, t, iraq, target, rung, rung, level[rung], -1, 0, 0)
+    count[0] = i
 
 
 def parties(config: ScenarioConfig) -> tuple[list[str], list[str]]:

@@ -209,6 +209,8 @@ def _record_day_compiled(t, w, d):
             block, row = "counts", COUNT_SERIES.index(column.name)
         else:
             block, row = "levels", LEVEL_SERIES.index(column.name)
+        # compiled into the function (numba's inlining), not called: a call would pass the
+        # whole world as some thousand machine-level arguments (minutes to compile)
         namespace[f"value{i}"] = numba.njit(inline="always")(column.value)
         lines.append(f"    w.series.{block}[{row}, t] = value{i}(t, w, d)  # {column.name}")
     exec("\n".join(lines), namespace)

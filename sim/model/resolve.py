@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.core.casualties import poisson_count
-from sim.core.compiled import day_kernel
+from sim.core.compiled import compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
 from sim.core.perception import misattribute, misread, outcome_level
 
@@ -57,24 +57,26 @@ class Tallies(NamedTuple):
     index_decay: float  # the index's daily decay
 
 
-@day_kernel
-def resolve_day(t, u, w, us_rung, mil_rung, iraq_rung, forced_killed):
+@compiled
+def resolve_day(
+    t, u, slots, lad, perception, tallies, protection, protection_effect, stepping, us_rung,
+    mil_rung, iraq_rung, forced_killed,
+):  # fmt: skip
     """Resolve day ``t`` for every replica, given the day's actions (rung ids: the US (R,),
-    the militias (R, F), the Iraqi government (R,)); ``u`` is the day's (R, width) uniforms,
-    read at the slots of ``w.slots``.
+    the militias (R, F), the Iraqi government (R,)) and whether a withdrawal step was taken
+    (``stepping``); ``u`` is the day's (R, width) uniforms, read at ``slots``; ``lad`` the
+    ladder's tables; ``protection`` the US force protection, of which ``protection_effect``
+    absorbs attacks.
 
     ``forced_killed`` (F + 1,) holds the deaths a shock forces for each faction's attack and,
     last, for the US strike; -1 where none. The tallies' first days and totals are updated in
     place; the new escalation index is returned, not stored. Returns a :data:`DayOutcome`.
     """
-    lad, slots, tallies = w.ladder, w.slots, w.tallies
     level, goldstein, iraq_sovereignty = lad.level, lad.goldstein, lad.iraq_sovereignty
     lo, hi = lad.min_level, lad.max_level
     killed_cdf, wounded_cdf = lad.killed_cdf, lad.wounded_cdf
     withdrawal_rung, none_rung = lad.withdrawal_rung, lad.none_rung
-    noise, misattribution = w.perception.noise, w.perception.misattribution
-    protection, protection_effect = w.us.protection, w.us_params.protection_effect
-    stepping = w.withdrawal.stepping
+    noise, misattribution = perception.noise, perception.misattribution
     first_day, cumulative = tallies.first_day, tallies.cumulative
     index, index_decay = tallies.index, tallies.index_decay
     slot_absorb, slot_killed, slot_wounded = slots.mil_absorb, slots.mil_killed, slots.mil_wounded

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.config.schema import ScenarioConfig
-from sim.core.compiled import day_kernel
+from sim.core.compiled import compiled
 from sim.core.ladder import ACTORS, Ladder
 
 ACTOR_CODE = {actor: code for code, actor in enumerate(ACTORS)}
@@ -50,25 +50,25 @@ class ShockTable(NamedTuple):
         return cls(*(np.ascontiguousarray(c) for c in columns))
 
 
-@day_kernel
-def apply_shocks(t, w, us_rung, mil_rung, iraq_rung):
+@compiled
+def apply_shocks(t, shocks, us_rung, mil_rung, iraq_rung, us_target):
     """Replace day t's rungs (in place) by the day's shocks, in the config's order; a US
-    shock also sets the US target. Returns the forced deaths, (F + 1,): each faction's
-    attack, then the US strike; -1 where none."""
-    table = w.shocks
+    shock also sets the US target (in place). Returns the forced deaths, (F + 1,): each
+    faction's attack, then the US strike; -1 where none."""
+    days, actors, factions, rungs, killed = shocks
     nf = mil_rung.shape[1]
     forced = np.full(nf + 1, -1, np.int64)
-    for i in range(table.day.shape[0]):
-        if table.day[i] != t:
+    for i in range(days.shape[0]):
+        if days[i] != t:
             continue
-        actor, faction, rung = table.actor[i], table.faction[i], table.rung[i]
+        actor, faction, rung = actors[i], factions[i], rungs[i]
         if actor == US:
             us_rung[:] = rung
-            w.us.target[:] = faction
+            us_target[:] = faction
         elif actor == MILITIA:
             mil_rung[:, faction] = rung
         else:
             iraq_rung[:] = rung
-        if table.killed[i] >= 0:
-            forced[nf if actor == US else faction] = table.killed[i]
+        if killed[i] >= 0:
+            forced[nf if actor == US else faction] = killed[i]
     return forced
