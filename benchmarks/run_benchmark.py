@@ -4,8 +4,8 @@
 2. The event log's cost: the default single run (100 replicas, 730 days) with and without it.
 3. ``--baseline REV``: the default scenario's model in one process, the default
    ``escalation-sim`` run through the command line and, with ``--flagship``, the flagship
-   sweep, with the code of git revision REV and with this checkout, alternately (a temporary
-   worktree on PYTHONPATH): the speed-up of this code over REV.
+   sweep, with the code of git revision REV and with this checkout, alternately (REV exported
+   to a temporary folder on PYTHONPATH): the speed-up of this code over REV.
 4. ``--flagship``: the withdrawal-timing experiment end to end through the real command line
    (96 scenario points x 200 replicas x 730 days, joblib on all cores, every table and figure
    written): wall time, scenario points and replica-runs per second, peak memory of the whole
@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 import psutil
+from revision import exported
 
 from sim import EscalationModel
 from sim.analysis.metrics import summarize
@@ -146,61 +147,51 @@ def versus(baseline: str, repeats: int, with_flagship: bool) -> None:
     the same machine: the default scenario's model in one process (build, run, event log),
     the default ``escalation-sim`` run through the command line, and the flagship sweep."""
     root = Path(__file__).resolve().parents[1]
-    with tempfile.TemporaryDirectory(prefix="versus-") as tmp:
-        tree = Path(tmp) / "baseline"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", str(tree), baseline],
-            cwd=root,
-            check=True,
-            capture_output=True,
-        )
-        try:
-            codes = {baseline: tree, "this code": root}
-            jobs = {
-                "default scenario's model (build, run, event log; in-process)": [
-                    "-c",
-                    MODEL_ONLY,
-                    str(repeats),
-                ],
-                "default escalation-sim run (command line, files and figure included)": [
-                    "-m",
-                    "sim",
-                    "hydra.run.dir={out}",
-                ],
-            }
-            if with_flagship:
-                jobs["flagship sweep (command line)"] = [
-                    "-m",
-                    "sim",
-                    "-m",
-                    "experiment=withdrawal_timing",
-                    "hydra.sweep.dir={out}",
-                ]
-            for job, args in jobs.items():
-                in_process = args[0] == "-c"
-                times: dict[str, list[float]] = {label: [] for label in codes}
-                for round_ in range(1 if in_process else repeats + 1):
-                    for label, code in codes.items():  # round 0 also compiles each version
-                        out = Path(tmp) / f"out-{round_}"
-                        cmd = [sys.executable, *(a.replace("{out}", str(out)) for a in args)]
-                        env = {**os.environ, "PYTHONPATH": str(code)}
-                        t0 = time.perf_counter()
-                        proc = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True)
-                        seconds = time.perf_counter() - t0
-                        if proc.returncode != 0:
-                            sys.exit(f"{job} with {label} failed:\n{proc.stderr[-2000:]}")
-                        if in_process:
-                            times[label].append(float(proc.stdout.split()[-1]))
-                        elif round_:
-                            times[label].append(seconds)
-                        shutil.rmtree(out, ignore_errors=True)
-                old, new = (statistics.median(times[label]) for label in codes)
-                print(
-                    f"{job}, median of {repeats}: {baseline} {old:.3f} s, this code {new:.3f} s"
-                    f" = {old / new:.2f}x faster"
-                )
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=root)
+    with tempfile.TemporaryDirectory(prefix="versus-") as tmp, exported(baseline) as tree:
+        codes = {baseline: tree, "this code": root}
+        jobs = {
+            "default scenario's model (build, run, event log; in-process)": [
+                "-c",
+                MODEL_ONLY,
+                str(repeats),
+            ],
+            "default escalation-sim run (command line, files and figure included)": [
+                "-m",
+                "sim",
+                "hydra.run.dir={out}",
+            ],
+        }
+        if with_flagship:
+            jobs["flagship sweep (command line)"] = [
+                "-m",
+                "sim",
+                "-m",
+                "experiment=withdrawal_timing",
+                "hydra.sweep.dir={out}",
+            ]
+        for job, args in jobs.items():
+            in_process = args[0] == "-c"
+            times: dict[str, list[float]] = {label: [] for label in codes}
+            for round_ in range(1 if in_process else repeats + 1):
+                for label, code in codes.items():  # round 0 also compiles each version
+                    out = Path(tmp) / f"out-{round_}"
+                    cmd = [sys.executable, *(a.replace("{out}", str(out)) for a in args)]
+                    env = {**os.environ, "PYTHONPATH": str(code)}
+                    t0 = time.perf_counter()
+                    proc = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True)
+                    seconds = time.perf_counter() - t0
+                    if proc.returncode != 0:
+                        sys.exit(f"{job} with {label} failed:\n{proc.stderr[-2000:]}")
+                    if in_process:
+                        times[label].append(float(proc.stdout.split()[-1]))
+                    elif round_:
+                        times[label].append(seconds)
+                    shutil.rmtree(out, ignore_errors=True)
+            old, new = (statistics.median(times[label]) for label in codes)
+            print(
+                f"{job}, median of {repeats}: {baseline} {old:.3f} s, this code {new:.3f} s"
+                f" = {old / new:.2f}x faster"
+            )
 
 
 def flagship(keep: Path | None) -> None:

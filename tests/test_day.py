@@ -7,6 +7,10 @@ through the ``human`` policy. Also: shocks override a choice before any of its s
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import yaml
@@ -151,7 +155,57 @@ def test_only_python_policies_need_python_days():
     human = EscalationModel({**SMALL, "us": {"policy": {"name": "human"}}}, record_events=False)
     assert not human.compiled
     human.run()
-    assert human.day == SMALL["horizon_days"]
+    assert human.day == human.steps == SMALL["horizon_days"]
+    assert human.series.data["cum_attacks"][-1].min() > 0  # the militias played on
+
+
+def test_a_policy_swapped_during_a_run_decides_from_then_on():
+    from sim.policies import POLICIES
+
+    config = {"seed": 6, "replicas": 4, "horizon_days": 60, "us": {"policy": "restraint"}}
+    model = EscalationModel(config).run(days=20)
+    cls = POLICIES["escalate"]
+    model.us.policy = cls(cls.Params(), model.n_replicas, model.us.policy.max_level)
+    model.run()
+    us = model.event_log().query("actor == 'us' and action != 'withdrawal_step'")
+    assert us.query("day < 20").rung.max() <= 2  # restraint: threats at most
+    assert us.query("day >= 20").rung.max() >= 4  # escalate answers attacks with force
+
+
+def test_the_day_in_plain_python_gives_the_compiled_numbers(tmp_path):
+    """With numba switched off (NUMBA_DISABLE_JIT) every kernel runs as the Python it is
+    written in; the numbers must be the compiled ones."""
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import sys, numpy as np\n"
+        "from sim import EscalationModel\n"
+        "m = EscalationModel({'seed': 8, 'replicas': 3, 'horizon_days': 40}).run()\n"
+        "np.save(sys.argv[1], m.series.arrays.levels)\n"
+        "np.save(sys.argv[2], m.series.arrays.counts)\n"
+    )
+    levels, counts = tmp_path / "levels.npy", tmp_path / "counts.npy"
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    subprocess.run([sys.executable, script, levels, counts], env=env, check=True, timeout=300)
+    model = EscalationModel({"seed": 8, "replicas": 3, "horizon_days": 40}).run()
+    np.testing.assert_array_equal(np.load(levels), model.series.arrays.levels)
+    np.testing.assert_array_equal(np.load(counts), model.series.arrays.counts)
+
+
+@pytest.mark.parametrize("factions", [1, 2, 3, 8, 9, 17, 200])
+def test_faction_means_are_numpys_to_the_last_bit(factions):
+    from sim.model.outputs import faction_mean
+
+    rng = np.random.default_rng(factions)
+    x = rng.random((300, factions)) * 10.0 ** rng.integers(-3, 5, size=(300, factions))
+    np.testing.assert_array_equal(faction_mean(x), np.add.reduce(x, axis=1) / factions)
+
+
+def test_every_per_faction_slot_is_a_slot():
+    from sim.model.world import PER_FACTION, Slots
+
+    assert set(Slots._fields) >= PER_FACTION
+    slots, width = Slots.layout(3)
+    assert width == 4 + 9 * 3 and slots.us_jitter == slots.mil_blame_pick + 3
 
 
 # ------------------------------------------------------------------ shocks override choices
@@ -206,7 +260,21 @@ def test_a_shock_overriding_a_truce_leaves_no_truce_behind():
     assert shocked.militia.truce_until[:, 1:].tolist() == [[101, 101]] * 4
 
 
-def test_a_forced_truce_is_kept_like_a_chosen_one():
+def test_a_truce_a_person_chooses_is_the_days_action_only(tmp_path):
+    """A truce Iran orders (or a shock forces) is kept; one a militia's policy plays (a
+    person, here) binds it to nothing."""
+    choices = tmp_path / "choices.csv"
+    choices.write_text("day,level\n10,-1\n11,4\n")
+    config = {"seed": 2, "replicas": 2, "horizon_days": 20}
+    config["militia"] = {"policy": {"name": "human", "log": str(choices)}}
+    model = EscalationModel(config).run()
+    events = model.event_log().query("actor == 'militia'")
+    assert set(events.query("day == 10").action) == {"truce"}
+    assert set(events.query("day == 11").action) == {"harassment_attack"}
+    assert (model.militia.truce_until == -1).all()
+
+
+def test_a_forced_truce_is_kept_like_an_ordered_one():
     shock = {"day": 5, "actor": "militia", "action": "truce", "faction": "Harakat al-Nujaba"}
     model = EscalationModel({"seed": 2, "replicas": 3, "horizon_days": 40, "shocks": [shock]})
     model.run(days=6)

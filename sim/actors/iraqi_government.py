@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from sim.actors.united_states import half_life_decay
 from sim.actors.views import StateView
 from sim.config.schema import IraqConfig
 from sim.core.compiled import clip_scalar, compiled
 from sim.core.ladder import lookup
+from sim.core.params import half_life_decay
 from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
 

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from sim.actors.united_states import half_life_decay
 from sim.actors.views import StateView
 from sim.config.schema import FactionConfig, MilitiaConfig
 from sim.core.compiled import clip_scalar, compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
 from sim.core.ladder import THREAT_LEVEL, rung_at
+from sim.core.params import half_life_decay
 from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
 
@@ -118,18 +118,21 @@ def observe(
 
 @compiled
 def rungs(t, u, levels, s, p, pause_started, slots, lad):
-    """Rung ids (R, F) from the policy's levels: on the day Iran presses for a pause, each
-    faction joins with probability equal to its compliance and declares a truce; in a truce a
-    faction threatens at most; an attack the faction's stock cannot pay for becomes a threat."""
+    """Rung ids (R, F) from the policy's levels, and which factions joined a pause today: on
+    the day Iran presses for a pause, each faction joins with probability equal to its
+    compliance and declares a truce; in a truce a faction threatens at most; an attack the
+    faction's stock cannot pay for becomes a threat."""
     table, cost, lowest, truce = lad.militia, lad.capability_cost, lad.min_level, lad.truce_rung
     truce_until, capability, compliance = s.truce_until, s.capability, p.compliance
     n, nf = levels.shape
     truce_u = slots.mil_truce
     out = np.empty((n, nf), np.int64)
+    joined = np.zeros((n, nf), np.bool_)
     for r in range(n):
         for f in range(nf):
             if pause_started[r] and u[r, truce_u + f] < compliance[f]:
                 out[r, f] = truce
+                joined[r, f] = True
                 continue
             wanted = levels[r, f]
             if t < truce_until[r, f]:
@@ -138,18 +141,19 @@ def rungs(t, u, levels, s, p, pause_started, slots, lad):
             if cost[chosen] > capability[r, f]:
                 chosen = rung_at(table, min(wanted, THREAT_LEVEL), lowest)
             out[r, f] = chosen
-    return out
+    return out, joined
 
 
 @compiled
-def commit(t, mil_rung, s, truce, pause_days):
-    """A faction whose action today is a truce (rung ``truce``) keeps it for Iran's
-    ``pause_days``."""
+def commit(t, mil_rung, joined, forced, s, truce, pause_days):
+    """A truce that Iran ordered (``joined`` today's pause) or a shock ``forced`` (per
+    faction) is kept for Iran's ``pause_days``, if it is still the faction's action after the
+    day's shocks; a truce a policy (a person) chose is the day's action only."""
     until = s.truce_until
     end = t + pause_days
     for r in range(until.shape[0]):
         for f in range(until.shape[1]):
-            if mil_rung[r, f] == truce:
+            if mil_rung[r, f] == truce and (joined[r, f] or forced[f]):
                 until[r, f] = max(until[r, f], end)
 
 

@@ -18,16 +18,12 @@ from sim.config.schema import USConfig
 from sim.core.compiled import clip_scalar, compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
 from sim.core.ladder import lookup
+from sim.core.params import half_life_decay
 from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
-
-
-def half_life_decay(days: float) -> float:
-    """Daily decay factor of a quantity with the given half-life."""
-    return 0.5 ** (1.0 / days)
 
 
 class UsState(NamedTuple):

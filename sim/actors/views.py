@@ -3,6 +3,10 @@
 An actor's state is a named tuple of arrays over replicas (its ``State``), which the compiled
 day reads and writes; its Mesa agent holds that tuple as ``state`` and shows each of its
 fields as an attribute, so there is one copy of the state and Mesa stays the agent API.
+
+The attributes are live: the day updates the arrays in place, so an array read on one day
+holds the next day's values after a step. Copy what you keep (``agent.pressure.copy()``), as
+a Mesa data collector's reporter should.
 """
 
 from __future__ import annotations

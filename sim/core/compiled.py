@@ -10,8 +10,8 @@ compiles; later processes load them. numba checks a cached function against its 
 file only, so a kernel compiled into a caller from another file (the day calls every actor's
 kernels) would stay stale after an edit of that file. :class:`PackageSourceStamp` therefore
 stamps every cached function of this package with a digest of the source of every
-subpackage that holds compiled code: an edit there recompiles everything once (about a
-minute), and nothing stale is ever loaded.
+subpackage that holds compiled code: any edit there, a docstring's included, recompiles
+everything once (about 40 s), and nothing stale is ever loaded.
 ``error_model="numpy"`` keeps numpy's floating-point semantics (inf/nan, no exceptions).
 """
 

@@ -26,3 +26,9 @@ def param(default: Any = None, *, doc: str, factory: Any = None, **bounds: Any) 
 
 PROBABILITY = {"ge": 0.0, "le": 1.0}
 UNIT = PROBABILITY  # a state variable or weight on [0, 1]
+
+
+def half_life_decay(days: float) -> float:
+    """The daily decay factor of a quantity with a half-life of ``days``: parameters are
+    given as half-lives, which say more to a reader than a factor does."""
+    return 0.5 ** (1.0 / days)

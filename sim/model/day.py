@@ -58,13 +58,13 @@ def end_of_day(t, u, w, us_levels, mil_levels, iraq_levels):
     """Day t from the levels each actor's policy chose to the recorded outcomes."""
     lad = w.ladder
     us_rung = united_states.rungs(us_levels, lad.us, lad.min_level)
-    mil_rung = militia.rungs(
+    mil_rung, joined = militia.rungs(
         t, u, mil_levels, w.militia, w.militia_params, w.iran.pause_started, w.slots, lad
     )
     iraq_rung = iraqi_government.rungs(iraq_levels, lad.iraq, lad.min_level)
-    forced_killed = apply_shocks(t, w.shocks, us_rung, mil_rung, iraq_rung, w.us.target)
+    forced_killed, forced = apply_shocks(t, w.shocks, us_rung, mil_rung, iraq_rung, w.us.target)
     us_target = w.us.target.copy()
-    militia.commit(t, mil_rung, w.militia, lad.truce_rung, w.iran_params.pause_days)
+    militia.commit(t, mil_rung, joined, forced, w.militia, lad.truce_rung, w.iran_params.pause_days)
     iraqi_government.commit(t, iraq_rung, w.iraq, w.iraq_params, lad.level)
 
     d = resolve_day(

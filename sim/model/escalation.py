@@ -112,8 +112,12 @@ class EscalationModel(mesa.Model):
         self.series = SeriesRecorder(self.horizon, n)
         self.events = EventLog(cfg, self.streams.chunk_days, n) if record_events else None
         self.world = build_world(self)
-        self.deciders = (self.us.policy, self.militia.policy, self.iraq.policy)
-        self._rules = self._compiled_rules()
+
+    @property
+    def deciders(self) -> tuple[Policy, Policy, Policy]:
+        """The policies that decide each day (the US, the militias, Iraq), read each day: a
+        policy swapped on an agent takes over from the next day."""
+        return self.us.policy, self.militia.policy, self.iraq.policy
 
     def _compiled_rules(self) -> tuple[Rule, Rule, Rule] | None:
         """Each actor's policy as the compiled day calls it; None if one needs Python."""
@@ -128,7 +132,7 @@ class EscalationModel(mesa.Model):
     @property
     def compiled(self) -> bool:
         """Whether :meth:`run` runs stretches of days compiled (every policy has a kernel)."""
-        return self._rules is not None
+        return self._compiled_rules() is not None
 
     @property
     def first_day(self) -> np.ndarray:
@@ -137,8 +141,8 @@ class EscalationModel(mesa.Model):
 
     @property
     def escalation_index(self) -> np.ndarray:
-        """The escalation index after the latest day (per replica)."""
-        return self.world.tallies.index
+        """The escalation index after the latest day (per replica; a copy)."""
+        return self.world.tallies.index.copy()
 
     def date_of(self, day: int) -> np.datetime64:
         """Calendar date of a model day."""
@@ -164,12 +168,13 @@ class EscalationModel(mesa.Model):
         either way (:mod:`sim.model.day`), to the same numbers.
         """
         end = self.horizon if days is None else min(self.horizon, self.day + days)
+        rules = self._compiled_rules()
         while self.day < end:
-            if self._rules is None:
+            if rules is None:
                 self.step()
                 continue
             chunk, first, n = self.streams.next_days(end - self.day)
-            run_days(self.day, n, chunk, first, self.world, *self._rules)
+            run_days(self.day, n, chunk, first, self.world, *rules)
             self.steps += n  # Mesa's step counter, as step() counts
             self._advance(n)
         self.running = self.day < self.horizon

@@ -27,15 +27,68 @@ from sim.core.compiled import compiled
 
 
 @compiled
+def _block_sum(row, start, n):
+    """numpy's sum of at most 128 terms: in order below 8, else in 8 interleaved partial
+    sums, combined pairwise, then the rest in order."""
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total += row[i]
+        return total
+    r = row[start : start + 8].copy()
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] += row[start + i + j]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for k in range(i, n):
+        total += row[start + k]
+    return total
+
+
+@compiled
+def pairwise_sum(row, start, n):
+    """Sum of ``row[start:start + n]`` in numpy's order (its pairwise summation: blocks of at
+    most 128 terms, :func:`_block_sum`, in halves split at a multiple of 8, added as left +
+    right), so the result is numpy's ``sum`` to the last bit. numpy recurses; this walks the
+    same tree with an explicit stack (numba cannot cache a recursive function)."""
+    if n <= 128:
+        return _block_sum(row, start, n)
+    starts = np.empty(64, np.int64)
+    sizes = np.empty(64, np.int64)
+    lefts = np.empty(64)
+    waiting = np.zeros(64, np.bool_)  # the frame's left half is summed, its right is not
+    top = 0
+    starts[0], sizes[0] = start, n
+    while True:
+        while sizes[top] > 128:  # down the left halves to a block
+            half = sizes[top] // 2
+            half -= half % 8
+            starts[top + 1], sizes[top + 1], waiting[top + 1] = starts[top], half, False
+            top += 1
+        value = _block_sum(row, starts[top], sizes[top])
+        top -= 1
+        while top >= 0 and waiting[top]:  # right halves done: left + right, up the tree
+            value = lefts[top] + value
+            top -= 1
+        if top < 0:
+            return value
+        lefts[top], waiting[top] = value, True  # a left half done: now its right half
+        half = sizes[top] // 2
+        half -= half % 8
+        starts[top + 1], sizes[top + 1] = starts[top] + half, sizes[top] - half
+        waiting[top + 1] = False
+        top += 1
+
+
+@compiled
 def faction_mean(x):
-    """Mean over factions (the columns of an (R, F) array), summed in order."""
+    """Mean over factions (the columns of an (R, F) array), as numpy computes it."""
     n, nf = x.shape
     out = np.empty(n)
     for r in range(n):
-        total = x[r, 0]
-        for f in range(1, nf):
-            total += x[r, f]
-        out[r] = total / nf
+        out[r] = pairwise_sum(x[r], 0, nf) / nf
     return out
 
 
@@ -192,10 +245,21 @@ class SeriesArrays(NamedTuple):
     levels: np.ndarray
 
 
+WRITES = tuple(
+    (column, "counts", COUNT_SERIES.index(column.name))
+    if column.kind is int
+    else (column, "levels", LEVEL_SERIES.index(column.name))
+    for column in COLUMNS
+)
+"""Where each column's value goes: its block of :class:`SeriesArrays` and its row there."""
+
+
 def record_day(t: int, w: Any, d: Any) -> None:
-    """Store day t's value of every column (in ``w.series``); compiled code gets the writes
-    generated from :data:`COLUMNS` (below)."""
-    raise NotImplementedError("record_day runs inside compiled code (sim.model.day)")
+    """Store day t's value of every column in ``w.series``. This is the plain-Python
+    version (numba's ``NUMBA_DISABLE_JIT``); compiled code gets the same writes as one
+    generated function (below)."""
+    for column, block, row in WRITES:
+        getattr(w.series, block)[row, t] = column.value(t, w, d)
 
 
 @overload(record_day)
@@ -204,11 +268,7 @@ def _record_day_compiled(t, w, d):
     compile time grows linearly with the columns)."""
     namespace: dict[str, Any] = {}
     lines = ["def record(t, w, d):"]
-    for i, column in enumerate(COLUMNS):
-        if column.kind is int:
-            block, row = "counts", COUNT_SERIES.index(column.name)
-        else:
-            block, row = "levels", LEVEL_SERIES.index(column.name)
+    for i, (column, block, row) in enumerate(WRITES):
         # compiled into the function (numba's inlining), not called: a call would pass the
         # whole world as some thousand machine-level arguments (minutes to compile)
         namespace[f"value{i}"] = numba.njit(inline="always")(column.value)

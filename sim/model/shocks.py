@@ -54,10 +54,12 @@ class ShockTable(NamedTuple):
 def apply_shocks(t, shocks, us_rung, mil_rung, iraq_rung, us_target):
     """Replace day t's rungs (in place) by the day's shocks, in the config's order; a US
     shock also sets the US target (in place). Returns the forced deaths, (F + 1,): each
-    faction's attack, then the US strike; -1 where none."""
+    faction's attack, then the US strike, -1 where none; and which factions' actions were
+    forced, (F,)."""
     days, actors, factions, rungs, killed = shocks
     nf = mil_rung.shape[1]
     forced = np.full(nf + 1, -1, np.int64)
+    forced_factions = np.zeros(nf, np.bool_)
     for i in range(days.shape[0]):
         if days[i] != t:
             continue
@@ -67,8 +69,9 @@ def apply_shocks(t, shocks, us_rung, mil_rung, iraq_rung, us_target):
             us_target[:] = faction
         elif actor == MILITIA:
             mil_rung[:, faction] = rung
+            forced_factions[faction] = True
         else:
             iraq_rung[:] = rung
         if killed[i] >= 0:
             forced[nf if actor == US else faction] = killed[i]
-    return forced
+    return forced, forced_factions

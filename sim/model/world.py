@@ -90,6 +90,9 @@ class Readings(NamedTuple):
 
 
 class Perception(NamedTuple):
+    """How actions are misread: the chance of a rung up or down, and of blaming another
+    faction for an attack."""
+
     noise: float
     misattribution: float
 
@@ -162,8 +165,7 @@ def build_world(model: EscalationModel) -> World:
             us_killed_yesterday=np.zeros(n, dtype=np.int64),
             index_decay=0.5 ** (1.0 / cfg.index.half_life_days),
         ),
-        # exponential decline from initial to floor (the same arithmetic, day by day, as the
-        # model's regional_war)
+        # exponential decline from initial to floor, day by day (docs/ODD.md 7.9)
         war=np.array(
             [
                 war.floor + (war.initial - war.floor) * 0.5 ** (t / war.half_life_days)
