@@ -47,7 +47,7 @@ class IranParams(NamedTuple):
 
 
 @compiled
-def signal(t, s, p, killed):
+def signal(t: int, s: IranState, p: IranParams, killed: np.ndarray) -> None:
     """Today's restraint from yesterday's US deaths (``killed``): a pause starts where they
     reached the trigger and no pause is on (the state ``s`` updated in place)."""
     if not p.enabled:

@@ -24,6 +24,8 @@ from sim.policies import Observation, make_policy
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
+    from sim.model.resolve import DayOutcome
+    from sim.model.world import Readings, Slots
 
 
 class IraqState(NamedTuple):
@@ -55,7 +57,9 @@ class IraqParams(NamedTuple):
 
 
 @compiled
-def observe(t, u, s, p, readings, slots, war):
+def observe(
+    t: int, u: np.ndarray, s: IraqState, p: IraqParams, readings: Readings, slots: Slots, war: float
+) -> Observation:
     """What the government decides on: the US and the militias' highest actions of
     ``reaction_lag`` days ago, and its own pressure."""
     lag = p.reaction_lag
@@ -78,13 +82,13 @@ def observe(t, u, s, p, readings, slots, war):
 
 
 @compiled
-def rungs(levels, table, min_level):
+def rungs(levels: np.ndarray, table: np.ndarray, min_level: int) -> np.ndarray:
     """The government's rung ids for the policy's levels."""
     return lookup(table, levels.reshape(-1), min_level)
 
 
 @compiled
-def commit(t, iraq_rung, s, p, level):
+def commit(t: int, iraq_rung: np.ndarray, s: IraqState, p: IraqParams, level: np.ndarray) -> None:
     """A de-escalatory move (a rung below level 0: mediation) restrains the militias from
     tomorrow for ``mediation_days`` days."""
     until = s.mediation_until
@@ -94,7 +98,7 @@ def commit(t, iraq_rung, s, p, level):
 
 
 @compiled
-def absorb(d, s, p):
+def absorb(d: DayOutcome, s: IraqState, p: IraqParams) -> None:
     """Grievance decays and accumulates the day's sovereignty breaches; pressure moves at
     ``pressure_rate`` towards baseline + grievance."""
     grievance, pressure, sovereignty = s.grievance, s.pressure, d.sovereignty

@@ -30,7 +30,9 @@ from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
 
 if TYPE_CHECKING:
+    from sim.core.ladder import LadderTables
     from sim.model.escalation import EscalationModel
+    from sim.model.world import Readings, Slots
 
 
 class MilitiaState(NamedTuple):
@@ -69,19 +71,19 @@ class MilitiaParams(NamedTuple):
 
 @compiled
 def observe(
-    t,
-    u,
-    s,
-    p,
-    readings,
-    slots,
-    war,
-    iran_restraint,
-    mediation_until,
-    leverage,
-    deterrence,
-    exposure,
-):
+    t: int,
+    u: np.ndarray,
+    s: MilitiaState,
+    p: MilitiaParams,
+    readings: Readings,
+    slots: Slots,
+    war: float,
+    iran_restraint: np.ndarray,
+    mediation_until: np.ndarray,
+    leverage: float,
+    deterrence: np.ndarray,
+    exposure: np.ndarray,
+) -> Observation:
     """What each faction decides on: the US action it felt ``reaction_lag`` days ago, and
     the restraint on it (its compliance with Iran's signal, tightened while Iraq mediates by
     the government's ``leverage``); besides, the US ``deterrence`` and the ``exposure`` of US
@@ -117,7 +119,16 @@ def observe(
 
 
 @compiled
-def rungs(t, u, levels, s, p, pause_started, slots, lad):
+def rungs(
+    t: int,
+    u: np.ndarray,
+    levels: np.ndarray,
+    s: MilitiaState,
+    p: MilitiaParams,
+    pause_started: np.ndarray,
+    slots: Slots,
+    lad: LadderTables,
+) -> tuple[np.ndarray, np.ndarray]:
     """Rung ids (R, F) from the policy's levels, and which factions joined a pause today: on
     the day Iran presses for a pause, each faction joins with probability equal to its
     compliance and declares a truce; in a truce a faction threatens at most; an attack the
@@ -145,7 +156,15 @@ def rungs(t, u, levels, s, p, pause_started, slots, lad):
 
 
 @compiled
-def commit(t, mil_rung, joined, forced, s, truce, pause_days):
+def commit(
+    t: int,
+    mil_rung: np.ndarray,
+    joined: np.ndarray,
+    forced: np.ndarray,
+    s: MilitiaState,
+    truce: int,
+    pause_days: int,
+) -> None:
     """A truce that Iran ordered (``joined`` today's pause) or a shock ``forced`` (per
     faction) is kept for Iran's ``pause_days``, if it is still the faction's action after the
     day's shocks; a truce a policy (a person) chose is the day's action only."""
@@ -158,7 +177,16 @@ def commit(t, mil_rung, joined, forced, s, truce, pause_days):
 
 
 @compiled
-def absorb(t, mil_rung, us_rung, us_target, s, p, lad, supply):
+def absorb(
+    t: int,
+    mil_rung: np.ndarray,
+    us_rung: np.ndarray,
+    us_target: np.ndarray,
+    s: MilitiaState,
+    p: MilitiaParams,
+    lad: LadderTables,
+    supply: np.ndarray,
+) -> None:
     """Each faction pays for its attacks and regenerates its stock (at Iran's ``supply``; not
     while its commander's killing disrupts it); the faction the US struck loses stock and
     gains grievance, most when its commander is killed. Updates the state in place."""

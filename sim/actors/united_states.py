@@ -24,6 +24,8 @@ from sim.policies import Observation, make_policy
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
+    from sim.model.resolve import DayOutcome
+    from sim.model.world import Readings, Slots
 
 
 class UsState(NamedTuple):
@@ -70,13 +72,15 @@ class UsParams(NamedTuple):
 
 
 @compiled
-def exposure(s, p):
+def exposure(s: UsState, p: UsParams) -> np.ndarray:
     """US troops within the militias' reach (Iraq and Syria) relative to the start."""
     return (s.troops + p.troops_syria) / p.exposed0
 
 
 @compiled
-def observe(t, u, s, p, readings, slots, war):
+def observe(
+    t: int, u: np.ndarray, s: UsState, p: UsParams, readings: Readings, slots: Slots, war: float
+) -> Observation:
     """What the US decides on: the worst militia action perceived ``reaction_lag`` days ago
     (ties broken at random by a jitter of half a rung); where it is hostile, the faction blamed
     for it becomes the target (``target`` and ``perceived_attack`` updated in place)."""
@@ -114,13 +118,13 @@ def observe(t, u, s, p, readings, slots, war):
 
 
 @compiled
-def rungs(levels, table, min_level):
+def rungs(levels: np.ndarray, table: np.ndarray, min_level: int) -> np.ndarray:
     """The US rung ids for the policy's levels (no US rung below -1)."""
     return lookup(table, np.maximum(levels.reshape(-1), -1), min_level)
 
 
 @compiled
-def absorb(d, s, p):
+def absorb(d: DayOutcome, s: UsState, p: UsParams) -> None:
     """The US state after day outcome ``d``: pressure decays and rises with casualties;
     protection relaxes towards its baseline and rises with attacks; credibility rises with
     each use of force and falls when a perceived attack goes unanswered (all in [0, 1])."""

@@ -85,7 +85,9 @@ def _steps_done(t, start, step_days, n_steps):
 
 
 @compiled
-def withdraw(t, s, p, troops, pressure):
+def withdraw(
+    t: int, s: WithdrawalState, p: WithdrawalParams, troops: np.ndarray, pressure: np.ndarray
+) -> None:
     """Day t of the schedule: bring the start forward to t + delay where Iraqi ``pressure``
     reached the threshold (endogenous withdrawal), then set the ``troops`` in Iraq at the end
     of the day and whether a step was taken today (in place)."""

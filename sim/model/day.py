@@ -21,7 +21,7 @@ runs a stretch of days in one compiled call when every policy is compiled.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -34,9 +34,14 @@ from sim.model.shocks import apply_shocks
 from sim.policies.base import RuleArgs
 from sim.policies.dispatch import decide_levels
 
+if TYPE_CHECKING:
+    from sim.model.resolve import DayOutcome
+    from sim.model.world import Readings, World
+    from sim.policies.base import Observation
+
 
 @compiled
-def start_of_day(t, u, w):
+def start_of_day(t: int, u: np.ndarray, w: World) -> tuple[Observation, Observation, Observation]:
     """Day t's patron signal, troops and observations (us, militias, Iraq); ``u`` is the
     day's (R, width) block of uniforms."""
     iran.signal(t, w.iran, w.iran_params, w.tallies.us_killed_yesterday)
@@ -54,7 +59,14 @@ def start_of_day(t, u, w):
 
 
 @compiled
-def end_of_day(t, u, w, us_levels, mil_levels, iraq_levels):
+def end_of_day(
+    t: int,
+    u: np.ndarray,
+    w: World,
+    us_levels: np.ndarray,
+    mil_levels: np.ndarray,
+    iraq_levels: np.ndarray,
+) -> None:
     """Day t from the levels each actor's policy chose to the recorded outcomes."""
     lad = w.ladder
     us_rung = united_states.rungs(us_levels, lad.us, lad.min_level)
@@ -87,7 +99,7 @@ def end_of_day(t, u, w, us_levels, mil_levels, iraq_levels):
 
 
 @compiled
-def keep_readings(t, b, d, us_target):
+def keep_readings(t: int, b: Readings, d: DayOutcome, us_target: np.ndarray) -> None:
     """Store day t's readings in the ring buffers ``b``: each adversary acts on them after
     its reaction lag."""
     slot = t % b.seen_by_us.shape[0]
@@ -109,7 +121,16 @@ class Rule(NamedTuple):
 
 
 @compiled
-def run_days(t0, days, chunk, first, w, us_rule, mil_rule, iraq_rule):
+def run_days(
+    t0: int,
+    days: int,
+    chunk: np.ndarray,
+    first: int,
+    w: World,
+    us_rule: Rule,
+    mil_rule: Rule,
+    iraq_rule: Rule,
+) -> None:
     """Days t0 .. t0 + days - 1, every policy compiled; ``chunk[:, first + k]`` is day
     t0 + k's block of uniforms (:meth:`sim.core.streams.ReplicaStreams.next_days`)."""
     for k in range(days):

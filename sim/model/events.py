@@ -11,7 +11,7 @@ F + 2 "all militia factions" (the target of an Iraqi mediation).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,10 @@ import pyarrow as pa
 from sim.config.schema import ScenarioConfig
 from sim.core.compiled import compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
-from sim.core.ladder import Ladder, rung_at
+from sim.core.ladder import Ladder, LadderTables, rung_at
+
+if TYPE_CHECKING:
+    from sim.model.resolve import DayOutcome
 
 FIELDS = (
     "replica",  # index of the replica in the model
@@ -69,7 +72,17 @@ def _row(rows, i, replica, day, party, target, rung, perceived, level, attribute
 
 
 @compiled
-def record_events(t, buffer, lad, stepping, us_rung, us_target, mil_rung, iraq_rung, d):
+def record_events(
+    t: int,
+    buffer: EventBuffer,
+    lad: LadderTables,
+    stepping: np.ndarray,
+    us_rung: np.ndarray,
+    us_target: np.ndarray,
+    mil_rung: np.ndarray,
+    iraq_rung: np.ndarray,
+    d: DayOutcome,
+) -> None:
     """Log day t's actions with how their targets read them (nothing without a buffer):
     the rungs played, whether a withdrawal step was taken, and the day's outcome ``d``."""
     rows, count = buffer.rows, buffer.count

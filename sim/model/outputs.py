@@ -48,7 +48,7 @@ def _block_sum(row, start, n):
 
 
 @compiled
-def pairwise_sum(row, start, n):
+def pairwise_sum(row: np.ndarray, start: int, n: int) -> float:
     """Sum of ``row[start:start + n]`` in numpy's order (its pairwise summation: blocks of at
     most 128 terms, :func:`_block_sum`, in halves split at a multiple of 8, added as left +
     right), so the result is numpy's ``sum`` to the last bit. numpy recurses; this walks the
@@ -83,7 +83,7 @@ def pairwise_sum(row, start, n):
 
 
 @compiled
-def faction_mean(x):
+def faction_mean(x: np.ndarray) -> np.ndarray:
     """Mean over factions (the columns of an (R, F) array), as numpy computes it."""
     n, nf = x.shape
     out = np.empty(n)

@@ -10,7 +10,7 @@ misread; and the day's totals, peak level and escalation index are updated.
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -18,6 +18,10 @@ from sim.core.casualties import poisson_count
 from sim.core.compiled import compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
 from sim.core.perception import misattribute, misread, outcome_level
+
+if TYPE_CHECKING:
+    from sim.core.ladder import LadderTables
+    from sim.model.world import Perception, Slots
 
 MASS_CASUALTY_KILLED = 3
 """US deaths at which an attack reads as mass-casualty whatever its intent (Tower 22: 3)."""
@@ -59,9 +63,20 @@ class Tallies(NamedTuple):
 
 @compiled
 def resolve_day(
-    t, u, slots, lad, perception, tallies, protection, protection_effect, stepping, us_rung,
-    mil_rung, iraq_rung, forced_killed,
-):  # fmt: skip
+    t: int,
+    u: np.ndarray,
+    slots: Slots,
+    lad: LadderTables,
+    perception: Perception,
+    tallies: Tallies,
+    protection: np.ndarray,
+    protection_effect: float,
+    stepping: np.ndarray,
+    us_rung: np.ndarray,
+    mil_rung: np.ndarray,
+    iraq_rung: np.ndarray,
+    forced_killed: np.ndarray,
+) -> DayOutcome:
     """Resolve day ``t`` for every replica, given the day's actions (rung ids: the US (R,),
     the militias (R, F), the Iraqi government (R,)) and whether a withdrawal step was taken
     (``stepping``); ``u`` is the day's (R, width) uniforms, read at ``slots``; ``lad`` the

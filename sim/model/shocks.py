@@ -51,7 +51,14 @@ class ShockTable(NamedTuple):
 
 
 @compiled
-def apply_shocks(t, shocks, us_rung, mil_rung, iraq_rung, us_target):
+def apply_shocks(
+    t: int,
+    shocks: ShockTable,
+    us_rung: np.ndarray,
+    mil_rung: np.ndarray,
+    iraq_rung: np.ndarray,
+    us_target: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Replace day t's rungs (in place) by the day's shocks, in the config's order; a US
     shock also sets the US target (in place). Returns the forced deaths, (F + 1,): each
     faction's attack, then the US strike, -1 where none; and which factions' actions were
