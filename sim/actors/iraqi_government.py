@@ -21,6 +21,7 @@ from sim.core.ladder import lookup
 from sim.core.params import half_life_decay
 from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
+from sim.policies.base import row_observation
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
@@ -63,21 +64,13 @@ def observe(
     """What the government decides on: the US and the militias' highest actions of
     ``reaction_lag`` days ago, and its own pressure."""
     lag = p.reaction_lag
-    n = s.pressure.shape[0]
-    none = np.zeros((1, 1))
-    return Observation(
+    return row_observation(
         t,
-        read_lagged(readings.us_level_log, t, lag).reshape(1, n),
-        np.ascontiguousarray(u[:, slots.iraq_policy]).reshape(1, n),
-        s.pressure.reshape(1, n),
-        none,
-        none,
-        none,
-        none,
-        none,
-        none,
+        read_lagged(readings.us_level_log, t, lag),
+        u[:, slots.iraq_policy],
+        s.pressure,
         war,
-        read_lagged(readings.militia_level_log, t, lag).reshape(1, n),
+        read_lagged(readings.militia_level_log, t, lag).reshape(1, -1),
     )
 
 

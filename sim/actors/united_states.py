@@ -21,6 +21,7 @@ from sim.core.ladder import lookup
 from sim.core.params import half_life_decay
 from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
+from sim.policies.base import row_observation
 
 if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
@@ -100,21 +101,8 @@ def observe(
         perceived[r] = levels[r, worst]
         if perceived[r] > 0:
             target[r] = blamed[r, worst]
-    none = np.zeros((1, 1))
-    return Observation(
-        t,
-        perceived.reshape(1, n),
-        np.ascontiguousarray(u[:, slots.us_policy]).reshape(1, n),
-        s.pressure.reshape(1, n),
-        none,
-        none,
-        none,
-        none,
-        none,
-        none,
-        war,
-        np.zeros((1, 1), np.int64),
-    )
+    no_militia_level = np.zeros((1, 1), np.int64)
+    return row_observation(t, perceived, u[:, slots.us_policy], s.pressure, war, no_militia_level)
 
 
 @compiled

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from sim.core.compiled import as2d
+from sim.core.compiled import as2d, compiled
 from sim.core.params import param
 
 
@@ -80,6 +80,36 @@ class Observation(NamedTuple):
             float(self.war),
             as2d(0 if self.militia_level is None else self.militia_level, np.int64),
         )
+
+
+@compiled
+def row_observation(
+    day: int,
+    opponent: np.ndarray,
+    u: np.ndarray,
+    pressure: np.ndarray,
+    war: float,
+    militia_level: np.ndarray,
+) -> Observation:
+    """The :class:`Observation` of an actor that decides once per replica (the US, Iraq):
+    ``opponent``, ``u`` and ``pressure`` over replicas become rows (1, R); ``militia_level``
+    is given 2-D; the militias' context is left at 0."""
+    n = opponent.shape[0]
+    none = np.zeros((1, 1))
+    return Observation(
+        day,
+        opponent.reshape(1, n),
+        np.ascontiguousarray(u).reshape(1, n),
+        pressure.reshape(1, n),
+        none,
+        none,
+        none,
+        none,
+        none,
+        none,
+        war,
+        militia_level,
+    )
 
 
 class RuleArgs(NamedTuple):
