@@ -26,35 +26,36 @@ from numba.extending import overload
 from sim.core.compiled import compiled
 
 
-@compiled
-def _block_sum(row, start, n):
-    """numpy's sum of at most 128 terms: in order below 8, else in 8 interleaved partial
-    sums, combined pairwise, then the rest in order."""
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _block_sum(x, row, start, n):
+    """numpy's sum of at most 128 terms (of row ``row`` of ``x``, from column ``start``): in
+    order below 8, else in 8 interleaved partial sums, combined pairwise, then the rest in
+    order."""
     if n < 8:
         total = 0.0
         for i in range(start, start + n):
-            total += row[i]
+            total += x[row, i]
         return total
-    r = row[start : start + 8].copy()
+    r = x[row, start : start + 8].copy()
     i = 8
     while i < n - n % 8:
         for j in range(8):
-            r[j] += row[start + i + j]
+            r[j] += x[row, start + i + j]
         i += 8
     total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
     for k in range(i, n):
-        total += row[start + k]
+        total += x[row, start + k]
     return total
 
 
-@compiled
-def pairwise_sum(row: np.ndarray, start: int, n: int) -> float:
-    """Sum of ``row[start:start + n]`` in numpy's order (its pairwise summation: blocks of at
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def pairwise_sum(x: np.ndarray, row: int, start: int, n: int) -> float:
+    """Sum of ``x[row, start:start + n]`` in numpy's order (its pairwise summation: blocks of at
     most 128 terms, :func:`_block_sum`, in halves split at a multiple of 8, added as left +
     right), so the result is numpy's ``sum`` to the last bit. numpy recurses; this walks the
     same tree with an explicit stack (numba cannot cache a recursive function)."""
     if n <= 128:
-        return _block_sum(row, start, n)
+        return _block_sum(x, row, start, n)
     starts = np.empty(64, np.int64)
     sizes = np.empty(64, np.int64)
     lefts = np.empty(64)
@@ -67,7 +68,7 @@ def pairwise_sum(row: np.ndarray, start: int, n: int) -> float:
             half -= half % 8
             starts[top + 1], sizes[top + 1], waiting[top + 1] = starts[top], half, False
             top += 1
-        value = _block_sum(row, starts[top], sizes[top])
+        value = _block_sum(x, row, starts[top], sizes[top])
         top -= 1
         while top >= 0 and waiting[top]:  # right halves done: left + right, up the tree
             value = lefts[top] + value
@@ -88,7 +89,7 @@ def faction_mean(x: np.ndarray) -> np.ndarray:
     n, nf = x.shape
     out = np.empty(n)
     for r in range(n):
-        out[r] = pairwise_sum(x[r], 0, nf) / nf
+        out[r] = pairwise_sum(x, r, 0, nf) / nf
     return out
 
 
