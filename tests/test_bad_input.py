@@ -123,6 +123,13 @@ CLI_CASES = [
         "allowed keys here: day, actor, action, faction, killed",
         "shock-unknown-key",
     ),
+    # a replay file
+    case(
+        ["us/policy=human", "us.policy.log=/nonexistent/choices.csv"],
+        "us.policy.log",
+        "cannot read /nonexistent/choices.csv",
+        "replay-file-missing",
+    ),
     # factions
     case("militia.factions=[]", "militia.factions", "at least one faction", "no-factions"),
     # the ladder, by name or path
@@ -270,3 +277,27 @@ def test_validate_rejects_bad_input(config, key, allowed):
         validate(config)
     assert err.value.key == key
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "allowed"),
+    [
+        ("turn,choice\n1,4\n", "needs the columns day and level; it has turn, choice"),
+        ("day,level\n3,4\nx,5\n", "line 3: day and level must be whole numbers, got 'x' and '5'"),
+        ("day,level\n3,\n", "line 2: day and level must be whole numbers, got '3' and ''"),
+        ("day,level\n-1,4\n", "line 2: day must be >= 0, got -1"),
+        (b"\xff\xfe\x00", "cannot read"),
+    ],
+)
+def test_a_replay_file_that_cannot_be_used_is_refused_in_one_line(tmp_path, content, allowed):
+    choices = tmp_path / "choices.csv"
+    if isinstance(content, bytes):
+        choices.write_bytes(content)
+    else:
+        choices.write_text(content)
+    for actor in ("us", "militia", "iraq"):
+        config = {actor: {"policy": {"name": "human", "log": str(choices)}}}
+        with pytest.raises(ConfigError, match=re.escape(allowed)) as err:
+            validate(config)
+        assert err.value.key == f"{actor}.policy.log"
+        assert "\n" not in str(err.value)

@@ -21,21 +21,10 @@ import yaml
 
 from sim.config.schema import DEFAULT_POLICIES, ScenarioConfig, ShockConfig
 from sim.core.ladder import ACTORS, FORCE_LEVEL, LadderConfig, RungConfig, ladder_names, read_ladder
+from sim.core.params import ConfigError
 from sim.policies import POLICIES, PolicyParams, policies_for
 
 POLICY_FIELDS = {f"{actor}.policy": actor for actor in ACTORS}
-
-
-class ConfigError(ValueError):
-    """A configuration value that cannot be used; ``str()`` is a one-line message."""
-
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(f"{key}: {message}")
-        self.key = key
-        self.message = message
-
-    def __reduce__(self):  # picklable, so errors cross process boundaries (joblib, submitit)
-        return (ConfigError, (self.key, self.message))
 
 
 def validate(config: ScenarioConfig | Mapping[str, Any] | None = None) -> ScenarioConfig:
@@ -134,7 +123,9 @@ def _build_policy(actor: str, raw: Any, key: str) -> PolicyParams:
         raise ConfigError(
             f"{key}.name", f"unknown {actor} policy {name!r}; choose from: {', '.join(allowed)}"
         )
-    return _build(POLICIES[name].Params, raw, key)
+    params = _build(POLICIES[name].Params, raw, key)
+    POLICIES[name].check(params, key)
+    return params
 
 
 def _type_name(tp: Any) -> str:

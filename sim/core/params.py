@@ -1,10 +1,24 @@
 """Parameters with their provenance and allowed values: the one way every default of the
-scenario schema (:mod:`sim.config.schema`) and of every policy's ``Params`` is declared."""
+scenario schema (:mod:`sim.config.schema`) and of every policy's ``Params`` is declared, and
+the error a value that cannot be used raises."""
 
 from __future__ import annotations
 
 from dataclasses import field
 from typing import Any
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; ``str()`` is a one-line message naming the
+    key and what is allowed (:func:`sim.config.validation.validate` raises it)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.message = message
+
+    def __reduce__(self):  # picklable, so errors cross process boundaries (joblib, submitit)
+        return (ConfigError, (self.key, self.message))
 
 
 def param(default: Any = None, *, doc: str, factory: Any = None, **bounds: Any) -> Any:

@@ -164,6 +164,12 @@ class Policy:
         self.shape = shape
         self.max_level = max_level
 
+    @classmethod
+    def check(cls, params: PolicyParams, key: str) -> None:
+        """Check what the parameters' bounds cannot (e.g. a file a parameter names), raising
+        :class:`~sim.core.params.ConfigError` for ``key`` (the policy's place in the config);
+        called by validation. Default: nothing to check."""
+
     def rule_args(self) -> RuleArgs:
         """The kernel's parameters and state (default: no parameters, no state)."""
         return rule_args()

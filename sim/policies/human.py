@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from sim.core.ladder import ACTORS
-from sim.core.params import param
+from sim.core.params import ConfigError, param
 from sim.policies.base import Observation, Policy, PolicyParams, register
 
 
@@ -32,16 +34,17 @@ class Human(Policy):
             None, doc="A game's choices.csv (columns day, level) to replay; null = none."
         )
 
+    @classmethod
+    def check(cls, params: Params, key: str) -> None:
+        if params.log:
+            try:
+                read_choices(params.log)
+            except ValueError as ex:
+                raise ConfigError(f"{key}.log", str(ex)) from None
+
     def __init__(self, params: Params, shape: int | tuple[int, ...], max_level: int) -> None:
         super().__init__(params, shape, max_level)
-        self.schedule: dict[int, int] = {}
-        if params.log:
-            import pandas as pd  # only when replaying a game
-
-            choices = pd.read_csv(params.log)
-            self.schedule = {
-                int(d): int(lv) for d, lv in zip(choices.day, choices.level, strict=True)
-            }
+        self.schedule: dict[int, int] = read_choices(params.log) if params.log else {}
 
     def choose(self, day: int, level: int) -> None:
         """Schedule the person's choice for a day."""
@@ -50,3 +53,28 @@ class Human(Policy):
     def decide(self, obs: Observation) -> np.ndarray:
         level = min(self.schedule.get(obs.day, 0), self.max_level)
         return np.full(np.shape(obs.opponent), level, dtype=np.int64)
+
+
+def read_choices(path: str | Path) -> dict[int, int]:
+    """A game's choices (a CSV with columns ``day`` and ``level``; others are ignored) as
+    {day: level}. Raises ValueError with a one-line reason for a file that cannot be used."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as ex:
+        raise ValueError(f"cannot read {path}: {ex.__class__.__name__}: {ex}") from None
+    if rows and not {"day", "level"} <= set(rows[0]):
+        raise ValueError(f"{path} needs the columns day and level; it has {', '.join(rows[0])}")
+    schedule = {}
+    for line, row in enumerate(rows, start=2):
+        try:
+            day, level = int(row["day"]), int(row["level"])
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{path}, line {line}: day and level must be whole numbers, got "
+                f"{row['day']!r} and {row['level']!r}"
+            ) from None
+        if day < 0:
+            raise ValueError(f"{path}, line {line}: day must be >= 0, got {day}")
+        schedule[day] = level
+    return schedule
