@@ -40,20 +40,13 @@ def families(workdir: Path) -> dict[str, dict]:
     """Every scenario family of the model, by name."""
     choices = workdir / "choices.csv"
     choices.write_text("day,level\n3,4\n10,2\n11,5\n40,6\n41,-1\n90,4\n")
+    from sim.policies import policies_for  # the registry of the version being run
+
     out = {"default": {}}
-    for policy in (
-        "tit_for_tat",
-        "generous_tit_for_tat",
-        "proportional",
-        "escalate",
-        "red_line",
-        "restraint",
-        "grim_trigger",
-    ):
-        out[f"us_{policy}"] = {"us": {"policy": policy}}
-    for policy in ("tit_for_tat", "escalate", "grim_trigger", "generous_tit_for_tat"):
-        out[f"militia_{policy}"] = {"militia": {"policy": policy}}
-    out["iraq_passive"] = {"iraq": {"policy": "passive"}}
+    for actor in ("us", "militia", "iraq"):  # every policy (a person's: below)
+        for policy in policies_for(actor):
+            if policy != "human":
+                out[f"{actor}_{policy}"] = {actor: {"policy": policy}}
     out["withdrawal_6_months"] = {
         "withdrawal": {"start_month": 6, "duration_months": 3, "residual_troops": 500}
     }
