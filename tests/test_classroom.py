@@ -146,8 +146,11 @@ def test_comparison_with_model_played_games():
 
 
 def test_verdict_compares_the_student_with_the_model_play():
-    calm = Game({"seed": 2, "horizon_days": 28}, turn_days=7)
-    hawk = Game({"seed": 2, "horizon_days": 28}, turn_days=7)
+    # Without coercion and Iran's halt a targeted killing every week can only escalate (with
+    # them it may deter: the verdict's wording is what is tested here).
+    cfg = {"seed": 2, "horizon_days": 28, "militia": {"coercion": 0.0}, "iran": {"halt_trigger": 0}}
+    calm = Game(cfg, turn_days=7)
+    hawk = Game(cfg, turn_days=7)
     assert calm.verdict(replicas=20) == "No turn played yet."
     for _ in range(4):
         calm.play("none")

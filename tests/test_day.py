@@ -92,9 +92,9 @@ def _assert_same(a: EscalationModel, b: EscalationModel) -> None:
     assert summarize(a).equals(summarize(b))
     for agent, names in (
         ("us", ("troops", "pressure", "protection", "deterrence", "target")),
-        ("militia", ("capability", "grievance", "truce_until", "disrupted_until")),
-        ("iraq", ("grievance", "pressure", "mediation_until")),
-        ("iran", ("restraint", "pause_until")),
+        ("militia", ("capability", "grievance", "truce_until", "halted", "fear")),
+        ("iraq", ("grievance", "pressure", "mediation_until", "talks_on", "talks")),
+        ("iran", ("restraint", "risk", "halt_on")),
     ):
         for name in names:
             np.testing.assert_array_equal(
@@ -229,9 +229,9 @@ def test_a_shock_overriding_a_mediation_leaves_no_mediation_behind():
 
 def test_a_shock_overriding_a_truce_leaves_no_truce_behind():
     """Three US deaths on day 10 (and none before: force protection absorbs every attack)
-    make Iran press for a pause on day 11, which every faction (compliance 1) joins with a
+    make Iran order a halt on day 11, which every faction (compliance 1) joins with a
     truce; a shock forcing Kataib Hezbollah to attack that day replaces its truce, and with
-    it the truce it would have kept for 90 days."""
+    it the truce it would have held while the halt lasts."""
     factions = [
         {"name": name, "compliance": 1.0}
         for name in ("Kataib Hezbollah", "Harakat al-Nujaba", "Kataib Sayyid al-Shuhada")
@@ -245,8 +245,8 @@ def test_a_shock_overriding_a_truce_leaves_no_truce_behind():
         "shocks": [{"day": 10, "actor": "militia", "action": "mass_casualty_attack", "killed": 3}],
     }
     joined = EscalationModel(base).run(days=12)
-    assert joined.iran.pause_until.tolist() == [101] * 4
-    assert joined.militia.truce_until.tolist() == [[101, 101, 101]] * 4
+    assert joined.iran.halt_on.tolist() == [True] * 4
+    assert joined.militia.halted.tolist() == [[True, True, True]] * 4
 
     attack = {"day": 11, "actor": "militia", "action": "harassment_attack"}
     shocked = EscalationModel({**base, "shocks": [*base["shocks"], attack]}).run(days=12)
@@ -256,8 +256,9 @@ def test_a_shock_overriding_a_truce_leaves_no_truce_behind():
         "Harakat al-Nujaba": "truce",
         "Kataib Sayyid al-Shuhada": "truce",
     }
-    assert shocked.militia.truce_until[:, 0].tolist() == [-1] * 4
-    assert shocked.militia.truce_until[:, 1:].tolist() == [[101, 101]] * 4
+    assert shocked.militia.halted[:, 0].tolist() == [False] * 4
+    assert shocked.militia.halted[:, 1:].tolist() == [[True, True]] * 4
+    assert (shocked.militia.truce_until == -1).all()
 
 
 def test_a_truce_a_person_chooses_is_the_days_action_only(tmp_path):
@@ -271,14 +272,15 @@ def test_a_truce_a_person_chooses_is_the_days_action_only(tmp_path):
     events = model.event_log().query("actor == 'militia'")
     assert set(events.query("day == 10").action) == {"truce"}
     assert set(events.query("day == 11").action) == {"harassment_attack"}
-    assert (model.militia.truce_until == -1).all()
+    assert (model.militia.truce_until == -1).all() and not model.militia.halted.any()
 
 
-def test_a_forced_truce_is_kept_like_an_ordered_one():
+def test_a_forced_truce_is_kept_for_truce_days():
     shock = {"day": 5, "actor": "militia", "action": "truce", "faction": "Harakat al-Nujaba"}
-    model = EscalationModel({"seed": 2, "replicas": 3, "horizon_days": 40, "shocks": [shock]})
+    config = {"seed": 2, "replicas": 3, "horizon_days": 40, "shocks": [shock]}
+    model = EscalationModel({**config, "militia": {"truce_days": 21}})
     model.run(days=6)
-    assert model.militia.truce_until[:, 1].tolist() == [5 + 90] * 3
+    assert model.militia.truce_until[:, 1].tolist() == [5 + 21] * 3
 
 
 # ------------------------------------------------------------------ compiled code is never stale

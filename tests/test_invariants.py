@@ -32,11 +32,16 @@ scenarios = st.fixed_dictionaries(
             {
                 "enabled": st.booleans(),
                 "restraint": st.floats(0, 1),
-                "pause_days": st.integers(0, 90),
+                "halt_trigger": st.floats(0, 2),
+                "risk_half_life_days": st.floats(1, 90),
             }
         ),
         "perception": st.fixed_dictionaries(
-            {"noise": st.floats(0, 1), "misattribution": st.floats(0, 1)}
+            {
+                "noise": st.floats(0, 1),
+                "false_alarm": st.floats(0, 1),
+                "misattribution": st.floats(0, 1),
+            }
         ),
         "withdrawal": st.fixed_dictionaries(
             {

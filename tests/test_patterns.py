@@ -19,6 +19,12 @@ def test_patterns_around_a_forced_deadly_attack():
             "seed": 2,
             "replicas": 30,
             "horizon_days": 200,
+            # no attack meant to kill, and force protection absorbs every attack: the forced
+            # one is the first deadly one
+            "us": {"force_protection": 1.0, "protection_effect": 1.0},
+            "militia": {
+                "policy": {"name": "hazard", "casualty_intent": 0.0, "mass_casualty_intent": 0.0}
+            },
             "shocks": [
                 {"day": 60, "actor": "militia", "action": "mass_casualty_attack", "killed": 3}
             ],
@@ -28,7 +34,7 @@ def test_patterns_around_a_forced_deadly_attack():
     assert len(patterns) > 0 and (patterns.day <= 60).all()
     for col in ("attacks_per_day_before", "attacks_per_day_after", "lull_days"):
         assert (patterns[col] >= 0).all()
-    # Iran's pause is triggered by US deaths: compliant factions declare a truce within a day
+    # Three deaths make Iran order a halt: compliant factions declare a truce within a day
     ts = model.timeseries()
     on_shock = patterns.day == 60
     assert (patterns.loc[on_shock, "days_to_truce"] <= 2).mean() > 0.5

@@ -17,7 +17,7 @@ from .conftest import ROOT
 PARAMS = (
     Uncertain("militia.policy.base_rate", 0.5, 3.0),
     Uncertain("iran.restraint", 0.0, 0.9),
-    Uncertain("iran.pause_days", 10, 120, integer=True),
+    Uncertain("militia.truce_days", 10, 120, integer=True),
 )
 
 
@@ -26,7 +26,7 @@ def test_morris_ranks_parameters(tmp_path):
     samples, indices = morris(base, PARAMS, trajectories=3, n_jobs=1)
     assert len(samples) == 3 * (len(PARAMS) + 1)
     assert set(OUTCOMES) <= set(samples.columns)
-    assert (samples["iran.pause_days"] % 1 == 0).all()
+    assert (samples["militia.truce_days"] % 1 == 0).all()
     assert len(indices) == len(PARAMS) * len(OUTCOMES)
     for _, group in indices.groupby("outcome"):
         assert sorted(group["rank"]) == sorted(

@@ -1,7 +1,12 @@
-"""Iran as patron: a restraint signal and supply for the militias.
+"""Iran as patron: a restraint signal, a halt it enforces, and supply for the militias.
 
-Presses for a pause (restraint ``pause_restraint`` for ``pause_days``) when US deaths in a day
-reach ``pause_trigger_killed``; switched off, restraint is 0 and nothing is paused.
+Iran wants pressure on the US without a US war on Iran (CRS IF12587). It keeps a perceived
+*risk* of US escalation against Iran itself: US threats and strikes at Iran-linked targets
+(the ladder's ``iran_risk``) and US deaths add to it, and it decays. When the risk reaches
+``halt_trigger`` Iran orders every faction to halt (restraint ``halt_restraint``, heeded by
+each faction in proportion to Iran's leverage over it); the halt lasts until the risk has
+fallen below ``halt_release`` of the trigger, so US strikes at Iran-linked targets during a
+halt prolong it (the US-Iran channel). Switched off, restraint is 0 and nothing is halted.
 """
 
 from __future__ import annotations
@@ -14,51 +19,78 @@ import numpy as np
 from sim.actors.views import StateView
 from sim.config.schema import IranConfig
 from sim.core.compiled import compiled
+from sim.core.params import half_life_decay
 
 if TYPE_CHECKING:
+    from sim.core.ladder import LadderTables
     from sim.model.escalation import EscalationModel
+    from sim.model.resolve import DayOutcome
 
 
 class IranState(NamedTuple):
     """Iran's state, arrays over replicas."""
 
-    pause_until: np.ndarray  # day until which a pause is on
-    pause_started: np.ndarray  # a pause started today
+    risk: np.ndarray  # perceived risk of US escalation against Iran
+    halt_on: np.ndarray  # Iran's halt is in force today
+    halt_started: np.ndarray  # the halt started today
     restraint: np.ndarray  # today's restraint signal, 0-1
     supply: np.ndarray  # multiplier on the militias' regeneration
 
 
 class IranParams(NamedTuple):
     enabled: bool
-    trigger_killed: int
-    pause_days: int
-    pause_restraint: float
+    halt_trigger: float
+    halt_release: float
+    risk_decay: float
+    risk_per_us_death: float
+    halt_restraint: float
     restraint: float
 
     @classmethod
     def of(cls, cfg: IranConfig) -> IranParams:
         return cls(
             bool(cfg.enabled),
-            int(cfg.pause_trigger_killed),
-            int(cfg.pause_days),
-            float(cfg.pause_restraint),
+            float(cfg.halt_trigger),
+            float(cfg.halt_release),
+            half_life_decay(cfg.risk_half_life_days),
+            float(cfg.risk_per_us_death),
+            float(cfg.halt_restraint),
             float(cfg.restraint),
         )
 
 
 @compiled
-def signal(t: int, s: IranState, p: IranParams, killed: np.ndarray) -> None:
-    """Today's restraint from yesterday's US deaths (``killed``): a pause starts where they
-    reached the trigger and no pause is on (the state ``s`` updated in place)."""
+def signal(s: IranState, p: IranParams) -> None:
+    """Today's halt and restraint from the risk Iran perceived up to yesterday: a halt starts
+    where the risk reached the trigger, and ends where it fell below the release level (the
+    state ``s`` updated in place)."""
     if not p.enabled:
         return
-    until, started, restraint = s.pause_until, s.pause_started, s.restraint
-    for r in range(until.shape[0]):
+    risk, on, started, restraint = s.risk, s.halt_on, s.halt_started, s.restraint
+    for r in range(risk.shape[0]):
         started[r] = False
-        if p.trigger_killed > 0 and killed[r] >= p.trigger_killed and t >= until[r]:
-            started[r] = True
-            until[r] = t + p.pause_days
-        restraint[r] = p.pause_restraint if t < until[r] else p.restraint
+        if p.halt_trigger > 0.0:
+            if not on[r] and risk[r] >= p.halt_trigger:
+                on[r] = True
+                started[r] = True
+            elif on[r] and risk[r] < p.halt_release * p.halt_trigger:
+                on[r] = False
+        restraint[r] = p.halt_restraint if on[r] else p.restraint
+
+
+@compiled
+def absorb(
+    d: DayOutcome, us_rung: np.ndarray, s: IranState, p: IranParams, lad: LadderTables
+) -> None:
+    """The risk after the day: it decays, and rises with the US action's ``iran_risk`` and
+    with each US death."""
+    risk = s.risk
+    for r in range(risk.shape[0]):
+        risk[r] = (
+            risk[r] * p.risk_decay
+            + lad.iran_risk[us_rung[r]]
+            + p.risk_per_us_death * d.us_killed[r]
+        )
 
 
 class IranPatron(StateView, mesa.Agent):
@@ -71,8 +103,9 @@ class IranPatron(StateView, mesa.Agent):
         n = model.n_replicas
         self.params = IranParams.of(cfg)
         self.state = IranState(
-            pause_until=np.full(n, -1, dtype=np.int64),
-            pause_started=np.zeros(n, dtype=bool),
+            risk=np.zeros(n),
+            halt_on=np.zeros(n, dtype=bool),
+            halt_started=np.zeros(n, dtype=bool),
             restraint=np.full(n, cfg.restraint if cfg.enabled else 0.0),
             supply=np.full(n, cfg.supply),
         )

@@ -5,6 +5,12 @@ policy (condemn, demand withdrawal, mediate). A mediation restrains the militias
 next day for ``mediation_days``. Its grievance accumulates breaches of sovereignty (US strikes
 on Iraqi soil, militia attacks) and decays; its pressure to end the coalition mission follows
 its baseline plus grievance, held down by the ISIS threat (the coalition's reason to stay).
+
+The political track: a demand for the coalition's exit opens talks with the US, which
+progress with the government's pressure (``talks_rate``); their visible progress is the
+militias' off-ramp (it lowers their attacks, :mod:`sim.actors.militia`). A breach of
+sovereignty of ``breakdown_breach`` or more in one day breaks them off: progress is lost and
+every faction's grievance rises.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import numpy as np
 from sim.actors.views import StateView
 from sim.config.schema import IraqConfig
 from sim.core.compiled import clip_scalar, compiled
-from sim.core.ladder import lookup
+from sim.core.ladder import THREAT_LEVEL, lookup
 from sim.core.params import half_life_decay
 from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
@@ -35,6 +41,8 @@ class IraqState(NamedTuple):
     grievance: np.ndarray  # sovereignty grievance, 0-1
     pressure: np.ndarray  # political pressure to end the coalition mission, 0-1
     mediation_until: np.ndarray  # day until which its mediation restrains the militias
+    talks_on: np.ndarray  # talks on ending the coalition mission are under way
+    talks: np.ndarray  # their progress, 0-1
 
 
 class IraqParams(NamedTuple):
@@ -44,6 +52,10 @@ class IraqParams(NamedTuple):
     grievance_decay: float
     pressure_base: float
     pressure_rate: float
+    talks_rate: float
+    offramp: float
+    breakdown_breach: float
+    breakdown_grievance: float
 
     @classmethod
     def of(cls, cfg: IraqConfig) -> IraqParams:
@@ -54,6 +66,10 @@ class IraqParams(NamedTuple):
             half_life_decay(cfg.grievance_half_life_days),
             float(cfg.pressure - cfg.isis_weight * cfg.isis_threat),
             float(cfg.pressure_rate),
+            float(cfg.talks_rate),
+            float(cfg.offramp),
+            float(cfg.breakdown_breach),
+            float(cfg.breakdown_grievance),
         )
 
 
@@ -83,22 +99,38 @@ def rungs(levels: np.ndarray, table: np.ndarray, min_level: int) -> np.ndarray:
 @compiled
 def commit(t: int, iraq_rung: np.ndarray, s: IraqState, p: IraqParams, level: np.ndarray) -> None:
     """A de-escalatory move (a rung below level 0: mediation) restrains the militias from
-    tomorrow for ``mediation_days`` days."""
-    until = s.mediation_until
+    tomorrow for ``mediation_days`` days; a demand (the government's rung at the threat
+    level: the coalition's exit) opens talks where none are under way."""
+    until, talks_on = s.mediation_until, s.talks_on
     for r in range(iraq_rung.shape[0]):
-        if level[iraq_rung[r]] < 0:
+        lv = level[iraq_rung[r]]
+        if lv < 0:
             until[r] = t + 1 + p.mediation_days
+        elif lv == THREAT_LEVEL and p.talks_rate > 0.0:
+            talks_on[r] = True
 
 
 @compiled
-def absorb(d: DayOutcome, s: IraqState, p: IraqParams) -> None:
+def absorb(d: DayOutcome, s: IraqState, p: IraqParams) -> np.ndarray:
     """Grievance decays and accumulates the day's sovereignty breaches; pressure moves at
-    ``pressure_rate`` towards baseline + grievance."""
+    ``pressure_rate`` towards baseline + grievance; talks under way progress with the
+    pressure, or break down on a breach of ``breakdown_breach``. Returns where they broke
+    down today."""
     grievance, pressure, sovereignty = s.grievance, s.pressure, d.sovereignty
+    talks_on, talks = s.talks_on, s.talks
+    broke = np.zeros(grievance.shape[0], np.bool_)
     for r in range(grievance.shape[0]):
         grievance[r] = clip_scalar(grievance[r] * p.grievance_decay + sovereignty[r], 0.0, 1.0)
         target = clip_scalar(p.pressure_base + grievance[r], 0.0, 1.0)
         pressure[r] = pressure[r] + p.pressure_rate * (target - pressure[r])
+        if talks_on[r]:
+            if sovereignty[r] >= p.breakdown_breach:
+                talks_on[r] = False
+                talks[r] = 0.0
+                broke[r] = True
+            else:
+                talks[r] += p.talks_rate * pressure[r] * (1.0 - talks[r])
+    return broke
 
 
 class IraqiGovernment(StateView, mesa.Agent):
@@ -114,5 +146,7 @@ class IraqiGovernment(StateView, mesa.Agent):
             grievance=np.zeros(n),
             pressure=np.full(n, cfg.pressure),
             mediation_until=np.full(n, -1, dtype=np.int64),
+            talks_on=np.zeros(n, dtype=bool),
+            talks=np.zeros(n),
         )
         self.policy = make_policy(cfg.policy, n, model.ladder.max_level_of("iraq"))

@@ -1,12 +1,15 @@
-"""The Iran-backed militia factions: stocks, motives, truces and leadership.
+"""The Iran-backed militia factions: stocks, motives, fear, truces and leadership.
 
 Each faction reads the US action of ``reaction_lag_days`` ago (a strike on another faction is
-discounted by ``solidarity_discount`` rungs) and attacks by its policy, restrained by its
-compliance with Iran's signal and by Iraqi mediation. When Iran presses for a pause, a
-faction joins with probability equal to its compliance and then holds a truce (threats at
-most); an attack its stock cannot pay for becomes a threat. Each day it pays for its attacks,
-regenerates its stock (not while a killed commander disrupts it) and suffers the US action
-aimed at it, gaining grievance, most when its commander is killed.
+discounted by ``solidarity_discount`` rungs) and attacks by its policy, restrained by four
+things at once: its compliance with Iran's signal, Iraqi mediation, the fear the US
+responses instilled (coercion) and the visible progress of the talks on ending the coalition
+mission (the off-ramp). When Iran orders a halt, the factions whose compliance exceeds one
+shared draw declare a truce and hold it (threats at most) while the halt lasts; the others
+feel Iran's restraint through their compliance. An attack a faction's stock cannot pay for
+becomes a threat. Each day it pays for its attacks, regenerates its stock (not while a
+killed commander disrupts it) and suffers the US action: the faction struck loses stock,
+gains grievance (most when its commander is killed) and fear (the others a share of it).
 
 Factions decide simultaneously and independently, each with its own parameters and random
 numbers, so one computation over (replicas x factions) arrays serves them all; each faction
@@ -41,7 +44,9 @@ class MilitiaState(NamedTuple):
     capability: np.ndarray  # drone/rocket stock as a fraction of the maximum, 0-1
     grievance: np.ndarray  # motive from being struck, 0-1; decays
     disrupted_until: np.ndarray  # day until which a killed commander stops regeneration
-    truce_until: np.ndarray  # day until which the faction keeps a truce
+    truce_until: np.ndarray  # day until which the faction keeps a truce a shock forced
+    halted: np.ndarray  # the faction holds Iran's halt (a truce while the halt lasts)
+    fear: np.ndarray  # expected cost of attacking, raised by US responses, 0-1; decays
     perceived: np.ndarray  # level of the US action the faction perceived
 
 
@@ -54,6 +59,10 @@ class MilitiaParams(NamedTuple):
     disruption_days: int
     grievance_decay: float
     revenge: float
+    coercion: float
+    fear_decay: float
+    coercion_spillover: float
+    truce_days: int
 
     @classmethod
     def of(cls, cfg: MilitiaConfig) -> MilitiaParams:
@@ -66,6 +75,10 @@ class MilitiaParams(NamedTuple):
             int(cfg.disruption_days),
             half_life_decay(cfg.grievance_half_life_days),
             float(cfg.revenge),
+            float(cfg.coercion),
+            half_life_decay(cfg.coercion_half_life_days),
+            float(cfg.coercion_spillover),
+            int(cfg.truce_days),
         )
 
 
@@ -83,24 +96,29 @@ def observe(
     leverage: float,
     deterrence: np.ndarray,
     exposure: np.ndarray,
+    talks: np.ndarray,
+    offramp: float,
 ) -> Observation:
     """What each faction decides on: the US action it felt ``reaction_lag`` days ago, and
-    the restraint on it (its compliance with Iran's signal, tightened while Iraq mediates by
-    the government's ``leverage``); besides, the US ``deterrence`` and the ``exposure`` of US
-    troops. ``perceived`` is updated in place."""
+    the restraint on it, the share of its attacks held back by any of: its compliance with
+    Iran's signal, Iraqi mediation (the government's ``leverage``, while it mediates), its
+    fear, and the progress of the ``talks`` (up to ``offramp``); besides, the US
+    ``deterrence`` and the ``exposure`` of US troops. ``perceived`` is updated in place."""
     us_level = read_lagged(readings.seen_by_militia, t, p.reaction_lag)
     us_target = read_lagged(readings.us_target_log, t, p.reaction_lag)
-    perceived, compliance = s.perceived, p.compliance
+    perceived, compliance, fear = s.perceived, p.compliance, s.fear
     n, nf = perceived.shape
     restraint = np.empty((n, nf))
     for r in range(n):
         level = us_level[r]
         discounted = max(level - p.solidarity_discount, 0) if level >= FORCE else level
-        mediating = t < mediation_until[r]
+        free = (1.0 - leverage) if t < mediation_until[r] else 1.0
+        free *= 1.0 - offramp * talks[r]
         for f in range(nf):
             perceived[r, f] = level if us_target[r] == f else discounted
             own = compliance[f] * iran_restraint[r]
-            restraint[r, f] = 1.0 - (1.0 - own) * ((1.0 - leverage) if mediating else 1.0)
+            held = clip_scalar(p.coercion * fear[r, f], 0.0, 1.0)
+            restraint[r, f] = 1.0 - (1.0 - own) * (1.0 - held) * free
     start = slots.mil_policy
     return Observation(
         t,
@@ -125,28 +143,29 @@ def rungs(
     levels: np.ndarray,
     s: MilitiaState,
     p: MilitiaParams,
-    pause_started: np.ndarray,
+    halt_started: np.ndarray,
     slots: Slots,
     lad: LadderTables,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rung ids (R, F) from the policy's levels, and which factions joined a pause today: on
-    the day Iran presses for a pause, each faction joins with probability equal to its
-    compliance and declares a truce; in a truce a faction threatens at most; an attack the
-    faction's stock cannot pay for becomes a threat."""
+    """Rung ids (R, F) from the policy's levels, and which factions joined a halt today: on
+    the day Iran orders a halt, the factions whose compliance exceeds one draw shared by all
+    (Iran's leverage, enforced on all at once) declare a truce; in a truce a faction
+    threatens at most; an attack the faction's stock cannot pay for becomes a threat."""
     table, cost, lowest, truce = lad.militia, lad.capability_cost, lad.min_level, lad.truce_rung
-    truce_until, capability, compliance = s.truce_until, s.capability, p.compliance
+    truce_until, halted = s.truce_until, s.halted
+    capability, compliance = s.capability, p.compliance
     n, nf = levels.shape
-    truce_u = slots.mil_truce
+    shared = slots.mil_truce
     out = np.empty((n, nf), np.int64)
     joined = np.zeros((n, nf), np.bool_)
     for r in range(n):
         for f in range(nf):
-            if pause_started[r] and u[r, truce_u + f] < compliance[f]:
+            if halt_started[r] and u[r, shared] < compliance[f]:
                 out[r, f] = truce
                 joined[r, f] = True
                 continue
             wanted = levels[r, f]
-            if t < truce_until[r, f]:
+            if t < truce_until[r, f] or halted[r, f]:
                 wanted = min(wanted, THREAT_LEVEL)
             chosen = rung_at(table, wanted, lowest)
             if cost[chosen] > capability[r, f]:
@@ -162,18 +181,22 @@ def commit(
     joined: np.ndarray,
     forced: np.ndarray,
     s: MilitiaState,
+    p: MilitiaParams,
     truce: int,
-    pause_days: int,
+    halt_on: np.ndarray,
 ) -> None:
-    """A truce that Iran ordered (``joined`` today's pause) or a shock ``forced`` (per
-    faction) is kept for Iran's ``pause_days``, if it is still the faction's action after the
-    day's shocks; a truce a policy (a person) chose is the day's action only."""
-    until = s.truce_until
-    end = t + pause_days
+    """A truce that Iran ordered (``joined`` today's halt) is held while the halt lasts; one
+    a shock ``forced`` (per faction) for ``truce_days``; each only if it is still the
+    faction's action after the day's shocks. A truce a policy (a person) chose is the day's
+    action only. A halt that Iran lifted releases its factions."""
+    until, halted = s.truce_until, s.halted
+    end = t + p.truce_days
     for r in range(until.shape[0]):
         for f in range(until.shape[1]):
-            if mil_rung[r, f] == truce and (joined[r, f] or forced[f]):
+            kept = mil_rung[r, f] == truce
+            if kept and forced[f]:
                 until[r, f] = max(until[r, f], end)
+            halted[r, f] = halt_on[r] and (halted[r, f] or (kept and joined[r, f]))
 
 
 @compiled
@@ -186,18 +209,27 @@ def absorb(
     p: MilitiaParams,
     lad: LadderTables,
     supply: np.ndarray,
+    talks_broke: np.ndarray,
+    breakdown_grievance: float,
 ) -> None:
     """Each faction pays for its attacks and regenerates its stock (at Iran's ``supply``; not
     while its commander's killing disrupts it); the faction the US struck loses stock and
-    gains grievance, most when its commander is killed. Updates the state in place."""
+    gains grievance, most when its commander is killed; fear decays and rises with the US
+    action's ``coercion`` (the factions not struck feel ``coercion_spillover`` of it); where
+    the talks broke down today every faction gains ``breakdown_grievance``. Updates the
+    state in place."""
     damage_of, cost, grievance_of = lad.capability_damage, lad.capability_cost, lad.grievance
-    leadership = lad.leadership_strike
+    leadership, coercion_of = lad.leadership_strike, lad.coercion
     capability, grievance, disrupted_until = s.capability, s.grievance, s.disrupted_until
+    fear = s.fear
     n, nf = mil_rung.shape
     for r in range(n):
         struck = us_rung[r]
+        broke = breakdown_grievance if talks_broke[r] else 0.0
         for f in range(nf):
             hit = us_target[r] == f
+            felt = coercion_of[struck] * (1.0 if hit else p.coercion_spillover)
+            fear[r, f] = clip_scalar(fear[r, f] * p.fear_decay + felt, 0.0, 1.0)
             regen = 0.0 if t < disrupted_until[r, f] else p.capability_regen * supply[r]
             damage = damage_of[struck] if hit else 0.0
             cap = capability[r, f]
@@ -210,7 +242,8 @@ def absorb(
             grievance[r, f] = clip_scalar(
                 grievance[r, f] * p.grievance_decay
                 + (grievance_of[struck] if hit else 0.0)
-                + p.revenge * (1.0 if beheaded else 0.0),
+                + p.revenge * (1.0 if beheaded else 0.0)
+                + broke,
                 0.0,
                 1.0,
             )
@@ -231,6 +264,8 @@ class MilitiaForces(StateView):
             grievance=np.full(shape, cfg.grievance),
             disrupted_until=np.full(shape, -1, dtype=np.int64),
             truce_until=np.full(shape, -1, dtype=np.int64),
+            halted=np.zeros(shape, dtype=bool),
+            fear=np.zeros(shape),
             perceived=np.zeros(shape, dtype=np.int64),
         )
         self.policy = make_policy(cfg.policy, shape, model.ladder.max_level_of("militia"))

@@ -33,3 +33,15 @@ def key_events() -> pd.DataFrame:
 def troop_levels() -> pd.DataFrame:
     """US troop levels in Iraq and Syria as reported."""
     return _load("troops.csv")
+
+
+def monthly_attacks() -> pd.DataFrame:
+    """Militia attacks on US forces in Iraq and Syria per month, Feb - Aug 2024 (``kind``:
+    a reported count, a lower bound from listed incidents, or none reported)."""
+    return _load("monthly_attacks.csv")
+
+
+def regional_war() -> pd.DataFrame:
+    """The dated schedule of the regional war's intensity (dates sourced, intensities an
+    assumption), which ``regional_war.schedule: record`` runs."""
+    return _load("regional_war.csv")

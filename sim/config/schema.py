@@ -31,8 +31,11 @@ class FactionConfig:
     )
     compliance: float = param(
         0.8,
-        doc="How far the faction follows Iranian restraint, 0 = ignores it, 1 = fully "
-        "(assumption; KH announced a suspension on 30 Jan 2024 at Iran's urging).",
+        doc="Iran's leverage over the faction: how far it follows Iranian restraint, 0 = "
+        "ignores it, 1 = fully; when Iran orders a halt, the factions whose compliance exceeds "
+        "one shared draw declare a truce, so the most dependent halt first (assumption; KH "
+        "announced a suspension on 30 Jan 2024 at Iran's urging, Nujaba said it would go on "
+        "but its attacks stopped too).",
         **PROBABILITY,
     )
     capability: float = param(
@@ -172,6 +175,32 @@ class MilitiaConfig:
         doc="Grievance added when a faction's commander is killed (assumption).",
         **UNIT,
     )
+    coercion: float = param(
+        1.0,
+        doc="Weight of coercion: how far the expected cost of attacking (raised by the size of "
+        "the US response, the ladder's `coercion`) holds attacks down; 0 switches it off "
+        "(assumption; docs/ODD.md 7.x).",
+        ge=0.0,
+        le=5.0,
+    )
+    coercion_half_life_days: float = param(
+        45.0,
+        doc="Half-life of the fear a US response instils (assumption: the lull after the "
+        "strikes of 2-7 Feb 2024 lasted about 11 weeks).",
+        gt=0.0,
+    )
+    coercion_spillover: float = param(
+        0.5,
+        doc="Share of a US response's coercion felt by the factions it did not strike "
+        "(assumption: the 2 Feb 2024 strikes hit several groups' facilities).",
+        **UNIT,
+    )
+    truce_days: int = param(
+        30,
+        doc="Days a truce forced by a shock is kept (assumption).",
+        ge=0,
+        le=3650,
+    )
     solidarity_discount: int = param(
         1,
         doc="Rungs by which a faction discounts a US strike on another faction when it "
@@ -218,6 +247,36 @@ class IraqConfig:
     mediation_days: int = param(
         14, doc="How long one mediation effort restrains militias (assumption).", ge=0, le=365
     )
+    talks_rate: float = param(
+        0.02,
+        doc="Daily progress of the talks on ending the coalition mission at full pressure, "
+        "as a share of the way left (0 switches the political track off). Talks open when "
+        "the government demands the coalition's exit (5 Jan 2024) and progress with its "
+        "pressure (the Higher Military Commission met from 27 Jan 2024; the end date was "
+        "agreed on 27 Sep 2024). Assumption.",
+        **UNIT,
+    )
+    offramp: float = param(
+        0.5,
+        doc="Largest share by which visible progress of the talks lowers the militias' "
+        "attack rate: the coalition's exit is their stated aim, so progress is an off-ramp "
+        "(assumption; KH justified its 30 Jan 2024 suspension by not embarrassing the "
+        "government).",
+        **UNIT,
+    )
+    breakdown_breach: float = param(
+        0.5,
+        doc="Sovereignty breach in one day (the ladder's `iraq_sovereignty`, summed) that "
+        "breaks the talks off (assumption: larger than a strike in Baghdad, after which the "
+        "talks went on in Feb 2024).",
+        ge=0.0,
+        le=10.0,
+    )
+    breakdown_grievance: float = param(
+        0.2,
+        doc="Grievance every faction gains when the talks break down (assumption).",
+        **UNIT,
+    )
     reaction_lag_days: int = param(
         1,
         doc="Days between an event and the Iraqi government's reaction (assumption).",
@@ -246,7 +305,7 @@ class IranConfig:
 
     enabled: bool = param(
         True,
-        doc="Iran acts as patron. When false there is no restraint and no pause; supply "
+        doc="Iran acts as patron. When false there is no restraint and no halt; supply "
         "stays at its baseline.",
     )
     restraint: float = param(
@@ -261,21 +320,40 @@ class IranConfig:
         ge=0.0,
         le=5.0,
     )
-    pause_trigger_killed: int = param(
-        1,
-        doc="US deaths in one day that make Iran press for a pause (press reports: after "
-        "Tower 22 killed 3 on 28 Jan 2024, Quds Force chief Qaani urged a halt; KH "
-        "suspended attacks on 30 Jan). 0 disables the pause.",
-        ge=0,
-        le=1000,
+    halt_trigger: float = param(
+        0.6,
+        doc="Iran's perceived risk of US escalation against Iran itself at which it orders "
+        "every faction to halt (0 switches the halt off). The risk adds up US threats and "
+        "strikes at Iran-linked targets (the ladder's `iran_risk`) and US deaths "
+        "(`risk_per_us_death`), and decays. Assumption, set so that one mass-casualty attack "
+        "(Tower 22: 3 killed, 28 Jan 2024) triggers a halt and a single death does not: Quds "
+        "Force chief Qaani urged the factions to stop after Tower 22 (Reuters, 18 Feb 2024) "
+        "and KH suspended its attacks on 30 Jan.",
+        ge=0.0,
+        le=10.0,
     )
-    pause_restraint: float = param(0.9, doc="Restraint signal during a pause (assumption).", **UNIT)
-    pause_days: int = param(
-        90,
-        doc="Length of an Iranian-ordered pause (assumption; attacks in Iraq were rare "
-        "from February to July 2024).",
-        ge=0,
-        le=3650,
+    halt_release: float = param(
+        0.5,
+        doc="Share of `halt_trigger` below which the risk must fall for the halt to end "
+        "(assumption: Iran lifts its halt once the risk of a US strike on Iran has receded).",
+        **PROBABILITY,
+    )
+    risk_half_life_days: float = param(
+        30.0, doc="Half-life of Iran's perceived risk (assumption).", gt=0.0
+    )
+    risk_per_us_death: float = param(
+        0.25,
+        doc="Risk added by each US death (assumption: US deaths bring calls to strike Iran; "
+        "after Tower 22 US officials held Iran responsible, DoD 29 Jan 2024).",
+        ge=0.0,
+        le=10.0,
+    )
+    halt_restraint: float = param(
+        0.95,
+        doc="Restraint signal during a halt; a faction heeds it in proportion to Iran's "
+        "leverage over it (`compliance`). Assumption: no attack on US forces in Iraq and "
+        "Syria from early February to 22 April 2024 (Ryder, 23 Apr 2024).",
+        **UNIT,
     )
 
 
@@ -333,6 +411,13 @@ class PerceptionConfig:
         "Molander 1985 studies noise of this order).",
         **PROBABILITY,
     )
+    false_alarm: float = param(
+        0.0,
+        doc="Probability that a day without action is read as the lowest use of force (an "
+        "attack or a strike that did not happen). 0 keeps peace absorbing; Molander's (1985) "
+        "results on echoes need noise that can also create a defection (assumption).",
+        **PROBABILITY,
+    )
     misattribution: float = param(
         0.1,
         doc="Probability that the US blames a militia attack on another faction "
@@ -354,6 +439,14 @@ class RegionalWarConfig:
     floor: float = param(0.3, doc="Long-run intensity (assumption).", **UNIT)
     half_life_days: float = param(
         180.0, doc="Half-life of the decline from initial to floor (assumption).", gt=0.0
+    )
+    schedule: Any = param(
+        None,
+        doc="A dated schedule instead of the decline: a list of {date, intensity} points "
+        "(dates ascending), each value holding from its date until the next (the first also "
+        "before it), or `record` for "
+        "the sourced schedule of the Gaza war and the Iran-Israel exchanges in "
+        "sim/data/regional_war.csv.",
     )
 
 

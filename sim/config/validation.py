@@ -13,7 +13,7 @@ import functools
 import math
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -223,8 +223,48 @@ def _check_scenario(cfg: ScenarioConfig) -> None:
     if len(set(names)) != len(names):
         raise ConfigError("militia.factions", f"faction names must be unique, got {names}")
     _check_ladder(cfg.ladder)
+    _check_war_schedule(cfg.regional_war.schedule, cfg)
     for i, shock in enumerate(cfg.shocks):
         _check_shock(shock, f"shocks[{i}]", cfg, names)
+
+
+def _check_war_schedule(schedule: Any, cfg: ScenarioConfig) -> None:
+    """A dated schedule: ``record`` or a list of {date, intensity} points, dates ascending,
+    intensities in [0, 1], and at least one point on or before the horizon's last day."""
+    key = "regional_war.schedule"
+    if schedule is None or schedule == "record":
+        return
+    if isinstance(schedule, str) or not isinstance(schedule, Sequence) or not schedule:
+        raise ConfigError(
+            key, f"must be 'record' or a non-empty list of {{date, intensity}}, got {schedule!r}"
+        )
+    previous = None
+    for i, point in enumerate(schedule):
+        here = f"{key}[{i}]"
+        if not isinstance(point, Mapping) or set(point) != {"date", "intensity"}:
+            raise ConfigError(here, f"must be {{date: YYYY-MM-DD, intensity: 0-1}}, got {point!r}")
+        try:
+            day = dt.date.fromisoformat(str(point["date"]))
+        except ValueError:
+            raise ConfigError(
+                f"{here}.date", f"must be a date YYYY-MM-DD, got {point['date']!r}"
+            ) from None
+        value = point["intensity"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise ConfigError(f"{here}.intensity", f"must be a number in [0, 1], got {value!r}")
+        if previous is not None and day <= previous:
+            raise ConfigError(
+                f"{here}.date", f"dates must be in ascending order, got {day} after {previous}"
+            )
+        previous = day
+    start = dt.date.fromisoformat(cfg.start_date)
+    first = dt.date.fromisoformat(str(schedule[0]["date"]))
+    end = start + dt.timedelta(days=cfg.horizon_days - 1)
+    if first > end:
+        raise ConfigError(
+            f"{key}[0].date",
+            f"the schedule starts after the horizon ends ({end}), got {first}",
+        )
 
 
 REQUIRED_RUNGS = {"none": ACTORS, "truce": ("militia",), "withdrawal_step": ("us",)}
@@ -257,7 +297,14 @@ def _check_ladder(ladder: LadderConfig) -> None:
         for name in ("killed_mean", "wounded_mean"):
             if getattr(r, name) < 0:
                 raise ConfigError(f"{key}.{name}", f"must be >= 0, got {getattr(r, name)}")
-        for name in ("capability_damage", "capability_cost", "grievance", "iraq_sovereignty"):
+        for name in (
+            "capability_damage",
+            "capability_cost",
+            "grievance",
+            "iraq_sovereignty",
+            "coercion",
+            "iran_risk",
+        ):
             if not 0.0 <= getattr(r, name) <= 1.0:
                 raise ConfigError(f"{key}.{name}", f"must be in [0, 1], got {getattr(r, name)}")
     for name, actors in REQUIRED_RUNGS.items():

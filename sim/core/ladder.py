@@ -59,6 +59,8 @@ class RungConfig:
     grievance: float = 0.0
     iraq_sovereignty: float = 0.0
     leadership_strike: bool = False
+    coercion: float = 0.0
+    iran_risk: float = 0.0
 
 
 @dataclass
@@ -133,6 +135,8 @@ class Ladder:
         self.grievance = np.array([r.grievance for r in rungs], dtype=float)
         self.iraq_sovereignty = np.array([r.iraq_sovereignty for r in rungs], dtype=float)
         self.leadership_strike = np.array([r.leadership_strike for r in rungs], dtype=bool)
+        self.coercion = np.array([r.coercion for r in rungs], dtype=float)
+        self.iran_risk = np.array([r.iran_risk for r in rungs], dtype=float)
         self.min_level = int(self.level.min())
         self.max_level = int(self.level.max())
         self._by_actor = {a: self._level_table(rungs, a) for a in ACTORS}
@@ -161,6 +165,8 @@ class Ladder:
             grievance=self.grievance,
             iraq_sovereignty=self.iraq_sovereignty,
             leadership_strike=self.leadership_strike,
+            coercion=self.coercion,
+            iran_risk=self.iran_risk,
             killed_cdf=PoissonTable(self.killed_mean).cdf,
             wounded_cdf=PoissonTable(self.wounded_mean).cdf,
             min_level=self.min_level,
@@ -200,6 +206,8 @@ class LadderTables(NamedTuple):
     grievance: np.ndarray
     iraq_sovereignty: np.ndarray
     leadership_strike: np.ndarray
+    coercion: np.ndarray
+    iran_risk: np.ndarray
     killed_cdf: np.ndarray
     wounded_cdf: np.ndarray
     min_level: int

@@ -9,14 +9,17 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.compiled import compiled
+from sim.core.ladder import FORCE_LEVEL
 
 
 @compiled
-def misread(level: int, u: float, noise: float, lo: int, hi: int) -> int:
+def misread(level: int, u: float, noise: float, false_alarm: float, lo: int, hi: int) -> int:
     """A level as perceived: an action (level != 0) is read one rung lower with probability
-    noise/2 and one rung higher with probability noise/2, within [lo, hi]."""
+    noise/2 and one rung higher with probability noise/2, within [lo, hi]; no action is read
+    as the lowest use of force with probability ``false_alarm`` (from the other end of the
+    same uniform, so the two never overlap while noise + false_alarm <= 1)."""
     if level == 0:
-        return level
+        return FORCE_LEVEL if u >= 1.0 - false_alarm else 0
     shift = -1 if u < noise / 2 else (1 if u < noise else 0)
     return min(max(level + shift, lo), hi)
 

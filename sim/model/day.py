@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 def start_of_day(t: int, u: np.ndarray, w: World) -> tuple[Observation, Observation, Observation]:
     """Day t's patron signal, troops and observations (us, militias, Iraq); ``u`` is the
     day's (R, width) block of uniforms."""
-    iran.signal(t, w.iran, w.iran_params, w.tallies.us_killed_yesterday)
+    iran.signal(w.iran, w.iran_params)
     withdrawal.withdraw(t, w.withdrawal, w.withdrawal_params, w.us.troops, w.iraq.pressure)
     war = w.war[t]
     exposure = united_states.exposure(w.us, w.us_params)
@@ -53,6 +53,7 @@ def start_of_day(t: int, u: np.ndarray, w: World) -> tuple[Observation, Observat
         militia.observe(
             t, u, w.militia, w.militia_params, w.readings, w.slots, war, w.iran.restraint,
             w.iraq.mediation_until, w.iraq_params.leverage, w.us.deterrence, exposure,
+            w.iraq.talks, w.iraq_params.offramp,
         ),
         iraqi_government.observe(t, u, w.iraq, w.iraq_params, w.readings, w.slots, war),
     )  # fmt: skip
@@ -71,12 +72,14 @@ def end_of_day(
     lad = w.ladder
     us_rung = united_states.rungs(us_levels, lad.us, lad.min_level)
     mil_rung, joined = militia.rungs(
-        t, u, mil_levels, w.militia, w.militia_params, w.iran.pause_started, w.slots, lad
+        t, u, mil_levels, w.militia, w.militia_params, w.iran.halt_started, w.slots, lad
     )
     iraq_rung = iraqi_government.rungs(iraq_levels, lad.iraq, lad.min_level)
     forced_killed, forced = apply_shocks(t, w.shocks, us_rung, mil_rung, iraq_rung, w.us.target)
     us_target = w.us.target.copy()
-    militia.commit(t, mil_rung, joined, forced, w.militia, lad.truce_rung, w.iran_params.pause_days)
+    militia.commit(
+        t, mil_rung, joined, forced, w.militia, w.militia_params, lad.truce_rung, w.iran.halt_on
+    )
     iraqi_government.commit(t, iraq_rung, w.iraq, w.iraq_params, lad.level)
 
     d = resolve_day(
@@ -88,9 +91,12 @@ def end_of_day(
     keep_readings(t, w.readings, d, us_target)
 
     united_states.absorb(d, w.us, w.us_params)
-    militia.absorb(t, mil_rung, us_rung, us_target, w.militia, w.militia_params, lad, w.iran.supply)
-    iraqi_government.absorb(d, w.iraq, w.iraq_params)
-    w.tallies.us_killed_yesterday[:] = d.us_killed
+    talks_broke = iraqi_government.absorb(d, w.iraq, w.iraq_params)
+    militia.absorb(
+        t, mil_rung, us_rung, us_target, w.militia, w.militia_params, lad, w.iran.supply,
+        talks_broke, w.iraq_params.breakdown_grievance,
+    )  # fmt: skip
+    iran.absorb(d, us_rung, w.iran, w.iran_params, lad)
 
     record_day(t, w, d)
     record_events(

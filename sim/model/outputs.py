@@ -226,6 +226,30 @@ COLUMNS = (
         float,
         lambda t, w, d: w.iran.restraint,
     ),
+    Column(
+        "militia_fear",
+        "Mean militia fear of the US response (coercion) over factions, 0-1",
+        float,
+        lambda t, w, d: faction_mean(w.militia.fear),
+    ),
+    Column(
+        "iran_risk",
+        "Iran's perceived risk of US escalation against Iran",
+        float,
+        lambda t, w, d: w.iran.risk,
+    ),
+    Column(
+        "iran_halt",
+        "Iran's halt on the militias is in force (1) or not (0)",
+        int,
+        lambda t, w, d: w.iran.halt_on,
+    ),
+    Column(
+        "iraq_talks",
+        "Progress of the talks on ending the coalition mission, 0-1 (0 when none)",
+        float,
+        lambda t, w, d: w.iraq.talks,
+    ),
     Column("regional_war", "Regional war intensity, 0-1", float, lambda t, w, d: w.war[t]),
 )
 """Every daily output column, in the order of timeseries.parquet."""

@@ -57,7 +57,6 @@ class Tallies(NamedTuple):
     cumulative: np.ndarray  # (5, R) totals of attacks, strikes, US killed, US wounded,
     # militia killed
     first_day: np.ndarray  # (R, rungs) first day each rung was played; -1 if never
-    us_killed_yesterday: np.ndarray  # US deaths of the latest day
     index_decay: float  # the index's daily decay
 
 
@@ -91,7 +90,8 @@ def resolve_day(
     lo, hi = lad.min_level, lad.max_level
     killed_cdf, wounded_cdf = lad.killed_cdf, lad.wounded_cdf
     withdrawal_rung, none_rung = lad.withdrawal_rung, lad.none_rung
-    noise, misattribution = perception.noise, perception.misattribution
+    noise, false_alarm = perception.noise, perception.false_alarm
+    misattribution = perception.misattribution
     first_day, cumulative = tallies.first_day, tallies.cumulative
     index, index_decay = tallies.index, tallies.index_decay
     slot_absorb, slot_killed, slot_wounded = slots.mil_absorb, slots.mil_killed, slots.mil_wounded
@@ -129,7 +129,7 @@ def resolve_day(
             if forced_killed[f] >= 0:
                 killed[r, f] = forced_killed[f]
             judged = outcome_level(lv, killed[r, f], FORCE + 1, hi, MASS_CASUALTY_KILLED)
-            seen[r, f] = misread(judged, u[r, slot_read + f], noise, lo, hi)
+            seen[r, f] = misread(judged, u[r, slot_read + f], noise, false_alarm, lo, hi)
             blamed[r, f] = misattribute(
                 f, u[r, slot_blame + f], u[r, slot_blame_pick + f], misattribution, nf
             )
@@ -150,7 +150,7 @@ def resolve_day(
                 if forced_killed[nf] >= 0
                 else poisson_count(killed_cdf, us_rung[r], u[r, slot_strike_killed])
             )
-        us_seen[r] = misread(lv_us, u[r, slot_us_read], noise, lo, hi)
+        us_seen[r] = misread(lv_us, u[r, slot_us_read], noise, false_alarm, lo, hi)
         sovereignty[r] = iraq_sovereignty[us_rung[r]] + mil_sovereignty
         goldstein_sum[r] = (
             goldstein[us_rung[r]]

@@ -22,6 +22,7 @@ from sim.actors.withdrawal import WithdrawalParams, WithdrawalState
 from sim.core.ladder import LadderTables
 from sim.model.events import EventBuffer
 from sim.model.outputs import SeriesArrays
+from sim.model.regional_war import war_intensity
 from sim.model.resolve import Tallies
 from sim.model.shocks import ShockTable
 
@@ -94,6 +95,7 @@ class Perception(NamedTuple):
     faction for an attack."""
 
     noise: float
+    false_alarm: float
     misattribution: float
 
 
@@ -142,7 +144,6 @@ def build_world(model: EscalationModel) -> World:
     depth = 1 + max(
         cfg.us.reaction_lag_days, cfg.militia.reaction_lag_days, cfg.iraq.reaction_lag_days
     )
-    war = cfg.regional_war
     return World(
         us=model.us.state,
         us_params=model.us.params,
@@ -155,23 +156,20 @@ def build_world(model: EscalationModel) -> World:
         withdrawal=model.withdrawal.state,
         withdrawal_params=model.withdrawal.params,
         readings=readings(depth, n, nf),
-        perception=Perception(float(cfg.perception.noise), float(cfg.perception.misattribution)),
+        perception=Perception(
+            float(cfg.perception.noise),
+            float(cfg.perception.false_alarm),
+            float(cfg.perception.misattribution),
+        ),
         ladder=model.ladder.tables(),
         slots=model.slots,
         tallies=Tallies(
             index=np.zeros(n),
             cumulative=np.zeros((5, n), dtype=np.int64),
             first_day=np.full((n, len(model.ladder.names)), -1, dtype=np.int64),
-            us_killed_yesterday=np.zeros(n, dtype=np.int64),
             index_decay=0.5 ** (1.0 / cfg.index.half_life_days),
         ),
-        # exponential decline from initial to floor, day by day (docs/ODD.md 7.9)
-        war=np.array(
-            [
-                war.floor + (war.initial - war.floor) * 0.5 ** (t / war.half_life_days)
-                for t in range(model.horizon)
-            ]
-        ),
+        war=war_intensity(cfg.regional_war, cfg.start_date, model.horizon),
         shocks=ShockTable.of(cfg, model.ladder),
         series=model.series.arrays,
         events=model.events.buffer if model.events is not None else EventBuffer.none(),

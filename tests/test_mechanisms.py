@@ -1,0 +1,189 @@
+"""The de-escalation mechanisms of docs/ODD.md 7.x, each on its own and switched off.
+
+Each test forces the actions that should set a mechanism off (shocks) in an otherwise quiet
+world, so what it checks is the mechanism, not the calibration.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import EscalationModel
+from sim.config.schema import RegionalWarConfig
+from sim.config.validation import validate
+from sim.core.params import ConfigError
+from sim.model.regional_war import war_intensity
+
+QUIET_MILITIA = {"policy": {"name": "hazard", "base_rate": 0.0}}
+"""Militias that never attack by themselves: only shocks act."""
+
+
+def _model(days: int = 60, replicas: int = 8, **config) -> EscalationModel:
+    base = {"seed": 4, "replicas": replicas, "horizon_days": days, "militia": QUIET_MILITIA}
+    return EscalationModel({**base, **config})
+
+
+def _attack(day: int, killed: int, faction: str = "Kataib Hezbollah") -> dict:
+    action = "mass_casualty_attack" if killed >= 3 else "casualty_attack"
+    return {"day": day, "actor": "militia", "action": action, "killed": killed, "faction": faction}
+
+
+def _us(day: int, action: str, faction: str = "Kataib Hezbollah") -> dict:
+    return {"day": day, "actor": "us", "action": action, "faction": faction}
+
+
+# ------------------------------------------------------------------ Iran's halt
+
+
+def test_a_mass_casualty_attack_makes_iran_halt_all_factions_a_single_death_does_not():
+    single = _model(shocks=[_attack(5, 1)]).run(days=8)
+    assert not single.iran.halt_on.any() and not single.militia.halted.any()
+    mass = _model(shocks=[_attack(5, 3)]).run(days=8)
+    assert mass.iran.halt_on.all()
+    # one shared draw: a faction that joined implies every faction Iran holds more tightly
+    halted = mass.militia.halted
+    compliance = [f.compliance for f in mass.config.militia.factions]
+    order = np.argsort(compliance)[::-1]  # most compliant first
+    assert (np.diff(halted[:, order].astype(int), axis=1) <= 0).all()
+    assert halted[:, order[0]].any()
+
+
+def test_the_halt_ends_when_the_risk_has_receded_and_can_be_switched_off():
+    model = _model(days=200, shocks=[_attack(5, 3)], iran={"risk_half_life_days": 10.0})
+    halt = model.run().series.data["iran_halt"]
+    on = halt.any(axis=1)
+    first, last = np.flatnonzero(on)[[0, -1]]
+    assert first == 6 and 6 < last < 60  # 0.75 -> below 0.3 after ~13 days of decay
+    assert not model.militia.halted.any()
+    off = _model(shocks=[_attack(5, 3)], iran={"halt_trigger": 0.0}).run()
+    assert not off.series.data["iran_halt"].any() and not off.militia.halted.any()
+
+
+def test_us_strikes_at_iran_linked_targets_raise_irans_risk_and_can_make_it_halt():
+    """The US-Iran channel: no US death, three strike campaigns."""
+    campaigns = [_us(d, "strike_campaign") for d in (5, 6, 7)]
+    model = _model(days=12, shocks=campaigns).run()
+    risk = model.series.data["iran_risk"]
+    assert (risk[5] > risk[4]).all() and model.iran.halt_on.all()
+    threats = _model(days=12, shocks=[_us(d, "threaten") for d in (5, 6, 7)]).run()
+    assert (threats.series.data["iran_risk"] == 0).all()
+
+
+# ------------------------------------------------------------------ coercion
+
+
+def test_a_strong_response_instils_more_fear_than_a_weak_one():
+    strong = _model(days=10, shocks=[_us(5, "strike_campaign")]).run()
+    weak = _model(days=10, shocks=[_us(5, "limited_strike")]).run()
+    assert (strong.militia.fear[:, 0] > 4 * weak.militia.fear[:, 0]).all()
+    # the faction struck fears most; the others feel the spillover
+    assert (strong.militia.fear[:, 0] > strong.militia.fear[:, 1]).all()
+    assert (strong.militia.fear[:, 1] > 0).all()
+
+
+def test_fear_holds_attacks_down_and_the_switch_removes_it():
+    config = {
+        "replicas": 200,
+        "days": 90,
+        "militia": {"policy": {"name": "hazard"}},
+        "iran": {"halt_trigger": 0.0},
+        "shocks": [_us(10, "strike_campaign", f) for f in ("Kataib Hezbollah",)],
+    }
+
+    def attacks(coercion: float) -> float:
+        cfg = {**config, "militia": {**config["militia"], "coercion": coercion}}
+        model = _model(**cfg).run()
+        return float(model.series.data["militia_attacks"][12:60].sum())
+
+    assert attacks(1.0) < 0.9 * attacks(0.0)
+
+
+# ------------------------------------------------------------------ the Iraqi political track
+
+
+def test_a_demand_opens_talks_that_progress_and_hold_attacks_down():
+    demand = {"day": 3, "actor": "iraq", "action": "demand_withdrawal"}
+    config = {
+        "replicas": 200,
+        "days": 150,
+        "militia": {"policy": {"name": "hazard"}},
+        "iraq": {"policy": {"name": "passive"}},
+        "iran": {"halt_trigger": 0.0},
+        "shocks": [demand],
+    }
+    model = _model(**config).run()
+    talks = model.series.data["iraq_talks"]
+    assert (talks[:3] == 0).all() and (talks[-1] > talks[40]).all() and (talks[40] > 0).all()
+
+    def attacks(offramp: float) -> float:
+        m = _model(**{**config, "iraq": {"policy": {"name": "passive"}, "offramp": offramp}})
+        return float(m.run().series.data["militia_attacks"][60:].sum())
+
+    assert attacks(1.0) < 0.9 * attacks(0.0)
+    off = _model(**{**config, "iraq": {"policy": {"name": "passive"}, "talks_rate": 0.0}})
+    assert not off.run().series.data["iraq_talks"].any()
+
+
+def test_a_breach_of_sovereignty_breaks_the_talks_and_raises_grievance():
+    demand = {"day": 3, "actor": "iraq", "action": "demand_withdrawal"}
+    kill = _us(20, "targeted_killing")
+    iraq = {"policy": {"name": "passive"}, "breakdown_breach": 0.25}
+    broken = _model(days=22, shocks=[demand, kill], iraq=iraq).run()
+    kept = _model(days=22, shocks=[demand, kill], iraq={**iraq, "breakdown_breach": 5.0}).run()
+    assert not broken.iraq.talks_on.any() and (broken.iraq.talks == 0).all()
+    assert kept.iraq.talks_on.all() and (kept.iraq.talks > 0).all()
+    # the factions not struck gain the breakdown's grievance
+    assert (broken.militia.grievance[:, 1] > kept.militia.grievance[:, 1]).all()
+
+
+# ------------------------------------------------------------------ the regional war's schedule
+
+
+def test_a_dated_schedule_steps_at_its_dates_and_holds_beyond_its_ends():
+    cfg = RegionalWarConfig(
+        schedule=[
+            {"date": "2023-10-07", "intensity": 1.0},
+            {"date": "2023-11-24", "intensity": 0.4},
+        ]
+    )
+    war = war_intensity(cfg, "2023-10-17", 60)
+    assert war[0] == 1.0 and war[37] == 1.0 and war[38] == 0.4 and war[-1] == 0.4
+    record = war_intensity(RegionalWarConfig(schedule="record"), "2023-10-17", 400)
+    assert record[38] == 0.4  # the Gaza truce of 24 Nov 2023 (sim/data/regional_war.csv)
+    assert len(np.unique(record)) > 5
+
+
+@pytest.mark.parametrize(
+    ("schedule", "message"),
+    [
+        (
+            [{"date": "2024-01-01", "intensity": 1.0}, {"date": "2023-12-01", "intensity": 0.5}],
+            "regional_war.schedule[1].date: dates must be in ascending order",
+        ),
+        ([{"date": "2030-01-01", "intensity": 1.0}], "the schedule starts after the horizon"),
+        ([{"date": "2024-01-01", "intensity": 1.5}], "regional_war.schedule[0].intensity"),
+        ([{"date": "soon", "intensity": 0.5}], "regional_war.schedule[0].date"),
+        ("recorded", "regional_war.schedule: must be 'record'"),
+    ],
+)
+def test_a_bad_schedule_is_one_line_naming_it(schedule, message):
+    with pytest.raises(ConfigError, match=None) as err:
+        validate({"horizon_days": 100, "regional_war": {"schedule": schedule}})
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+# ------------------------------------------------------------------ false alarms
+
+
+def test_false_alarms_can_break_peace_and_are_off_by_default():
+    def strikes(false_alarm: float) -> int:
+        config = {
+            "us": {"policy": {"name": "tit_for_tat"}},
+            "militia": {"policy": {"name": "tit_for_tat"}},
+            "perception": {"false_alarm": false_alarm},
+        }
+        return int(_model(days=60, **config).run().series.data["us_strikes"].sum())
+
+    assert strikes(0.0) == 0  # peace is absorbing without false alarms
+    assert strikes(0.05) > 0
