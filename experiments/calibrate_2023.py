@@ -1,11 +1,17 @@
-"""Fit the attack process to the 2023-24 record (17 Oct 2023 - 27 Jan 2024) and report it.
+"""Regenerate the shipped posterior: ABC-SMC on the record of 17 Oct 2023 - 21 Apr 2024.
 
-Usage: ``python experiments/calibrate_2023.py [OUT_DIR] [--samples 120] [--replicas 100]``.
-Method (sim/analysis/calibration.py): Latin-hypercube candidates, each run with the same
-replicas and seed, scored by the log-scale RMSE of median cumulative attacks against the
-recorded counts; the best 10% are accepted (rejection ABC) and give the uncertainty. Writes
-calibration_fit.csv, calibration_candidates.csv and calibration.png (the best fit over the
-record) into OUT_DIR.
+Usage: ``python experiments/calibrate_2023.py [OUT_DIR] [--population 500] [--generations 8]
+[--workers 2] [--seed 0]``.
+
+Method and patterns: sim/analysis/calibration.py (several patterns at once: the dated
+cumulative attacks, the lull, the first US deaths, the US strike days). Writes the final
+population to sim/data/posterior_2023.csv (one row per particle, parameters and weight: the
+file the model draws from) and, into OUT_DIR, posterior_summary.csv (median and 5-95% per
+parameter), generations.csv (epsilon, acceptance) and posterior.png (the marginals against
+their priors). The calibrated parameters' defaults are the posterior's medians (the schema
+reads them from the file), so nothing else needs editing. With ``--workers 1`` the run is
+reproducible from ``--seed``; ``--summarize-only`` redoes the outputs from the shipped
+posterior without fitting.
 """
 
 from __future__ import annotations
@@ -17,54 +23,71 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.analysis.calibration import FREE, calibrate, historical_base, observed
-from sim.analysis.sensitivity import _merge, _nested
+from sim.analysis.calibration import FREE, calibrate, posterior_summary
+from sim.core.posterior import POSTERIOR_FILE, load_posterior
 from sim.files import atomic_path, write_csv
-from sim.model.escalation import EscalationModel
 
 
-def plot_fit(best: dict, base: dict, path: Path) -> None:
-    obs = observed()
-    model = EscalationModel(_merge(base, _nested(best)), record_events=False).run()
-    cum = model.series.data["cum_attacks"]
-    days = np.arange(cum.shape[0])
-    dates = np.datetime64(base["start_date"]) + days.astype("timedelta64[D]")
-    fig = Figure(figsize=(9, 4.5))
-    ax = fig.subplots()
-    q = np.quantile(cum, [0.05, 0.25, 0.5, 0.75, 0.95], axis=1)
-    ax.fill_between(dates, q[0], q[4], color="tab:orange", alpha=0.2, lw=0, label="90% band")
-    ax.fill_between(dates, q[1], q[3], color="tab:orange", alpha=0.4, lw=0, label="50% band")
-    ax.plot(dates, q[2], color="tab:orange", lw=2, label="simulated median (best fit)")
-    ax.plot(obs.date, obs.cumulative_attacks, "ko-", label="recorded (DoD)")
-    ax.set_ylabel("cumulative militia attacks")
-    ax.set_title("Calibration window 17 Oct 2023 - 27 Jan 2024")
-    ax.legend(loc="upper left")
-    ax.grid(alpha=0.3)
+def plot_posterior(posterior, path: Path) -> None:
+    """One panel per parameter: the weighted posterior histogram over its uniform prior."""
+    fig = Figure(figsize=(13, 8))
+    axes = fig.subplots(3, 3).flat
+    for ax, p in zip(axes, FREE, strict=True):
+        ax.hist(
+            posterior[p.key],
+            bins=25,
+            range=(p.low, p.high),
+            weights=posterior.weight,
+            density=True,
+            color="tab:blue",
+            alpha=0.75,
+            label="posterior",
+        )
+        ax.axhline(1.0 / (p.high - p.low), color="grey", ls="--", label="prior")
+        ax.set_title(p.key, fontsize=10)
+    axes_list = fig.axes
+    axes_list[0].legend(fontsize=8)
+    fig.suptitle("Posterior of the calibrated parameters (ABC-SMC, 17 Oct 2023 - 21 Apr 2024)")
     fig.tight_layout()
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=150, format="png")
+        fig.savefig(tmp, dpi=130, format="png")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", type=Path, nargs="?", default=Path("outputs/calibration"))
-    parser.add_argument("--samples", type=int, default=120, help="Latin-hypercube candidates")
-    parser.add_argument("--replicas", type=int, default=100, help="replicas per candidate")
+    parser.add_argument("--population", type=int, default=500)
+    parser.add_argument("--generations", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--posterior", type=Path, default=POSTERIOR_FILE)
+    parser.add_argument("--summarize-only", action="store_true")
     args = parser.parse_args(argv)
-    base = historical_base(args.replicas, args.seed)
-    print(
-        f"Calibrating {', '.join(p.key for p in FREE)}: {args.samples} candidates x "
-        f"{args.replicas} replicas, 17 Oct 2023 - 27 Jan 2024"
-    )
     started = time.perf_counter()
-    cands, fit = calibrate(base, samples=args.samples, seed=args.seed)
-    write_csv(fit, args.out_dir / "calibration_fit.csv")
-    write_csv(cands, args.out_dir / "calibration_candidates.csv")
-    best = {p.key: cands.loc[0, p.key] for p in FREE}
-    plot_fit(best, base, args.out_dir / "calibration.png")
-    print(f"done in {time.perf_counter() - started:.0f} s; wrote {args.out_dir}")
-    print(fit.to_string(index=False))
+    if args.summarize_only:
+        posterior = load_posterior(args.posterior)
+    else:
+        posterior, generations = calibrate(
+            population=args.population,
+            generations=args.generations,
+            seed=args.seed,
+            workers=args.workers,
+        )
+        write_csv(posterior, args.posterior)
+        write_csv(
+            generations.drop(columns=["population_end_time"]), args.out_dir / "generations.csv"
+        )
+        print(
+            f"{int(generations.samples.sum())} simulations in "
+            f"{time.perf_counter() - started:.0f} s; final epsilon "
+            f"{generations.epsilon.iloc[-1]:.3g} -> {args.posterior}"
+        )
+    summary = posterior_summary(posterior)
+    write_csv(summary, args.out_dir / "posterior_summary.csv")
+    plot_posterior(posterior, args.out_dir / "posterior.png")
+    ess = 1.0 / np.sum(posterior.weight**2)
+    print(f"{len(posterior)} particles, effective sample size {ess:.0f}")
+    print(summary.round(4).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -1,38 +1,100 @@
-"""Calibration runs at a small size, fits only the window before Tower 22, and is honest."""
+"""Calibration: ABC-SMC runs at a small size, on the right patterns, and its shipped posterior
+is checked and carried by the historical scenario."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 import yaml
 
-from sim.analysis.calibration import FIT_END, FREE, calibrate, historical_base, observed
+from sim import EscalationModel
+from sim.analysis.calibration import (
+    FIT_END,
+    FREE,
+    calibrate,
+    historical_base,
+    observed,
+    patterns,
+    posterior_summary,
+    record_patterns,
+)
 from sim.config.validation import validate
+from sim.core.params import ConfigError
+from sim.core.posterior import load_posterior
 
 from .conftest import ROOT
 
 
-def test_fitting_window_stops_before_tower_22():
+def test_the_fitting_window_holds_the_wave_tower_22_and_the_lull_not_may_to_august():
     obs = observed()
-    assert obs.date.max() <= FIT_END < pd.Timestamp("2024-01-28")
-    assert len(obs) >= 6 and obs.cumulative_attacks.is_monotonic_increasing
-    base = historical_base(replicas=2)
+    assert obs.date.max() <= FIT_END < pd.Timestamp("2024-05-01")
+    assert len(obs) == 9 and obs.cumulative_attacks.is_monotonic_increasing
+    record = record_patterns()
+    assert record["first_us_death_day"] == 103  # Tower 22, 28 Jan 2024
+    assert record["lull_attacks"] == 0
+    assert record["us_force_days"] >= 10
+    base = historical_base()
     assert base["horizon_days"] == (FIT_END - pd.Timestamp(base["start_date"])).days + 1
 
 
-def test_calibration_ranks_candidates_and_reports_uncertainty():
-    cands, fit = calibrate(historical_base(replicas=4), samples=12, accept=0.25, n_jobs=1)
-    assert len(cands) == 12 and cands.rmse_log.is_monotonic_increasing
-    assert list(fit.parameter) == [p.key for p in FREE]
-    for p, row in zip(FREE, fit.itertuples(), strict=True):
-        assert p.low <= row.best <= p.high
-        assert p.low <= row.accepted_q05 <= row.accepted_q95 <= p.high
-    assert (fit.accepted == 3).all()
+def test_patterns_of_a_run_are_those_the_record_gives():
+    model = EscalationModel({**historical_base(replicas=5), "seed": 1}, record_events=False).run()
+    table = patterns(model)
+    assert list(table.columns) == list(record_patterns())
+    assert len(table) == 5
+    assert (table.first_us_death_day <= model.day).all()
+    cum = model.series.data["cum_attacks"]
+    assert np.allclose(table.log_cum_110, np.log1p(cum[110]))
 
 
-def test_historical_scenario_carries_the_calibrated_values():
-    cfg = yaml.safe_load((ROOT / "configs" / "scenario" / "historical_2023.yaml").read_text())
-    fit = pd.read_csv(ROOT / "docs" / "figures" / "calibration" / "calibration_fit.csv")
-    best = fit.set_index("parameter").best
-    assert abs(cfg["militia"]["policy"]["base_rate"] - best["militia.policy.base_rate"]) < 0.01
-    assert abs(cfg["iran"]["restraint"] - best["iran.restraint"]) < 0.01
-    validate({k: v for k, v in cfg.items() if k != "defaults"})
+def test_abc_smc_gives_a_weighted_posterior_inside_the_priors_reproducibly():
+    base = historical_base()
+    post, generations = calibrate(base, population=12, generations=2, seed=3)
+    assert list(post.columns) == [p.key for p in FREE] + ["weight"]
+    assert len(post) == 12 and np.isclose(post.weight.sum(), 1.0)
+    for p in FREE:
+        assert post[p.key].between(p.low, p.high).all()
+    assert list(generations.t) == [0, 1]
+    assert generations.epsilon.iloc[1] <= generations.epsilon.iloc[0]
+    again, _ = calibrate(base, population=12, generations=2, seed=3)
+    pd.testing.assert_frame_equal(post, again)
+
+
+def test_the_defaults_of_the_calibrated_parameters_are_the_posteriors_medians():
+    summary = posterior_summary(load_posterior()).set_index("parameter")
+    cfg = validate({"parameters": "point"})
+    for key, median in summary["median"].items():
+        node = cfg
+        for part in key.split("."):
+            node = getattr(node, part)
+        assert node == median, key
+    historical = yaml.safe_load((ROOT / "configs/scenario/historical_2023.yaml").read_text())
+    validate({k: v for k, v in historical.items() if k != "defaults"})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "is missing"),
+        ("not,a,posterior\n1,2,3\n", "not the calibrated parameters"),
+        ("", "is corrupt: No columns to parse"),
+    ],
+)
+def test_a_bad_posterior_file_is_refused_with_one_line(tmp_path, text, message):
+    path = tmp_path / "posterior.csv"
+    if text is not None:
+        path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_posterior(path)
+    assert message in str(err.value) and "\n" not in str(err.value)
+    assert str(err.value).startswith("posterior: ")
+
+
+def test_weights_that_do_not_sum_to_one_are_refused(tmp_path):
+    post = load_posterior()
+    post["weight"] *= 2
+    path = tmp_path / "posterior.csv"
+    post.to_csv(path, index=False)
+    with pytest.raises(ConfigError, match="weights must be positive and sum to 1"):
+        load_posterior(path)

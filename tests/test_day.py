@@ -242,6 +242,8 @@ def test_a_shock_overriding_a_truce_leaves_no_truce_behind():
         "horizon_days": 40,
         "militia": {"factions": factions},
         "us": {"force_protection": 1.0, "protection_effect": 1.0},
+        "parameters": "point",
+        "iran": {"halt_trigger": 0.6, "risk_per_us_death": 0.25},
         "shocks": [{"day": 10, "actor": "militia", "action": "mass_casualty_attack", "killed": 3}],
     }
     joined = EscalationModel(base).run(days=12)

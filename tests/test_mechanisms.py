@@ -18,9 +18,19 @@ from sim.model.regional_war import war_intensity
 QUIET_MILITIA = {"policy": {"name": "hazard", "base_rate": 0.0}}
 """Militias that never attack by themselves: only shocks act."""
 
+IRAN = {"halt_trigger": 0.6, "risk_half_life_days": 30.0, "risk_per_us_death": 0.25}
+"""Iran's halt at stated values: three deaths (0.75) trigger it, one (0.25) does not."""
+
 
 def _model(days: int = 60, replicas: int = 8, **config) -> EscalationModel:
-    base = {"seed": 4, "replicas": replicas, "horizon_days": days, "militia": QUIET_MILITIA}
+    base = {
+        "seed": 4,
+        "replicas": replicas,
+        "horizon_days": days,
+        "parameters": "point",
+        "militia": QUIET_MILITIA,
+        "iran": IRAN,
+    }
     return EscalationModel({**base, **config})
 
 
@@ -50,13 +60,13 @@ def test_a_mass_casualty_attack_makes_iran_halt_all_factions_a_single_death_does
 
 
 def test_the_halt_ends_when_the_risk_has_receded_and_can_be_switched_off():
-    model = _model(days=200, shocks=[_attack(5, 3)], iran={"risk_half_life_days": 10.0})
+    model = _model(days=200, shocks=[_attack(5, 3)], iran={**IRAN, "risk_half_life_days": 10.0})
     halt = model.run().series.data["iran_halt"]
     on = halt.any(axis=1)
     first, last = np.flatnonzero(on)[[0, -1]]
     assert first == 6 and 6 < last < 60  # 0.75 -> below 0.3 after ~13 days of decay
     assert not model.militia.halted.any()
-    off = _model(shocks=[_attack(5, 3)], iran={"halt_trigger": 0.0}).run()
+    off = _model(shocks=[_attack(5, 3)], iran={**IRAN, "halt_trigger": 0.0}).run()
     assert not off.series.data["iran_halt"].any() and not off.militia.halted.any()
 
 

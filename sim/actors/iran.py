@@ -11,6 +11,7 @@ halt prolong it (the US-Iran channel). Switched off, restraint is 0 and nothing 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
@@ -19,7 +20,7 @@ import numpy as np
 from sim.actors.views import StateView
 from sim.config.schema import IranConfig
 from sim.core.compiled import compiled
-from sim.core.params import half_life_decay
+from sim.core.params import by_replica, half_life_decay
 
 if TYPE_CHECKING:
     from sim.core.ladder import LadderTables
@@ -38,24 +39,28 @@ class IranState(NamedTuple):
 
 
 class IranParams(NamedTuple):
+    """Iran's parameters; the calibrated ones are arrays over replicas (their draws)."""
+
     enabled: bool
-    halt_trigger: float
+    halt_trigger: np.ndarray
     halt_release: float
-    risk_decay: float
+    risk_decay: np.ndarray
     risk_per_us_death: float
     halt_restraint: float
-    restraint: float
+    restraint: np.ndarray
 
     @classmethod
-    def of(cls, cfg: IranConfig) -> IranParams:
+    def of(cls, cfg: IranConfig, n: int, draws: Mapping[str, np.ndarray]) -> IranParams:
         return cls(
             bool(cfg.enabled),
-            float(cfg.halt_trigger),
+            by_replica(draws, "iran.halt_trigger", cfg.halt_trigger, n),
             float(cfg.halt_release),
-            half_life_decay(cfg.risk_half_life_days),
+            half_life_decay(
+                by_replica(draws, "iran.risk_half_life_days", cfg.risk_half_life_days, n)
+            ),
             float(cfg.risk_per_us_death),
             float(cfg.halt_restraint),
-            float(cfg.restraint),
+            by_replica(draws, "iran.restraint", cfg.restraint, n),
         )
 
 
@@ -69,13 +74,14 @@ def signal(s: IranState, p: IranParams) -> None:
     risk, on, started, restraint = s.risk, s.halt_on, s.halt_started, s.restraint
     for r in range(risk.shape[0]):
         started[r] = False
-        if p.halt_trigger > 0.0:
-            if not on[r] and risk[r] >= p.halt_trigger:
+        trigger = p.halt_trigger[r]
+        if trigger > 0.0:
+            if not on[r] and risk[r] >= trigger:
                 on[r] = True
                 started[r] = True
-            elif on[r] and risk[r] < p.halt_release * p.halt_trigger:
+            elif on[r] and risk[r] < p.halt_release * trigger:
                 on[r] = False
-        restraint[r] = p.halt_restraint if on[r] else p.restraint
+        restraint[r] = p.halt_restraint if on[r] else p.restraint[r]
 
 
 @compiled
@@ -87,7 +93,7 @@ def absorb(
     risk = s.risk
     for r in range(risk.shape[0]):
         risk[r] = (
-            risk[r] * p.risk_decay
+            risk[r] * p.risk_decay[r]
             + lad.iran_risk[us_rung[r]]
             + p.risk_per_us_death * d.us_killed[r]
         )
@@ -101,11 +107,11 @@ class IranPatron(StateView, mesa.Agent):
         super().__init__(model)
         cfg = model.config.iran
         n = model.n_replicas
-        self.params = IranParams.of(cfg)
+        self.params = IranParams.of(cfg, n, model.draws)
         self.state = IranState(
             risk=np.zeros(n),
             halt_on=np.zeros(n, dtype=bool),
             halt_started=np.zeros(n, dtype=bool),
-            restraint=np.full(n, cfg.restraint if cfg.enabled else 0.0),
+            restraint=self.params.restraint.copy() if cfg.enabled else np.zeros(n),
             supply=np.full(n, cfg.supply),
         )

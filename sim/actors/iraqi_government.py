@@ -15,6 +15,7 @@ every faction's grievance rises.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
@@ -24,7 +25,7 @@ from sim.actors.views import StateView
 from sim.config.schema import IraqConfig
 from sim.core.compiled import clip_scalar, compiled
 from sim.core.ladder import THREAT_LEVEL, lookup
-from sim.core.params import half_life_decay
+from sim.core.params import by_replica, half_life_decay
 from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
 from sim.policies.base import row_observation
@@ -53,12 +54,12 @@ class IraqParams(NamedTuple):
     pressure_base: float
     pressure_rate: float
     talks_rate: float
-    offramp: float
+    offramp: np.ndarray  # (replicas,): calibrated, a draw per replica
     breakdown_breach: float
     breakdown_grievance: float
 
     @classmethod
-    def of(cls, cfg: IraqConfig) -> IraqParams:
+    def of(cls, cfg: IraqConfig, n: int, draws: Mapping[str, np.ndarray]) -> IraqParams:
         return cls(
             int(cfg.reaction_lag_days),
             int(cfg.mediation_days),
@@ -67,7 +68,7 @@ class IraqParams(NamedTuple):
             float(cfg.pressure - cfg.isis_weight * cfg.isis_threat),
             float(cfg.pressure_rate),
             float(cfg.talks_rate),
-            float(cfg.offramp),
+            by_replica(draws, "iraq.offramp", cfg.offramp, n),
             float(cfg.breakdown_breach),
             float(cfg.breakdown_grievance),
         )
@@ -141,7 +142,7 @@ class IraqiGovernment(StateView, mesa.Agent):
         super().__init__(model)
         cfg = model.config.iraq
         n = model.n_replicas
-        self.params = IraqParams.of(cfg)
+        self.params = IraqParams.of(cfg, n, model.draws)
         self.state = IraqState(
             grievance=np.zeros(n),
             pressure=np.full(n, cfg.pressure),
@@ -149,4 +150,6 @@ class IraqiGovernment(StateView, mesa.Agent):
             talks_on=np.zeros(n, dtype=bool),
             talks=np.zeros(n),
         )
-        self.policy = make_policy(cfg.policy, n, model.ladder.max_level_of("iraq"))
+        self.policy = make_policy(
+            cfg.policy, n, model.ladder.max_level_of("iraq"), model.draws_of("iraq")
+        )

@@ -18,6 +18,7 @@ is also a Mesa agent (:class:`Militia`) whose attributes are its column of those
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
@@ -28,7 +29,7 @@ from sim.config.schema import FactionConfig, MilitiaConfig
 from sim.core.compiled import clip_scalar, compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
 from sim.core.ladder import THREAT_LEVEL, rung_at
-from sim.core.params import half_life_decay
+from sim.core.params import by_replica, half_life_decay
 from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
 
@@ -59,13 +60,13 @@ class MilitiaParams(NamedTuple):
     disruption_days: int
     grievance_decay: float
     revenge: float
-    coercion: float
+    coercion: np.ndarray  # (replicas,): calibrated, a draw per replica
     fear_decay: float
     coercion_spillover: float
     truce_days: int
 
     @classmethod
-    def of(cls, cfg: MilitiaConfig) -> MilitiaParams:
+    def of(cls, cfg: MilitiaConfig, n: int, draws: Mapping[str, np.ndarray]) -> MilitiaParams:
         return cls(
             int(cfg.reaction_lag_days),
             np.array([[f.resolve for f in cfg.factions]], dtype=float),
@@ -75,7 +76,7 @@ class MilitiaParams(NamedTuple):
             int(cfg.disruption_days),
             half_life_decay(cfg.grievance_half_life_days),
             float(cfg.revenge),
-            float(cfg.coercion),
+            by_replica(draws, "militia.coercion", cfg.coercion, n),
             half_life_decay(cfg.coercion_half_life_days),
             float(cfg.coercion_spillover),
             int(cfg.truce_days),
@@ -97,7 +98,7 @@ def observe(
     deterrence: np.ndarray,
     exposure: np.ndarray,
     talks: np.ndarray,
-    offramp: float,
+    offramp: np.ndarray,
 ) -> Observation:
     """What each faction decides on: the US action it felt ``reaction_lag`` days ago, and
     the restraint on it, the share of its attacks held back by any of: its compliance with
@@ -113,11 +114,11 @@ def observe(
         level = us_level[r]
         discounted = max(level - p.solidarity_discount, 0) if level >= FORCE else level
         free = (1.0 - leverage) if t < mediation_until[r] else 1.0
-        free *= 1.0 - offramp * talks[r]
+        free *= 1.0 - offramp[r] * talks[r]
         for f in range(nf):
             perceived[r, f] = level if us_target[r] == f else discounted
             own = compliance[f] * iran_restraint[r]
-            held = clip_scalar(p.coercion * fear[r, f], 0.0, 1.0)
+            held = clip_scalar(p.coercion[r] * fear[r, f], 0.0, 1.0)
             restraint[r, f] = 1.0 - (1.0 - own) * (1.0 - held) * free
     start = slots.mil_policy
     return Observation(
@@ -258,7 +259,7 @@ class MilitiaForces(StateView):
         cfg = model.config.militia
         factions = cfg.factions
         shape = (model.n_replicas, len(factions))
-        self.params = MilitiaParams.of(cfg)
+        self.params = MilitiaParams.of(cfg, shape[0], model.draws)
         self.state = MilitiaState(
             capability=np.tile(np.array([f.capability for f in factions]), (shape[0], 1)),
             grievance=np.full(shape, cfg.grievance),
@@ -268,7 +269,9 @@ class MilitiaForces(StateView):
             fear=np.zeros(shape),
             perceived=np.zeros(shape, dtype=np.int64),
         )
-        self.policy = make_policy(cfg.policy, shape, model.ladder.max_level_of("militia"))
+        self.policy = make_policy(
+            cfg.policy, shape, model.ladder.max_level_of("militia"), model.draws_of("militia")
+        )
 
 
 class Militia(StateView, mesa.Agent):

@@ -162,4 +162,6 @@ class UnitedStates(StateView, mesa.Agent):
             target=np.zeros(n, dtype=np.int64),
             perceived_attack=np.zeros(n, dtype=np.int64),
         )
-        self.policy = make_policy(cfg.policy, n, model.ladder.max_level_of("us"))
+        self.policy = make_policy(
+            cfg.policy, n, model.ladder.max_level_of("us"), model.draws_of("us")
+        )

@@ -15,6 +15,7 @@ from typing import Any
 
 from sim.core.ladder import ACTORS, LadderConfig, default_ladder_config
 from sim.core.params import PROBABILITY, UNIT, param
+from sim.core.posterior import calibrated_doc, posterior_median
 
 
 @dataclass
@@ -46,11 +47,16 @@ class FactionConfig:
 
 
 def default_factions() -> list[FactionConfig]:
-    """The three factions most active in 2023-24 (CRS IF12587 names KH, Nujaba and KSS)."""
+    """The three factions most active in 2023-24 (CRS IF12587 names KH, Nujaba and KSS).
+
+    Compliance (Iran's leverage over each) is an assumption read off the lull: KH suspended its
+    attacks on 30 Jan 2024; Nujaba said it would go on, yet no faction attacked US forces from
+    5 Feb to 21 Apr 2024 (Ryder, 23 Apr 2024), so Iran's leverage held over all three; KH,
+    the closest to the IRGC Quds Force, highest (CRS IF12587)."""
     return [
-        FactionConfig("Kataib Hezbollah", resolve=1.0, compliance=0.8, capability=1.0),
-        FactionConfig("Harakat al-Nujaba", resolve=1.0, compliance=0.3, capability=0.8),
-        FactionConfig("Kataib Sayyid al-Shuhada", resolve=0.6, compliance=0.6, capability=0.6),
+        FactionConfig("Kataib Hezbollah", resolve=1.0, compliance=0.9, capability=1.0),
+        FactionConfig("Harakat al-Nujaba", resolve=1.0, compliance=0.8, capability=0.8),
+        FactionConfig("Kataib Sayyid al-Shuhada", resolve=0.6, compliance=0.85, capability=0.6),
     ]
 
 
@@ -176,10 +182,13 @@ class MilitiaConfig:
         **UNIT,
     )
     coercion: float = param(
-        1.0,
-        doc="Weight of coercion: how far the expected cost of attacking (raised by the size of "
-        "the US response, the ladder's `coercion`) holds attacks down; 0 switches it off "
-        "(assumption; docs/ODD.md 7.x).",
+        posterior_median("militia.coercion"),
+        doc=calibrated_doc(
+            "militia.coercion",
+            "Weight of coercion: how far the expected cost of attacking (raised by the size "
+            "of the US response, the ladder's `coercion`) holds attacks down; 0 switches it "
+            "off (docs/ODD.md 7.13).",
+        ),
         ge=0.0,
         le=5.0,
     )
@@ -257,11 +266,14 @@ class IraqConfig:
         **UNIT,
     )
     offramp: float = param(
-        0.5,
-        doc="Largest share by which visible progress of the talks lowers the militias' "
-        "attack rate: the coalition's exit is their stated aim, so progress is an off-ramp "
-        "(assumption; KH justified its 30 Jan 2024 suspension by not embarrassing the "
-        "government).",
+        posterior_median("iraq.offramp"),
+        doc=calibrated_doc(
+            "iraq.offramp",
+            "Largest share by which visible progress of the talks lowers the militias' "
+            "attack rate: the coalition's exit is their stated aim, so progress is an "
+            "off-ramp (KH justified its 30 Jan 2024 suspension by not embarrassing the "
+            "government).",
+        ),
         **UNIT,
     )
     breakdown_breach: float = param(
@@ -309,9 +321,12 @@ class IranConfig:
         "stays at its baseline.",
     )
     restraint: float = param(
-        0.3,
-        doc="Baseline restraint signal in [0, 1] (assumption: Tehran wanted pressure on the "
-        "US without a direct war, CRS IF12587).",
+        posterior_median("iran.restraint"),
+        doc=calibrated_doc(
+            "iran.restraint",
+            "Baseline restraint signal in [0, 1] (Tehran wanted pressure on the US without a "
+            "direct war, CRS IF12587).",
+        ),
         **UNIT,
     )
     supply: float = param(
@@ -321,14 +336,16 @@ class IranConfig:
         le=5.0,
     )
     halt_trigger: float = param(
-        0.6,
-        doc="Iran's perceived risk of US escalation against Iran itself at which it orders "
-        "every faction to halt (0 switches the halt off). The risk adds up US threats and "
-        "strikes at Iran-linked targets (the ladder's `iran_risk`) and US deaths "
-        "(`risk_per_us_death`), and decays. Assumption, set so that one mass-casualty attack "
-        "(Tower 22: 3 killed, 28 Jan 2024) triggers a halt and a single death does not: Quds "
-        "Force chief Qaani urged the factions to stop after Tower 22 (Reuters, 18 Feb 2024) "
-        "and KH suspended its attacks on 30 Jan.",
+        posterior_median("iran.halt_trigger"),
+        doc=calibrated_doc(
+            "iran.halt_trigger",
+            "Iran's perceived risk of US escalation against Iran itself at which it orders "
+            "every faction to halt (0 switches the halt off). The risk adds up US strikes at "
+            "Iran-linked targets (the ladder's `iran_risk`) and US deaths "
+            "(`risk_per_us_death`), and decays. Quds Force chief Qaani urged the factions to "
+            "stop after Tower 22 killed 3 on 28 Jan 2024 (Reuters, 18 Feb 2024); KH suspended "
+            "its attacks on 30 Jan.",
+        ),
         ge=0.0,
         le=10.0,
     )
@@ -339,7 +356,9 @@ class IranConfig:
         **PROBABILITY,
     )
     risk_half_life_days: float = param(
-        30.0, doc="Half-life of Iran's perceived risk (assumption).", gt=0.0
+        posterior_median("iran.risk_half_life_days"),
+        doc=calibrated_doc("iran.risk_half_life_days", "Half-life of Iran's perceived risk."),
+        gt=0.0,
     )
     risk_per_us_death: float = param(
         0.25,
@@ -441,7 +460,7 @@ class RegionalWarConfig:
         180.0, doc="Half-life of the decline from initial to floor (assumption).", gt=0.0
     )
     schedule: Any = param(
-        None,
+        "record",
         doc="A dated schedule instead of the decline: a list of {date, intensity} points "
         "(dates ascending), each value holding from its date until the next (the first also "
         "before it), or `record` for "
@@ -508,6 +527,19 @@ class ScenarioConfig:
         doc="Replicas stepped together (R = 1 is an ordinary single run).",
         ge=1,
         le=1_000_000,
+    )
+    parameters: str = param(
+        "posterior",
+        doc="Where the calibrated parameters come from: `posterior` (each replica draws its "
+        "own set, by weight, from the posterior, so every band carries what the 2023-24 "
+        "record could not pin down) or `point` (every replica uses the configured values, "
+        "by default the posterior's medians). Setting a calibrated parameter needs `point`.",
+        choices=("posterior", "point"),
+    )
+    posterior: str = param(
+        "posterior_2023",
+        doc="The posterior the replicas draw from: a shipped one's name (sim/data/NAME.csv) "
+        "or a path to a CSV with the calibrated parameters and a `weight` column.",
     )
     common_random_numbers: bool = param(
         True,

@@ -22,6 +22,7 @@ import yaml
 from sim.config.schema import DEFAULT_POLICIES, ScenarioConfig, ShockConfig
 from sim.core.ladder import ACTORS, FORCE_LEVEL, LadderConfig, RungConfig, ladder_names, read_ladder
 from sim.core.params import ConfigError
+from sim.core.posterior import load_posterior, posterior_path
 from sim.policies import POLICIES, PolicyParams, policies_for
 
 POLICY_FIELDS = {f"{actor}.policy": actor for actor in ACTORS}
@@ -224,6 +225,8 @@ def _check_scenario(cfg: ScenarioConfig) -> None:
         raise ConfigError("militia.factions", f"faction names must be unique, got {names}")
     _check_ladder(cfg.ladder)
     _check_war_schedule(cfg.regional_war.schedule, cfg)
+    if cfg.parameters == "posterior":
+        load_posterior(posterior_path(cfg.posterior))  # one-line ConfigError if unusable
     for i, shock in enumerate(cfg.shocks):
         _check_shock(shock, f"shocks[{i}]", cfg, names)
 

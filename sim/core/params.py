@@ -4,8 +4,11 @@ the error a value that cannot be used raises."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import field
 from typing import Any
+
+import numpy as np
 
 
 class ConfigError(ValueError):
@@ -40,6 +43,13 @@ def param(default: Any = None, *, doc: str, factory: Any = None, **bounds: Any) 
 
 PROBABILITY = {"ge": 0.0, "le": 1.0}
 UNIT = PROBABILITY  # a state variable or weight on [0, 1]
+
+
+def by_replica(draws: Mapping[str, np.ndarray], key: str, value: float, n: int) -> np.ndarray:
+    """A calibrated parameter as an array over the ``n`` replicas: each replica's posterior
+    draw where the model draws them (``draws``, keyed by the parameter's place in the
+    config), else the configured value for all."""
+    return np.asarray(draws[key], dtype=float) if key in draws else np.full(n, float(value))
 
 
 def half_life_decay(days: float) -> float:

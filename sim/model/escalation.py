@@ -31,6 +31,7 @@ from sim.core.streams import ReplicaStreams
 from sim.model.day import Rule, end_of_day, run_days, start_of_day
 from sim.model.events import EventLog
 from sim.model.outputs import SeriesRecorder
+from sim.model.uncertainty import replica_parameters
 from sim.model.world import Slots, build_world
 from sim.policies import Observation, Policy
 from sim.policies.dispatch import code_of
@@ -92,6 +93,8 @@ class EscalationModel(mesa.Model):
         self.day = 0
         self.running = True
 
+        self.draws = replica_parameters(cfg, self.replica_ids)
+        """Each replica's posterior draw of the calibrated parameters it draws, by key."""
         self.slots, width = Slots.layout(self.n_factions)
         self.streams = ReplicaStreams(stream_seed(cfg), self.replica_ids, width)
         self.us = UnitedStates(self)
@@ -112,6 +115,11 @@ class EscalationModel(mesa.Model):
         self.series = SeriesRecorder(self.horizon, n)
         self.events = EventLog(cfg, self.streams.chunk_days, n) if record_events else None
         self.world = build_world(self)
+
+    def draws_of(self, actor: str) -> dict[str, np.ndarray]:
+        """The replicas' draws of an actor's policy parameters, by parameter name."""
+        prefix = f"{actor}.policy."
+        return {k.removeprefix(prefix): v for k, v in self.draws.items() if k.startswith(prefix)}
 
     @property
     def deciders(self) -> tuple[Policy, Policy, Policy]:

@@ -17,6 +17,7 @@ overrides :meth:`Policy.decide`; the model then runs its days one by one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
@@ -114,10 +115,12 @@ def row_observation(
 
 class RuleArgs(NamedTuple):
     """A policy's parameters and state for its kernel: parameters as floats (integers up to
-    2**53 stay exact) and state arrays (floats, integers and flags, 2-D, updated in place by
-    the kernel; unused ones are a 1 x 1 placeholder)."""
+    2**53 stay exact); calibrated parameters that vary by replica, (replicas, k) or (1, k)
+    when all replicas share them (read with ``at``); and state arrays (floats, integers and
+    flags, 2-D, updated in place by the kernel; unused ones are a 1 x 1 placeholder)."""
 
     params: np.ndarray
+    by_replica: np.ndarray
     state_float: np.ndarray
     state_int: np.ndarray
     state_flag: np.ndarray
@@ -130,12 +133,15 @@ _NO_FLAG = np.zeros((1, 1), dtype=np.bool_)
 
 def rule_args(
     *params: float,
+    by_replica: np.ndarray = _NO_FLOAT,
     state_float: np.ndarray = _NO_FLOAT,
     state_int: np.ndarray = _NO_INT,
     state_flag: np.ndarray = _NO_FLAG,
 ) -> RuleArgs:
     """A :class:`RuleArgs` from a policy's parameters and state arrays."""
-    return RuleArgs(np.array(params, dtype=np.float64), state_float, state_int, state_flag)
+    return RuleArgs(
+        np.array(params, dtype=np.float64), by_replica, state_float, state_int, state_flag
+    )
 
 
 class Policy:
@@ -156,13 +162,31 @@ class Policy:
     Params: ClassVar[type[PolicyParams]] = PolicyParams
     kernel: ClassVar[Any] = None
 
-    def __init__(self, params: PolicyParams, shape: int | tuple[int, ...], max_level: int) -> None:
+    def __init__(
+        self,
+        params: PolicyParams,
+        shape: int | tuple[int, ...],
+        max_level: int,
+        draws: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
         """Args: the policy's parameters; the shape of the decisions it makes each day (the
         number of replicas, or (replicas, factions) for the militias, whose factions decide
-        together); the actor's most escalatory level."""
+        together); the actor's most escalatory level; each replica's posterior draws of the
+        policy's calibrated parameters, by parameter name (none: the values in ``params``)."""
         self.params = params
         self.shape = shape
         self.max_level = max_level
+        self.draws = dict(draws or {})
+
+    def by_replica(self, *names: str) -> np.ndarray:
+        """The named parameters as a (replicas, k) array of each replica's draw, or (1, k)
+        when no replica draws its own (kernels read it with ``at``)."""
+        if not any(name in self.draws for name in names):
+            return np.array([[float(getattr(self.params, name)) for name in names]])
+        n = len(next(iter(self.draws.values())))
+        return np.column_stack(
+            [self.draws.get(name, np.full(n, float(getattr(self.params, name)))) for name in names]
+        )
 
     @classmethod
     def check(cls, params: PolicyParams, key: str) -> None:
@@ -200,6 +224,14 @@ def policies_for(actor: str) -> list[str]:
     return sorted(n for n, c in POLICIES.items() if actor in c.actors)
 
 
-def make_policy(params: PolicyParams, shape: int | tuple[int, ...], max_level: int) -> Policy:
-    """Instantiate the policy named in ``params`` for decisions of the given shape."""
-    return POLICIES[params.name](params, shape, max_level)
+def make_policy(
+    params: PolicyParams,
+    shape: int | tuple[int, ...],
+    max_level: int,
+    draws: Mapping[str, np.ndarray] | None = None,
+) -> Policy:
+    """Instantiate the policy named in ``params`` for decisions of the given shape, with the
+    replicas' draws of those of its parameters that are calibrated (``draws``, by name)."""
+    cls = POLICIES[params.name]
+    own = {k: v for k, v in (draws or {}).items() if hasattr(params, k)}
+    return cls(params, shape, max_level, own) if own else cls(params, shape, max_level)

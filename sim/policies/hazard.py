@@ -10,6 +10,7 @@ import numpy as np
 from sim.core.compiled import at, compiled
 from sim.core.ladder import FORCE_LEVEL, THREAT_LEVEL
 from sim.core.params import PROBABILITY, param
+from sim.core.posterior import calibrated_doc, posterior_median
 from sim.policies.base import Observation, Policy, PolicyParams, RuleArgs, register, rule_args
 
 # Levels of the ladder's conventions (sim.core.ladder): attacks from FORCE_LEVEL up, then threats.
@@ -41,17 +42,22 @@ class HazardAttacks(Policy):
     class Params(PolicyParams):
         name: str = "hazard"
         base_rate: float = param(
-            2.0,
-            doc="Daily attack hazard of a resolve-1 faction at full capability and motive; a "
-            "faction attacks at most once a day, with probability 1 - exp(-rate) (assumption: "
-            "the default scenario gives ~1.45 attacks a day in its first 10 days and ~0.9 a "
-            "day over its first 110, below the ~1.5 a day of the ~170 attacks of 17 Oct 2023 - "
-            "4 Feb 2024; the historical scenario uses the calibrated 4.53, docs/validation.md).",
+            posterior_median("militia.policy.base_rate"),
+            doc=calibrated_doc(
+                "militia.policy.base_rate",
+                "Daily attack hazard of a resolve-1 faction at full capability and motive; a "
+                "faction attacks at most once a day, with probability 1 - exp(-rate).",
+            ),
             ge=0.0,
             le=50.0,
         )
         war_weight: float = param(
-            0.6, doc="Weight of the regional war in the motive (assumption).", ge=0.0, le=5.0
+            posterior_median("militia.policy.war_weight"),
+            doc=calibrated_doc(
+                "militia.policy.war_weight", "Weight of the regional war in the motive."
+            ),
+            ge=0.0,
+            le=5.0,
         )
         deterrence_weight: float = param(
             0.5,
@@ -66,40 +72,46 @@ class HazardAttacks(Policy):
             le=20.0,
         )
         casualty_intent: float = param(
-            0.05,
-            doc="Share of attacks meant to kill at grievance 0.5 (assumption; three deaths "
-            "in ~170 attacks).",
+            posterior_median("militia.policy.casualty_intent"),
+            doc=calibrated_doc(
+                "militia.policy.casualty_intent",
+                "Share of attacks meant to kill at grievance 0.5 (the record: no US death in "
+                "~160 attacks before Tower 22).",
+            ),
             **PROBABILITY,
         )
         mass_casualty_intent: float = param(
-            0.004,
-            doc="Share of attacks meant as mass-casualty attacks at grievance 0.5 "
-            "(assumption; one Tower 22 in ~170 attacks).",
+            posterior_median("militia.policy.mass_casualty_intent"),
+            doc=calibrated_doc(
+                "militia.policy.mass_casualty_intent",
+                "Share of attacks meant as mass-casualty attacks at grievance 0.5 (one "
+                "Tower 22 in ~170 attacks).",
+            ),
             **PROBABILITY,
         )
 
     def rule_args(self) -> RuleArgs:
         p = self.params
         return rule_args(
-            p.base_rate,
-            p.war_weight,
             p.deterrence_weight,
             p.retaliation,
-            p.casualty_intent,
-            p.mass_casualty_intent,
+            by_replica=self.by_replica(
+                "base_rate", "war_weight", "casualty_intent", "mass_casualty_intent"
+            ),
         )
 
     @staticmethod
     @compiled
     def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
         """The hazard rule (class docstring) for each replica and faction."""
-        base_rate, war_weight, deterrence_weight = args.params[0], args.params[1], args.params[2]
-        retaliation, casualty_intent = args.params[3], args.params[4]
-        mass_casualty_intent = args.params[5]
+        deterrence_weight, retaliation = args.params[0], args.params[1]
+        calibrated = args.by_replica  # (replicas or 1, 4): each replica's draw
         war = obs.war
         rows, cols = obs.opponent.shape
         out = np.empty((rows, cols), np.int64)
         for r in range(rows):
+            base_rate, war_weight = at(calibrated, r, 0), at(calibrated, r, 1)
+            casualty_intent, mass_casualty_intent = at(calibrated, r, 2), at(calibrated, r, 3)
             for f in range(cols):
                 seen = obs.opponent[r, f]
                 grievance_rf = at(obs.grievance, r, f)
