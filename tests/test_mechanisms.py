@@ -197,3 +197,24 @@ def test_false_alarms_can_break_peace_and_are_off_by_default():
 
     assert strikes(0.0) == 0  # peace is absorbing without false alarms
     assert strikes(0.05) > 0
+
+
+# ------------------------------------------------------------------ start dates
+
+
+def test_a_run_can_start_from_the_september_2024_agreement_with_its_stated_state():
+    model = _model(days=30, start_date="2024-09-27")
+    assert model.iraq.talks_on.all() and (model.iraq.talks == 1.0).all()
+    assert (model.militia.fear == 0.1).all() and (model.iran.risk == 0.0).all()
+    model.run()
+    assert model.series.data["regional_war"][0, 0] == 0.95  # Nasrallah killed, 27 Sep 2024
+    fresh = _model(days=5)
+    assert not fresh.iraq.talks_on.any() and (fresh.militia.fear == 0).all()
+
+
+def test_a_start_date_without_a_stated_state_is_one_line_naming_the_dates():
+    with pytest.raises(ConfigError) as err:
+        validate({"start_date": "2024-01-01"})
+    message = str(err.value)
+    assert message.startswith("start_date: no initial state is defined for 2024-01-01")
+    assert "2023-10-17, 2024-09-27" in message and "\n" not in message

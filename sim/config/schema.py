@@ -549,7 +549,9 @@ class ScenarioConfig:
     )
     start_date: str = param(
         "2023-10-17",
-        doc="Calendar date of day 0 (DoD: attacks on US forces began 17 Oct 2023).",
+        doc="Calendar date of day 0 (DoD: attacks on US forces began 17 Oct 2023). Only a "
+        "date with a stated initial state (sim/data/initial_states.yaml) can start a run: "
+        "2023-10-17 or 2024-09-27 (the US-Iraq agreement).",
     )
     horizon_days: int = param(730, doc="Days simulated (assumption: two years).", ge=1, le=36_500)
     us: USConfig = param(doc="The United States.", factory=USConfig)

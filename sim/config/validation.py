@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from sim.config.initial_states import initial_states
 from sim.config.schema import DEFAULT_POLICIES, ScenarioConfig, ShockConfig
 from sim.core.ladder import ACTORS, FORCE_LEVEL, LadderConfig, RungConfig, ladder_names, read_ladder
 from sim.core.params import ConfigError
@@ -212,6 +213,12 @@ def _check_scenario(cfg: ScenarioConfig) -> None:
         raise ConfigError(
             "start_date", f"must be a date YYYY-MM-DD, got {cfg.start_date!r}"
         ) from None
+    if cfg.start_date not in initial_states():
+        raise ConfigError(
+            "start_date",
+            f"no initial state is defined for {cfg.start_date}; choose from: "
+            f"{', '.join(initial_states())} (sim/data/initial_states.yaml)",
+        )
     if cfg.withdrawal.residual_troops > cfg.us.troops_iraq:
         raise ConfigError(
             "withdrawal.residual_troops",

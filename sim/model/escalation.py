@@ -24,6 +24,7 @@ from sim.actors.iraqi_government import IraqiGovernment
 from sim.actors.militia import Militia, MilitiaForces
 from sim.actors.united_states import UnitedStates
 from sim.actors.withdrawal import WithdrawalSchedule
+from sim.config.initial_states import state_at
 from sim.config.schema import ScenarioConfig
 from sim.config.validation import validate
 from sim.core.ladder import Ladder
@@ -111,6 +112,10 @@ class EscalationModel(mesa.Model):
         # worker recycling restarted it. Every agent of this model exists by now, so the
         # counter is no longer needed.
         mesa.Agent._ids.pop(self, None)
+
+        for key, value in state_at(cfg.start_date).items():
+            actor, name = key.split(".")
+            getattr(getattr(self, actor).state, name)[...] = value
 
         self.series = SeriesRecorder(self.horizon, n)
         self.events = EventLog(cfg, self.streams.chunk_days, n) if record_events else None
