@@ -31,8 +31,8 @@ from sim.files import atomic_path, write_csv
 def plot_posterior(posterior, path: Path) -> None:
     """One panel per parameter: the weighted posterior histogram over its uniform prior."""
     fig = Figure(figsize=(13, 8))
-    axes = fig.subplots(3, 3).flat
-    for ax, p in zip(axes, FREE, strict=True):
+    axes = fig.subplots(3, 4).flat
+    for ax, p in zip(axes, FREE, strict=False):
         ax.hist(
             posterior[p.key],
             bins=25,

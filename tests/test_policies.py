@@ -35,11 +35,19 @@ REGISTERED = [
 ]
 
 
+HAND_HAZARD = {"base_rate": 2.0, "war_weight": 0.6, "casualty_intent": 0.05,
+               "mass_casualty_intent": 0.004}  # fmt: skip
+"""Round values of the hazard's calibrated parameters that the hand computations below use
+(the defaults are the posterior's medians, which change with each calibration)."""
+
+
 def new(name: str, shape: int | tuple[int, ...], actor_max: int = MAX, **params) -> Policy:
     """A fresh policy ``name`` for decisions of ``shape`` with the given parameters; ``actor_max``
     is the actor's most escalatory level (the policy's own ``max_level`` parameter, restraint's
-    ceiling, is a different thing)."""
+    ceiling, is a different thing). The hazard starts from :data:`HAND_HAZARD`."""
     cls = POLICIES[name]
+    if name == "hazard":
+        params = {**HAND_HAZARD, **params}
     return cls(cls.Params(**params), shape, actor_max)
 
 

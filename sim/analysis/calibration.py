@@ -52,13 +52,15 @@ FREE: tuple[Uncertain, ...] = (
     Uncertain("militia.coercion", 0.0, 3.0),
     Uncertain("iran.restraint", 0.0, 0.6),
     Uncertain("iran.halt_trigger", 0.3, 1.5),
+    Uncertain("iran.halt_release", 0.0, 1.0),
     Uncertain("iran.risk_half_life_days", 10.0, 150.0),
+    Uncertain("iran.risk_per_us_death", 0.05, 1.0),
     Uncertain("iraq.offramp", 0.0, 1.0),
 )
 """What the record cannot give directly, with uniform priors (ranges: assumption, spans
 around the values docs/parameters.md gives): the attack hazard and the war's weight in
-motive, the lethality of intent, coercion, Iran's baseline restraint and the trigger and
-memory of its halt, and the off-ramp of the talks."""
+motive, the lethality of intent, coercion, Iran's baseline restraint, the trigger, release
+and memory of its halt and the weight of US deaths in it, and the off-ramp of the talks."""
 assert tuple(p.key for p in FREE) == UNCERTAIN  # the posterior file's columns, in order
 
 

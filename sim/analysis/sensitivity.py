@@ -26,6 +26,8 @@ from SALib.sample import sobol as sobol_sample
 
 from sim.analysis.metrics import summarize
 from sim.config.validation import validate
+from sim.core.posterior import UNCERTAIN as CALIBRATED
+from sim.core.posterior import posterior_interval
 from sim.files import atomic_path, write_csv, write_parquet
 from sim.model.escalation import EscalationModel
 
@@ -41,28 +43,28 @@ class Uncertain:
 
 
 UNCERTAIN: tuple[Uncertain, ...] = (
-    Uncertain("militia.policy.base_rate", 1.0, 3.0),
-    Uncertain("militia.policy.war_weight", 0.2, 1.0),
+    *(
+        Uncertain(key, *interval)
+        for key in CALIBRATED
+        if (interval := posterior_interval(key)) is not None
+    ),
     Uncertain("militia.policy.deterrence_weight", 0.0, 0.8),
     Uncertain("militia.policy.retaliation", 0.0, 3.0),
-    Uncertain("militia.policy.casualty_intent", 0.01, 0.15),
     Uncertain("militia.capability_regen", 0.005, 0.05),
     Uncertain("militia.grievance_half_life_days", 20.0, 120.0),
     Uncertain("us.policy.threshold", 20.0, 100.0),
     Uncertain("us.casualty_sensitivity", 0.05, 0.5),
     Uncertain("us.protection_effect", 0.3, 0.9),
     Uncertain("us.deterrence_gain", 0.01, 0.1),
-    Uncertain("iran.restraint", 0.0, 0.6),
-    Uncertain("iran.halt_trigger", 0.3, 1.5),
-    Uncertain("iran.risk_half_life_days", 10.0, 90.0),
-    Uncertain("militia.coercion", 0.0, 2.0),
-    Uncertain("iraq.offramp", 0.0, 1.0),
+    Uncertain("iran.risk_per_us_death", 0.1, 0.5),
+    Uncertain("militia.coercion_half_life_days", 20.0, 90.0),
+    Uncertain("iraq.talks_rate", 0.005, 0.05),
     Uncertain("perception.noise", 0.0, 0.2),
-    Uncertain("regional_war.half_life_days", 60.0, 365.0),
     Uncertain("iraq.pressure_rate", 0.01, 0.1),
 )
-"""The default screening set: the assumptions of docs/parameters.md that calibration cannot pin
-down from the record alone; ranges are plausible spans around the defaults (assumption)."""
+"""The default screening set, around the calibrated model (``parameters: point``, the
+posterior's medians): the calibrated parameters over their posterior's 90% intervals, and the
+assumptions of docs/parameters.md over plausible spans around their defaults (assumption)."""
 
 OUTCOMES = {
     "peak_escalation": "mean peak escalation index",
@@ -93,7 +95,7 @@ def _merge(base: dict, extra: Mapping[str, Any]) -> dict:
 
 def evaluate(base: Mapping[str, Any], point: Mapping[str, Any]) -> dict[str, float]:
     """Run one sample point (all replicas) and return the outcomes (means over replicas)."""
-    cfg = _merge(dict(base), _nested(point))
+    cfg = _merge({"parameters": "point", **base}, _nested(point))
     model = EscalationModel(cfg, record_events=False).run()
     s = summarize(model)
     return {

@@ -15,7 +15,7 @@ from typing import Any
 
 from sim.core.ladder import ACTORS, LadderConfig, default_ladder_config
 from sim.core.params import PROBABILITY, UNIT, param
-from sim.core.posterior import calibrated_doc, posterior_median
+from sim.core.posterior import calibrated_param
 
 
 @dataclass
@@ -181,14 +181,12 @@ class MilitiaConfig:
         doc="Grievance added when a faction's commander is killed (assumption).",
         **UNIT,
     )
-    coercion: float = param(
-        posterior_median("militia.coercion"),
-        doc=calibrated_doc(
-            "militia.coercion",
-            "Weight of coercion: how far the expected cost of attacking (raised by the size "
-            "of the US response, the ladder's `coercion`) holds attacks down; 0 switches it "
-            "off (docs/ODD.md 7.13).",
-        ),
+    coercion: float = calibrated_param(
+        "militia.coercion",
+        0.7,
+        "Weight of coercion: how far the expected cost of attacking (raised by the size "
+        "of the US response, the ladder's `coercion`) holds attacks down; 0 switches it "
+        "off (docs/ODD.md 7.13).",
         ge=0.0,
         le=5.0,
     )
@@ -265,15 +263,13 @@ class IraqConfig:
         "agreed on 27 Sep 2024). Assumption.",
         **UNIT,
     )
-    offramp: float = param(
-        posterior_median("iraq.offramp"),
-        doc=calibrated_doc(
-            "iraq.offramp",
-            "Largest share by which visible progress of the talks lowers the militias' "
-            "attack rate: the coalition's exit is their stated aim, so progress is an "
-            "off-ramp (KH justified its 30 Jan 2024 suspension by not embarrassing the "
-            "government).",
-        ),
+    offramp: float = calibrated_param(
+        "iraq.offramp",
+        0.6,
+        "Largest share by which visible progress of the talks lowers the militias' "
+        "attack rate: the coalition's exit is their stated aim, so progress is an "
+        "off-ramp (KH justified its 30 Jan 2024 suspension by not embarrassing the "
+        "government).",
         **UNIT,
     )
     breakdown_breach: float = param(
@@ -320,13 +316,11 @@ class IranConfig:
         doc="Iran acts as patron. When false there is no restraint and no halt; supply "
         "stays at its baseline.",
     )
-    restraint: float = param(
-        posterior_median("iran.restraint"),
-        doc=calibrated_doc(
-            "iran.restraint",
-            "Baseline restraint signal in [0, 1] (Tehran wanted pressure on the US without a "
-            "direct war, CRS IF12587).",
-        ),
+    restraint: float = calibrated_param(
+        "iran.restraint",
+        0.3,
+        "Baseline restraint signal in [0, 1] (Tehran wanted pressure on the US without a "
+        "direct war, CRS IF12587).",
         **UNIT,
     )
     supply: float = param(
@@ -335,35 +329,36 @@ class IranConfig:
         ge=0.0,
         le=5.0,
     )
-    halt_trigger: float = param(
-        posterior_median("iran.halt_trigger"),
-        doc=calibrated_doc(
-            "iran.halt_trigger",
-            "Iran's perceived risk of US escalation against Iran itself at which it orders "
-            "every faction to halt (0 switches the halt off). The risk adds up US strikes at "
-            "Iran-linked targets (the ladder's `iran_risk`) and US deaths "
-            "(`risk_per_us_death`), and decays. Quds Force chief Qaani urged the factions to "
-            "stop after Tower 22 killed 3 on 28 Jan 2024 (Reuters, 18 Feb 2024); KH suspended "
-            "its attacks on 30 Jan.",
-        ),
+    halt_trigger: float = calibrated_param(
+        "iran.halt_trigger",
+        1.2,
+        "Iran's perceived risk of US escalation against Iran itself at which it orders "
+        "every faction to halt (0 switches the halt off). The risk adds up US strikes at "
+        "Iran-linked targets (the ladder's `iran_risk`) and US deaths "
+        "(`risk_per_us_death`), and decays. Quds Force chief Qaani urged the factions to "
+        "stop after Tower 22 killed 3 on 28 Jan 2024 (Reuters, 18 Feb 2024); KH suspended "
+        "its attacks on 30 Jan.",
         ge=0.0,
         le=10.0,
     )
-    halt_release: float = param(
+    halt_release: float = calibrated_param(
+        "iran.halt_release",
         0.5,
-        doc="Share of `halt_trigger` below which the risk must fall for the halt to end "
-        "(assumption: Iran lifts its halt once the risk of a US strike on Iran has receded).",
+        "Share of `halt_trigger` below which the risk must fall for the halt to end (Iran "
+        "lifts its halt once the risk of a US strike on Iran has receded).",
         **PROBABILITY,
     )
-    risk_half_life_days: float = param(
-        posterior_median("iran.risk_half_life_days"),
-        doc=calibrated_doc("iran.risk_half_life_days", "Half-life of Iran's perceived risk."),
+    risk_half_life_days: float = calibrated_param(
+        "iran.risk_half_life_days",
+        90.0,
+        "Half-life of Iran's perceived risk.",
         gt=0.0,
     )
-    risk_per_us_death: float = param(
+    risk_per_us_death: float = calibrated_param(
+        "iran.risk_per_us_death",
         0.25,
-        doc="Risk added by each US death (assumption: US deaths bring calls to strike Iran; "
-        "after Tower 22 US officials held Iran responsible, DoD 29 Jan 2024).",
+        "Risk added by each US death (US deaths bring calls to strike Iran; after Tower 22 "
+        "US officials held Iran responsible, DoD 29 Jan 2024).",
         ge=0.0,
         le=10.0,
     )

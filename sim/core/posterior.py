@@ -12,11 +12,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.core.params import ConfigError
+from sim.core.params import ConfigError, param
 from sim.paths import DATA_DIR
 
 POSTERIOR_FILE = DATA_DIR / "posterior_2023.csv"
@@ -30,7 +31,9 @@ UNCERTAIN = (
     "militia.coercion",
     "iran.restraint",
     "iran.halt_trigger",
+    "iran.halt_release",
     "iran.risk_half_life_days",
+    "iran.risk_per_us_death",
     "iraq.offramp",
 )
 """The calibrated parameters, in the file's column order (the priors are in
@@ -90,28 +93,46 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[order][min(np.searchsorted(cdf, q * cdf[-1]), len(values) - 1)])
 
 
-def posterior_median(key: str) -> float:
-    """The weighted median of one calibrated parameter (its default)."""
-    post = load_posterior()
-    return weighted_quantile(post[key].to_numpy(), post.weight.to_numpy(), 0.5)
+@functools.cache
+def _shipped_quantiles() -> dict[str, tuple[float, float, float]]:
+    """Weighted 5%, 50% and 95% points of each parameter of the shipped posterior; read
+    leniently (a parameter the file lacks is simply absent), so that a new calibrated
+    parameter can be added before the file is regenerated (tests check the shipped file)."""
+    try:
+        frame = pd.read_csv(POSTERIOR_FILE)
+        weights = frame.pop("weight").to_numpy(dtype=float)
+    except (OSError, ValueError, KeyError, pd.errors.ParserError):
+        return {}
+    return {
+        key: tuple(
+            weighted_quantile(frame[key].to_numpy(float), weights, q) for q in (0.05, 0.5, 0.95)
+        )
+        for key in frame.columns
+    }
 
 
-def posterior_interval(key: str) -> tuple[float, float]:
-    """The weighted 5-95% interval of one calibrated parameter (for its documentation)."""
-    post = load_posterior()
-    values, weights = post[key].to_numpy(), post.weight.to_numpy()
-    return weighted_quantile(values, weights, 0.05), weighted_quantile(values, weights, 0.95)
+def posterior_interval(key: str) -> tuple[float, float] | None:
+    """The shipped posterior's weighted 5-95% interval of a calibrated parameter (None while
+    the shipped file lacks it)."""
+    q = _shipped_quantiles().get(key)
+    return None if q is None else (q[0], q[2])
 
 
-def calibrated_doc(key: str, what: str) -> str:
-    """A calibrated parameter's documentation: what it is, where its value comes from."""
-    low, high = posterior_interval(key)
-    return (
+def calibrated_param(key: str, fallback: float, what: str, **bounds: Any) -> Any:
+    """The field of a calibrated parameter: its default is the shipped posterior's weighted
+    median and its documentation says so (``what`` it is, its 90% interval); ``fallback``
+    (an assumption) serves only until the posterior is regenerated with the parameter."""
+    q = _shipped_quantiles().get(key)
+    if q is None:
+        doc = f"{what} Not calibrated yet (assumption; experiments/calibrate_2023.py fits it)."
+        return param(fallback, doc=doc, **bounds)
+    doc = (
         f"{what} Calibrated: the posterior's weighted median (ABC-SMC on the record of "
         f"17 Oct 2023 - 21 Apr 2024, experiments/calibrate_2023.py; 90% interval "
-        f"[{low:.3g}, {high:.3g}]); by default each replica draws its own value from the "
+        f"[{q[0]:.3g}, {q[2]:.3g}]); by default each replica draws its own value from the "
         "posterior (`parameters`)."
     )
+    return param(q[1], doc=doc, **bounds)
 
 
 def replica_draws(

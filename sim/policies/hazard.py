@@ -10,7 +10,7 @@ import numpy as np
 from sim.core.compiled import at, compiled
 from sim.core.ladder import FORCE_LEVEL, THREAT_LEVEL
 from sim.core.params import PROBABILITY, param
-from sim.core.posterior import calibrated_doc, posterior_median
+from sim.core.posterior import calibrated_param
 from sim.policies.base import Observation, Policy, PolicyParams, RuleArgs, register, rule_args
 
 # Levels of the ladder's conventions (sim.core.ladder): attacks from FORCE_LEVEL up, then threats.
@@ -41,21 +41,18 @@ class HazardAttacks(Policy):
     @dataclass
     class Params(PolicyParams):
         name: str = "hazard"
-        base_rate: float = param(
-            posterior_median("militia.policy.base_rate"),
-            doc=calibrated_doc(
-                "militia.policy.base_rate",
-                "Daily attack hazard of a resolve-1 faction at full capability and motive; a "
-                "faction attacks at most once a day, with probability 1 - exp(-rate).",
-            ),
+        base_rate: float = calibrated_param(
+            "militia.policy.base_rate",
+            3.8,
+            "Daily attack hazard of a resolve-1 faction at full capability and motive; a "
+            "faction attacks at most once a day, with probability 1 - exp(-rate).",
             ge=0.0,
             le=50.0,
         )
-        war_weight: float = param(
-            posterior_median("militia.policy.war_weight"),
-            doc=calibrated_doc(
-                "militia.policy.war_weight", "Weight of the regional war in the motive."
-            ),
+        war_weight: float = calibrated_param(
+            "militia.policy.war_weight",
+            0.7,
+            "Weight of the regional war in the motive.",
             ge=0.0,
             le=5.0,
         )
@@ -71,22 +68,18 @@ class HazardAttacks(Policy):
             ge=0.0,
             le=20.0,
         )
-        casualty_intent: float = param(
-            posterior_median("militia.policy.casualty_intent"),
-            doc=calibrated_doc(
-                "militia.policy.casualty_intent",
-                "Share of attacks meant to kill at grievance 0.5 (the record: no US death in "
-                "~160 attacks before Tower 22).",
-            ),
+        casualty_intent: float = calibrated_param(
+            "militia.policy.casualty_intent",
+            0.016,
+            "Share of attacks meant to kill at grievance 0.5 (the record: no US death in "
+            "~160 attacks before Tower 22).",
             **PROBABILITY,
         )
-        mass_casualty_intent: float = param(
-            posterior_median("militia.policy.mass_casualty_intent"),
-            doc=calibrated_doc(
-                "militia.policy.mass_casualty_intent",
-                "Share of attacks meant as mass-casualty attacks at grievance 0.5 (one "
-                "Tower 22 in ~170 attacks).",
-            ),
+        mass_casualty_intent: float = calibrated_param(
+            "militia.policy.mass_casualty_intent",
+            0.006,
+            "Share of attacks meant as mass-casualty attacks at grievance 0.5 (one "
+            "Tower 22 in ~170 attacks).",
             **PROBABILITY,
         )
 
