@@ -90,3 +90,15 @@ def test_sobol_indices_at_a_small_size():
     assert len(samples) == 8 * (len(shortlist) + 2)
     assert len(indices) == len(shortlist) * len(OUTCOMES)
     assert {"S1", "S1_conf", "ST", "ST_conf", "rank"} <= set(indices.columns)
+
+
+def test_the_screening_set_names_each_parameter_once_and_spans_the_posterior():
+    from sim.analysis.sensitivity import UNCERTAIN
+    from sim.core.posterior import UNCERTAIN as CALIBRATED
+    from sim.core.posterior import posterior_interval
+
+    keys = [u.key for u in UNCERTAIN]
+    assert len(keys) == len(set(keys))
+    spans = {u.key: (u.low, u.high) for u in UNCERTAIN}
+    for key in CALIBRATED:
+        assert spans[key] == posterior_interval(key)

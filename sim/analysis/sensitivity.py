@@ -56,7 +56,6 @@ UNCERTAIN: tuple[Uncertain, ...] = (
     Uncertain("us.casualty_sensitivity", 0.05, 0.5),
     Uncertain("us.protection_effect", 0.3, 0.9),
     Uncertain("us.deterrence_gain", 0.01, 0.1),
-    Uncertain("iran.risk_per_us_death", 0.1, 0.5),
     Uncertain("militia.coercion_half_life_days", 20.0, 90.0),
     Uncertain("iraq.talks_rate", 0.005, 0.05),
     Uncertain("perception.noise", 0.0, 0.2),
