@@ -64,5 +64,6 @@ def test_historical_scenario_from_the_command_line(tmp_path):
     cfg = yaml.safe_load((out / "scenario.yaml").read_text())
     assert cfg["start_date"] == "2023-10-17" and cfg["output"]["compare_record"] is True
     scenario = yaml.safe_load((ROOT / "configs" / "scenario" / "historical_2023.yaml").read_text())
-    assert cfg["militia"]["policy"]["base_rate"] == scenario["militia"]["policy"]["base_rate"]
+    assert cfg["horizon_days"] == scenario["horizon_days"] == 320  # to 31 Aug 2024
+    assert cfg["regional_war"]["schedule"] == "record" and cfg["parameters"] == "posterior"
     assert (out / "trajectory.png").stat().st_size > 50_000
