@@ -6,29 +6,12 @@ import numpy as np
 import pytest
 
 from sim import EscalationModel
+from sim.analysis.sensitivity import _merge, _nested
 from sim.core.params import ConfigError
 from sim.core.posterior import UNCERTAIN, load_posterior
 from sim.model.uncertainty import drawn
 
 BASE = {"seed": 5, "replicas": 12, "horizon_days": 120}
-
-
-def _nested(flat: dict) -> dict:
-    out: dict = {}
-    for key, value in flat.items():
-        node = out
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return out
-
-
-def _merge(a: dict, b: dict) -> dict:
-    out = dict(a)
-    for k, v in b.items():
-        out[k] = _merge(out.get(k, {}), v) if isinstance(v, dict) else v
-    return out
 
 
 def test_by_default_each_replica_draws_its_own_calibrated_parameters():
