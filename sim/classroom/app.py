@@ -1,358 +1,388 @@
-"""The classroom web app (Solara, through Mesa's SolaraViz): explore what-ifs, or play the US.
+"""The classroom web app (Solara): explore what-ifs on a projector, or play the crisis.
 
-Run: ``solara run sim/classroom/app.py`` (or ``make app`` / ``escalation-sim-app``). Two pages:
+Run: ``escalation-sim-app`` (or ``make app``), which starts Solara with settings safe for a
+school network (:mod:`sim.classroom.server`). Two pages:
 
-- **Explore**: sliders for the levers a class discusses; step, play, pause and reset as in any
-  Mesa app; a live escalation trajectory (bands when replicas > 1), running totals, and the
-  events of replica 0 in plain words.
-- **Play**: the student is the US (or the Iraqi government); each turn (7 days by default)
-  they read what happened and choose a response; at the end they see their trajectory against
-  the model's own play from the same start, and can download the game's log.
+- **Explore**: controls for the levers a class discusses, each showing its value in words; a
+  change restarts the run from day 0 at once; step or play; the escalation index by date
+  (bands when several worlds are simulated), running totals, and the events of one world in
+  plain words with a line on what each act means.
+- **Play**: the student is the US (or the Iraqi government); each turn they read what
+  happened and choose a response; at the end they see the verdict first, then their game
+  against the model's own play from the same start, and can download the game.
+
+Every browser value is checked on the server (:mod:`sim.classroom.controls`); an unexpected
+error shows a short message and goes to the server log, never as a traceback to the page. The
+app builds its own controls on the Mesa model rather than using Mesa's SolaraViz, whose
+developer controls (play interval, render interval, threads) and apply-on-reset sliders do
+not suit a class.
 """
 
 from __future__ import annotations
 
 import html
 import io
+import os
 import re
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import solara
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
 
-from sim.classroom.game import ROLE_NAMES, Game, event_sentence
-from sim.model.escalation import EscalationModel
-from sim.policies import policies_for
+from sim.classroom.controls import (
+    EXPLORE,
+    EXPLORE_DEFAULTS,
+    PLAY,
+    PLAY_DEFAULTS,
+    SORRY,
+    BadInput,
+    Control,
+    explore_scenario,
+    guarded,
+    logger,
+    parse_all,
+    play_settings,
+)
+from sim.classroom.explore import ExploreRun, chart_option, totals_text
+from sim.classroom.game import ROLE_NAMES, Game
+from sim.classroom.server import MAX_SESSIONS, SESSIONS_VARIABLE
+from sim.classroom.words import index_explanation, rung_note
 
-FONT = 13
-NEVER = -1
+TICK_SECONDS = 0.25
+"""How often a playing run advances and the page is redrawn."""
 
+DAYS_PER_SECOND = 45
+"""Pace of Play: a year in about eight seconds. Days per tick follow the clock, so a busy
+server draws less often but keeps the pace."""
 
-class ClassroomModel(EscalationModel):
-    """The escalation model built from classroom controls (what SolaraViz's sliders set;
-    SolaraViz reads the keyword names from this signature)."""
+MAX_DAYS_PER_TICK = 30
 
-    def __init__(
-        self,
-        withdrawal_start: int = NEVER,
-        withdrawal_months: int = 12,
-        us_policy: str = "proportional",
-        militia_policy: str = "hazard",
-        noise: float = 0.05,
-        iran_restraint: float = 0.3,
-        war_intensity: float = 1.0,
-        shock: bool = False,
-        shock_day: int = 100,
-        seed: int = 0,
-        replicas: int = 20,
-    ) -> None:
-        config: dict[str, Any] = {
-            "seed": int(seed),
-            "replicas": replicas,
-            "horizon_days": 365,
-            "us": {"policy": us_policy},
-            "militia": {"policy": militia_policy},
-            "perception": {"noise": noise},
-            "iran": {"restraint": iran_restraint},
-            "regional_war": {"initial": war_intensity},
-            "withdrawal": {
-                "start_month": None if withdrawal_start < 0 else withdrawal_start,
-                "duration_months": withdrawal_months,
-            },
-        }
-        if shock:
-            config["shocks"] = [
-                {"day": shock_day, "actor": "militia", "action": "mass_casualty_attack"}
-            ]
-        super().__init__(config)
+COMPARE_WORLDS = 100
+"""Games the model plays for the end-of-game comparison."""
 
 
-MODEL_PARAMS = {
-    "withdrawal_start": {
-        "type": "SliderInt",
-        "value": NEVER,
-        "min": NEVER,
-        "max": 24,
-        "step": 1,
-        "label": "Withdrawal starts at month (-1 = never)",
-    },
-    "withdrawal_months": {
-        "type": "SliderInt",
-        "value": 12,
-        "min": 0,
-        "max": 24,
-        "step": 1,
-        "label": "Withdrawal lasts (months)",
-    },
-    "us_policy": {
-        "type": "Select",
-        "value": "proportional",
-        "values": [p for p in policies_for("us") if p != "human"],
-        "label": "US policy",
-    },
-    "militia_policy": {
-        "type": "Select",
-        "value": "hazard",
-        "values": [p for p in policies_for("militia") if p != "human"],
-        "label": "Militia policy",
-    },
-    "noise": {
-        "type": "SliderFloat",
-        "value": 0.05,
-        "min": 0.0,
-        "max": 0.3,
-        "step": 0.01,
-        "label": "Perception noise",
-    },
-    "iran_restraint": {
-        "type": "SliderFloat",
-        "value": 0.3,
-        "min": 0.0,
-        "max": 1.0,
-        "step": 0.05,
-        "label": "Iranian restraint",
-    },
-    "war_intensity": {
-        "type": "SliderFloat",
-        "value": 1.0,
-        "min": 0.0,
-        "max": 1.0,
-        "step": 0.05,
-        "label": "Regional war intensity",
-    },
-    "shock": {"type": "Checkbox", "value": False, "label": "Mass-casualty attack shock"},
-    "shock_day": {
-        "type": "SliderInt",
-        "value": 100,
-        "min": 0,
-        "max": 364,
-        "step": 1,
-        "label": "Shock on day",
-    },
-    "seed": {"type": "InputText", "value": 0, "label": "Seed"},
-    "replicas": {
-        "type": "SliderInt",
-        "value": 20,
-        "min": 1,
-        "max": 200,
-        "step": 1,
-        "label": "Replicas",
-    },
-}
+def session_cap() -> int:
+    """Most live sessions served at once (``escalation-sim-app --max-sessions``)."""
+    try:
+        return max(int(os.environ.get(SESSIONS_VARIABLE, MAX_SESSIONS)), 1)
+    except ValueError:
+        return MAX_SESSIONS
 
 
-def trajectory_figure(model: EscalationModel, size: tuple[float, float] = (5.0, 3.0)) -> Figure:
-    """Escalation index so far: median and bands across replicas (a line when R = 1). Small
-    in inches, large in type: the app shrinks figures to fit its grid, and a projector needs
-    the text to stay readable."""
-    fig = Figure(figsize=size)
-    ax = fig.subplots()
-    days = model.day
-    index = model.series.data["escalation_index"][:days]
-    x = np.arange(days)
-    if days:
-        if model.n_replicas > 1:
-            q = np.quantile(index, [0.05, 0.25, 0.5, 0.75, 0.95], axis=1)
-            ax.fill_between(x, q[0], q[4], color="tab:red", alpha=0.18, label="90% of replicas")
-            ax.fill_between(x, q[1], q[3], color="tab:red", alpha=0.35, label="50% of replicas")
-            ax.plot(x, q[2], color="tab:red", lw=2.5, label="median")
-        else:
-            ax.plot(x, index[:, 0], color="tab:red", lw=2.5, label="escalation index")
-    ax.set_xlim(0, max(model.horizon - 1, 1))
-    ax.set_ylim(0, 10)
-    ax.set_xlabel("day", fontsize=FONT)
-    ax.set_ylabel("escalation index (0-10)", fontsize=FONT)
-    ax.tick_params(labelsize=FONT - 1)
-    ax.grid(alpha=0.3)
-    if days:
-        ax.legend(loc="upper right", fontsize=FONT - 2)
-    fig.tight_layout()
-    return fig
+def live_sessions() -> int:
+    """Sessions (browser tabs) the server holds now, closed ones not yet freed included."""
+    from solara.server import kernel_context
 
-
-def totals_text(model: EscalationModel, hint: str = "press *Step* or *Play*") -> str:
-    """Running totals (median over replicas), with **bold** numbers."""
-    if model.day == 0:
-        return f"**Day 0** — {hint}."
-    d = model.series.data
-    t = model.day - 1
-    med = {
-        k: int(np.median(d[k][t]))
-        for k in ("cum_attacks", "cum_strikes", "cum_us_killed", "cum_militia_killed", "us_troops")
-    }
-    return (
-        f"**Day {model.day}** ({model.date_of(t)}) — median over {model.n_replicas} "
-        f"replica(s): militia attacks **{med['cum_attacks']}**, US strikes "
-        f"**{med['cum_strikes']}**, US killed **{med['cum_us_killed']}**, militia killed "
-        f"**{med['cum_militia_killed']}**, US troops in Iraq **{med['us_troops']}**"
-    )
-
-
-def settings_text(model: EscalationModel) -> str:
-    """The scenario in words: the sliders show their values only while dragged, and the room
-    needs to see what is being compared."""
-    c = model.config
-    w = c.withdrawal
-    withdrawal = (
-        "no scheduled withdrawal"
-        if w.start_month is None
-        else f"withdrawal from month **{w.start_month:g}** over **{w.duration_months:g}** months"
-    )
-    label = model.ladder.label_of
-    shocks = "".join(f"; shock: {label[s.action]} on day **{s.day}**" for s in c.shocks)
-    return (
-        f"Scenario: {withdrawal}; US policy **{c.us.policy.name.replace('_', ' ')}**, militia "
-        f"policy **{c.militia.policy.name.replace('_', ' ')}**; perception noise "
-        f"**{c.perception.noise:g}**, Iranian restraint **{c.iran.restraint:g}**, regional war "
-        f"**{c.regional_war.initial:g}**{shocks}; seed {c.seed}, {model.n_replicas} replica(s)."
-    )
-
-
-def timeline_lines(model: EscalationModel, last: int = 12) -> list[str]:
-    """The latest events of replica 0 in plain words, newest last."""
-    events = model.event_log()
-    events = events[events.replica == model.replica_ids[0]].tail(last)
-    return [event_sentence(row, model.ladder.label_of) for row in events.itertuples()]
+    return len(kernel_context.contexts)
 
 
 def Rich(text: str, tag: str = "div", size: int = 18) -> None:
-    """Text with **bold** runs, rendered as HTML (not Markdown: Solara's Markdown loads KaTeX
-    from a CDN, which a classroom without internet does not have)."""
+    """Text with **bold** and *italic* runs, rendered as escaped HTML (not Markdown: Solara's
+    Markdown loads KaTeX from a CDN, which a classroom without internet does not have)."""
     body = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(text))
     body = re.sub(r"\*(.+?)\*", r"<i>\1</i>", body)
     solara.HTML(tag=tag, unsafe_innerHTML=body, style={"font-size": f"{size}px"})
 
 
-@solara.component
-def Trajectory(model):
-    update_counter.get()
-    solara.FigureMatplotlib(trajectory_figure(model), format="png")
+def Lines(lines: list[str], size: int = 16) -> None:
+    """Lines of plain text as one element (one update on the wire, however many lines)."""
+    body = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    solara.HTML(tag="ul", unsafe_innerHTML=body, style={"font-size": f"{size}px"})
 
 
 @solara.component
-def Totals(model):
-    update_counter.get()
-    Rich(settings_text(model), size=16)
-    Rich(totals_text(model))
+def ClassFull():
+    Rich(
+        f"The app is serving its maximum of {session_cap()} browser tabs. Close a tab you do "
+        "not use, wait two minutes, and reload; or ask the instructor to start the app with "
+        "more sessions (escalation-sim-app --max-sessions N).",
+        size=22,
+    )
 
 
 @solara.component
-def Timeline(model):
-    update_counter.get()
-    with solara.Column(style={"font-size": "16px"}):
-        Rich("**Events (replica 0)**")
-        for line in timeline_lines(model):
-            solara.Text(line)
+def Guarded(page: Callable[[], Any]):
+    """A page behind the session cap and an error boundary: an exception while drawing the
+    page shows :data:`SORRY` (the traceback goes to the server log, never to the page)."""
+    within_cap = solara.use_memo(lambda: live_sessions() <= session_cap(), [])
+    error, clear = solara.use_exception()
+    if not within_cap:
+        ClassFull()
+    elif error is not None:
+        logger.error("classroom app: a page failed", exc_info=error)
+        Rich(SORRY, size=20)
+        solara.Button("Start again", on_click=clear, color="primary")
+    else:
+        page()
+
+
+@solara.component
+def ControlView(control: Control, value: Any, on_value: Callable[[Any], None]):
+    """One control with its value in words above it, full width."""
+    words = control.words(value)
+    with solara.Column(gap="0px", style={"width": "100%"}):
+        Rich(f"**{control.label}**: {words}", size=16)
+        if control.kind is bool:
+            solara.Checkbox(label="on", value=value, on_value=on_value)
+        elif control.kind is str:
+            solara.Select(label="", values=list(control.choices), value=value, on_value=on_value)
+        elif control.name == "seed":
+            solara.InputText(
+                control.label, value=str(value), on_value=on_value, continuous_update=False
+            )
+        elif control.kind is int:
+            solara.SliderInt("", value=value, min=control.low, max=control.high, on_value=on_value)
+        else:
+            solara.SliderFloat(
+                "",
+                value=value,
+                min=control.low,
+                max=control.high,
+                step=control.step,
+                on_value=on_value,
+            )
+
+
+@solara.component
+def ExplorePage():
+    values, set_values = solara.use_state(dict(EXPLORE_DEFAULTS))
+    first = solara.use_memo(lambda: ExploreRun(explore_scenario(EXPLORE_DEFAULTS)), [])
+    run, set_run = solara.use_state(first)
+    playing, set_playing = solara.use_state(False)
+    message, set_message = solara.use_state("")
+    _, set_drawn = solara.use_state(0)
+
+    def redraw() -> None:
+        set_drawn(lambda n: n + 1)
+
+    def change(name: str) -> Callable[[Any], None]:
+        def apply(raw: Any) -> None:
+            def restart() -> None:
+                wanted = {**values, name: raw}
+                scenario = explore_scenario(wanted)
+                set_values(parse_all(EXPLORE, wanted))
+                set_run(ExploreRun(scenario))
+                label = next(c for c in EXPLORE if c.name == name)
+                set_message(
+                    f"{label.label} changed: the run restarted from day 0"
+                    + (" and plays on." if playing else ".")
+                )
+
+            guarded(restart, set_message)()
+
+        return apply
+
+    def step() -> None:
+        run.advance(1)
+        set_message("")
+        redraw()
+
+    def play_loop(cancel: threading.Event) -> None:
+        if not playing:
+            return
+        last = time.perf_counter()
+        while not cancel.is_set() and not run.finished:
+            time.sleep(TICK_SECONDS)
+            if cancel.is_set():
+                return
+            now = time.perf_counter()
+            days = int(np.clip((now - last) * DAYS_PER_SECOND, 1, MAX_DAYS_PER_TICK))
+            last = now
+            run.advance(days)
+            redraw()
+        set_playing(False)
+
+    def guarded_loop(cancel: threading.Event) -> None:
+        guarded(lambda: play_loop(cancel), set_message)()
+
+    solara.use_thread(guarded_loop, dependencies=[playing, run], intrusive_cancel=False)
+
+    def reset() -> None:
+        set_playing(False)
+        set_run(ExploreRun(run.model.config))
+        set_message("The run restarted from day 0.")
+
+    model = run.model
+    with solara.Columns([1, 3]):
+        with solara.Column(style={"min-width": "300px"}):
+            Rich("Scenario", tag="h3", size=20)
+            for control in EXPLORE:
+                ControlView(control, values[control.name], change(control.name))
+        with solara.Column():
+            Rich("Escalation: what if?", tag="h2", size=28)
+            with solara.Row():
+                solara.Button(
+                    "Step (1 day)",
+                    on_click=guarded(step, set_message),
+                    disabled=playing or run.finished,
+                )
+                if playing:
+                    solara.Button("Pause", on_click=lambda: set_playing(False), color="primary")
+                else:
+                    solara.Button(
+                        "Play",
+                        on_click=lambda: set_playing(True),
+                        disabled=run.finished,
+                        color="primary",
+                    )
+                solara.Button("Reset", on_click=guarded(reset, set_message))
+            if message:
+                Rich(message, size=18)
+            Rich(totals_text(model), size=20)
+            Rich(run.index_text(), size=18)
+            solara.FigureEcharts(
+                option=run.chart_option(),
+                attributes={"style": "height: 520px; width: 100%;"},
+            )
+            Rich(
+                index_explanation(
+                    model.config.index.half_life_days, model.config.index.crisis_threshold
+                ),
+                size=15,
+            )
+            Rich("**What happened, newest last (world 0)**", size=18)
+            Lines(list(run.feed) or ["Nothing yet."])
+
+
+@solara.component
+def ChoiceButtons(game: Game, on_choice: Callable[[str], None]):
+    """Every move open to the student as a button with its one-line meaning: a click sends
+    no value from the browser, only which button (the move is looked up on the server)."""
+    with solara.Column(gap="4px"):
+        for name, label in game.options:
+            with solara.Row(style={"align-items": "center"}):
+                solara.Button(label, on_click=lambda name=name: on_choice(name), outlined=True)
+                solara.Text(rung_note(name), style={"font-size": "15px"})
+
+
+def comparison_option(game: Game, worlds: int = COMPARE_WORLDS) -> dict[str, Any]:
+    """ECharts option: the student's escalation index against the model's own play of the
+    role from the same start (its median and bands over ``worlds`` games)."""
+    student, q = game.compare(worlds)
+    quantiles = q[["q05", "q25", "q50", "q75", "q95"]].to_numpy()
+    dates = [str(d.date()) for d in q.date]
+    mine = {
+        "type": "line",
+        "name": "your game",
+        "data": np.round(student.escalation_index.to_numpy(), 2).tolist(),
+        "symbol": "none",
+        "lineStyle": {"width": 4, "color": "#1f77b4"},
+        "itemStyle": {"color": "#1f77b4"},
+    }
+    option = chart_option(
+        dates, quantiles, worlds, extra=[mine], band_name=f"the model's games as {game.role}"
+    )
+    option["series"][-2]["name"] = "the model's median"
+    return option
+
+
+@solara.component
+def PlayPage():
+    raw, set_raw = solara.use_state(dict(PLAY_DEFAULTS))
+    game, set_game = solara.use_state(None)
+    turn_log, set_turn_log = solara.use_state([])
+    message, set_message = solara.use_state("")
+    _, set_version = solara.use_state(0)
+
+    def setting(name: str) -> Callable[[Any], None]:
+        return lambda value: set_raw({**raw, name: value})
+
+    def new_game() -> None:
+        scenario, role, turn_days = play_settings(raw)
+        set_game(Game(scenario, role=role, turn_days=turn_days))
+        set_turn_log([])
+        set_message("")
+
+    def play_turn(action: str) -> None:
+        def turn() -> None:
+            label = game.model.ladder.label_of[action]
+            lines = game.play(action)
+            set_turn_log([f"Turn {game.turn}: you chose: {label}.", *lines])
+            set_version(lambda v: v + 1)
+
+        guarded(turn, set_message)()
+
+    with solara.Column(style={"font-size": "17px", "max-width": "1200px"}):
+        Rich("Play the crisis, one turn at a time", tag="h2", size=26)
+        with solara.Row(style={"align-items": "end", "flex-wrap": "wrap"}):
+            for control in PLAY:
+                with solara.Column(gap="0px", style={"min-width": "170px"}):
+                    if control.kind is str:
+                        solara.Select(
+                            control.label,
+                            values=list(control.choices),
+                            value=raw[control.name],
+                            on_value=setting(control.name),
+                        )
+                    else:
+                        solara.InputText(
+                            control.label,
+                            value=str(raw[control.name]),
+                            on_value=setting(control.name),
+                            continuous_update=True,
+                        )
+                    try:
+                        words = control.words(control.parse(raw[control.name]))
+                    except BadInput:
+                        words = control.expected()
+                    solara.Text(words, style={"font-size": "14px"})
+            solara.Button("New game", on_click=guarded(new_game, set_message), color="primary")
+        if message:
+            Rich(message)
+        if game is None:
+            Rich("Choose a role and press **New game**.")
+            return
+        role = ROLE_NAMES[game.role]
+        if game.finished:
+            Rich("Game over", tag="h3", size=24)
+            Rich(game.verdict(COMPARE_WORLDS), size=20)
+            solara.FigureEcharts(
+                option=comparison_option(game),
+                attributes={"style": "height: 460px; width: 100%;"},
+            )
+        Rich(totals_text(game.model, hint="choose your response") + f" — turn {game.turn}")
+        if not game.finished:
+            Rich(f"**Your response this turn, as the {role}:**")
+            ChoiceButtons(game, play_turn)
+            days = game.model.day
+            q = np.repeat(game.model.series.data["escalation_index"][:days, :1], 5, axis=1)
+            solara.FigureEcharts(
+                option=chart_option(
+                    [str(game.model.date_of(d)) for d in range(game.model.horizon)], q, 1
+                ),
+                attributes={"style": "height: 360px; width: 100%;"},
+            )
+        if turn_log:
+            Rich("**What happened this turn (and how it was read)**")
+            Lines(turn_log)
+        if game.turn:
+            events = io.StringIO()
+            game.model.event_log().to_csv(events, index=False)
+            solara.FileDownload(
+                events.getvalue().encode(),
+                filename="game_events.csv",
+                label="Download the game's event log (CSV)",
+            )
+            choices = io.StringIO()
+            game.choices_frame().to_csv(choices, index=False)
+            solara.FileDownload(
+                choices.getvalue().encode(),
+                filename="choices.csv",
+                label="Download your choices (CSV, replays the game)",
+            )
 
 
 @solara.component
 def Explore():
-    model = solara.use_memo(lambda: ClassroomModel(), [])
-    SolaraViz(
-        model,
-        components=[Trajectory, Totals, Timeline],
-        model_params=MODEL_PARAMS,
-        name="Escalation: what if?",
-    )
-
-
-def comparison_figure(game: Game, replicas: int = 100) -> Figure:
-    """The student's escalation index against the model's own play of the same role."""
-    student, q = game.compare(replicas)
-    fig = Figure(figsize=(9, 4.2))
-    ax = fig.subplots()
-    ax.fill_between(
-        q.day,
-        q.q05,
-        q.q95,
-        color="tab:gray",
-        alpha=0.25,
-        label=f"the model's {ROLE_NAMES[game.role]}: 90% of {replicas} games",
-    )
-    ax.plot(q.day, q.q50, color="tab:gray", lw=2, label="model: median")
-    ax.plot(student.day, student.escalation_index, color="tab:blue", lw=3, label="your game")
-    ax.set_ylim(0, 10)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("day", fontsize=FONT)
-    ax.set_ylabel("escalation index (0-10)", fontsize=FONT)
-    ax.legend(loc="upper right", fontsize=FONT - 2)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
+    Guarded(ExplorePage)
 
 
 @solara.component
 def Play():
-    role, set_role = solara.use_state("us")
-    seed, set_seed = solara.use_state(0)
-    weeks, set_weeks = solara.use_state(26)
-    turn_days, set_turn_days = solara.use_state(7)
-    game, set_game = solara.use_state(None)
-    turn_log, set_turn_log = solara.use_state([])
-    choice, set_choice = solara.use_state("none")
-    version, set_version = solara.use_state(0)
-
-    def new_game():
-        days = max(int(turn_days), 1)
-        g = Game({"seed": int(seed), "horizon_days": days * int(weeks)}, role=role, turn_days=days)
-        set_game(g)
-        set_turn_log([])
-        set_choice("none")
-        set_version(version + 1)
-
-    def play_turn():
-        lines = game.play(choice)
-        set_turn_log([f"Turn {game.turn}: you chose {choice}", *lines])
-        set_version(version + 1)
-
-    with solara.Column(style={"font-size": "17px", "max-width": "1100px"}):
-        Rich("Play the crisis, one turn at a time (a week by default)", tag="h2", size=26)
-        with solara.Row():
-            solara.Select("Your role", values=["us", "iraq"], value=role, on_value=set_role)
-            solara.InputInt("Seed", value=seed, on_value=set_seed)
-            solara.InputInt("Turns", value=weeks, on_value=set_weeks)
-            solara.InputInt("Days per turn", value=turn_days, on_value=set_turn_days)
-            solara.Button("New game", on_click=new_game, color="primary")
-        if game is None:
-            Rich("Choose a role and press **New game**.")
-            return
-        Rich(
-            totals_text(game.model, hint="choose your response and press *Play turn*")
-            + f" — turn {game.turn}"
-        )
-        if not game.finished:
-            names = [n for n, _ in game.options]
-            solara.Select(
-                "Your response this turn", values=names, value=choice, on_value=set_choice
-            )
-            solara.Button("Play turn", on_click=play_turn, color="primary")
-        solara.FigureMatplotlib(trajectory_figure(game.model), format="png")
-        Rich("**What happened this turn (and how it was read)**")
-        for line in turn_log:
-            solara.Text(line)
-        if game.finished:
-            Rich("Game over: your game against the model's", tag="h3", size=22)
-            Rich(game.verdict())
-            solara.FigureMatplotlib(comparison_figure(game), format="png")
-        events = game.model.event_log()
-        buffer = io.StringIO()
-        events.to_csv(buffer, index=False)
-        solara.FileDownload(
-            buffer.getvalue().encode(),
-            filename="game_events.csv",
-            label="Download the game's event log (CSV)",
-        )
-        choices = io.StringIO()
-        game.choices_frame().to_csv(choices, index=False)
-        solara.FileDownload(
-            choices.getvalue().encode(),
-            filename="choices.csv",
-            label="Download your choices (CSV, replays the game)",
-        )
+    Guarded(PlayPage)
 
 
 routes = [
