@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import solara
+from solara.components.echarts import EchartsWidget
 
 from sim.classroom.controls import (
     EXPLORE,
@@ -147,16 +148,30 @@ def ControlView(control: Control, value: Any, on_value: Callable[[Any], None]):
 
 
 @solara.component
+def Chart(option_of: Callable[[], dict[str, Any]], version: Any, height: int = 480):
+    """An ECharts chart whose option is pushed to its widget when ``version`` changes.
+
+    Passing the option as an argument would make the renderer walk and compare thousands of
+    numbers on every redraw (most of a step's cost); here it is built once per version and
+    set on the widget directly, and the browser draws it."""
+    element = EchartsWidget.element(
+        option={}, attributes={"style": f"height: {height}px; width: 100%;"}, responsive=True
+    )
+
+    def push() -> None:
+        solara.get_widget(element).option = option_of()
+
+    solara.use_effect(push, [version])
+    return element
+
+
+@solara.component
 def ExplorePage():
     values, set_values = solara.use_state(dict(EXPLORE_DEFAULTS))
     first = solara.use_memo(lambda: ExploreRun(explore_scenario(EXPLORE_DEFAULTS)), [])
     run, set_run = solara.use_state(first)
     playing, set_playing = solara.use_state(False)
     message, set_message = solara.use_state("")
-    _, set_drawn = solara.use_state(0)
-
-    def redraw() -> None:
-        set_drawn(lambda n: n + 1)
 
     def change(name: str) -> Callable[[Any], None]:
         def apply(raw: Any) -> None:
@@ -175,9 +190,41 @@ def ExplorePage():
 
         return apply
 
+    def reset() -> None:
+        set_playing(False)
+        set_run(ExploreRun(run.model.config))
+        set_message("The run restarted from day 0.")
+
+    with solara.Columns([1, 3]):
+        with solara.Column(style={"min-width": "300px"}):
+            Rich("Scenario", tag="h3", size=20)
+            for control in EXPLORE:
+                ControlView(control, values[control.name], change(control.name))
+        with solara.Column():
+            Rich("Escalation: what if?", tag="h2", size=28)
+            RunPanel(run, playing, set_playing, message, set_message, guarded(reset, set_message))
+
+
+@solara.component
+def RunPanel(
+    run: ExploreRun,
+    playing: bool,
+    set_playing: Callable[[bool], None],
+    message: str,
+    set_message: Callable[[str], None],
+    reset: Callable[[], None],
+):
+    """The run's buttons and everything that changes as it advances: a step redraws only
+    this panel, not the controls beside it."""
+    drawn, set_drawn = solara.use_state(0)
+
+    def redraw() -> None:
+        set_drawn(lambda n: n + 1)
+
     def step() -> None:
         run.advance(1)
-        set_message("")
+        if message:
+            set_message("")
         redraw()
 
     def play_loop(cancel: threading.Event) -> None:
@@ -200,51 +247,34 @@ def ExplorePage():
 
     solara.use_thread(guarded_loop, dependencies=[playing, run], intrusive_cancel=False)
 
-    def reset() -> None:
-        set_playing(False)
-        set_run(ExploreRun(run.model.config))
-        set_message("The run restarted from day 0.")
-
     model = run.model
-    with solara.Columns([1, 3]):
-        with solara.Column(style={"min-width": "300px"}):
-            Rich("Scenario", tag="h3", size=20)
-            for control in EXPLORE:
-                ControlView(control, values[control.name], change(control.name))
-        with solara.Column():
-            Rich("Escalation: what if?", tag="h2", size=28)
-            with solara.Row():
-                solara.Button(
-                    "Step (1 day)",
-                    on_click=guarded(step, set_message),
-                    disabled=playing or run.finished,
-                )
-                if playing:
-                    solara.Button("Pause", on_click=lambda: set_playing(False), color="primary")
-                else:
-                    solara.Button(
-                        "Play",
-                        on_click=lambda: set_playing(True),
-                        disabled=run.finished,
-                        color="primary",
-                    )
-                solara.Button("Reset", on_click=guarded(reset, set_message))
-            if message:
-                Rich(message, size=18)
-            Rich(totals_text(model), size=20)
-            Rich(run.index_text(), size=18)
-            solara.FigureEcharts(
-                option=run.chart_option(),
-                attributes={"style": "height: 520px; width: 100%;"},
+    with solara.Row():
+        solara.Button(
+            "Step (1 day)",
+            on_click=guarded(step, set_message),
+            disabled=playing or run.finished,
+        )
+        if playing:
+            solara.Button("Pause", on_click=lambda: set_playing(False), color="primary")
+        else:
+            solara.Button(
+                "Play",
+                on_click=lambda: set_playing(True),
+                disabled=run.finished,
+                color="primary",
             )
-            Rich(
-                index_explanation(
-                    model.config.index.half_life_days, model.config.index.crisis_threshold
-                ),
-                size=15,
-            )
-            Rich("**What happened, newest last (world 0)**", size=18)
-            Lines(list(run.feed) or ["Nothing yet."])
+        solara.Button("Reset", on_click=reset)
+    if message:
+        Rich(message, size=18)
+    Rich(totals_text(model), size=20)
+    Rich(run.index_text(), size=18)
+    Chart(run.chart_option, (run, drawn), height=520)
+    Rich(
+        index_explanation(model.config.index.half_life_days, model.config.index.crisis_threshold),
+        size=15,
+    )
+    Rich("**What happened, newest last (world 0)**", size=18)
+    Lines(list(run.feed) or ["Nothing yet."])
 
 
 @solara.component
