@@ -99,7 +99,7 @@ class Student:
                 {"comm_id": control, "data": {"method": "run", "args": {"path": path}}},
             )
         )
-        await self.wait_for(lambda: self.day() is not None, 60)
+        await self.wait_for(lambda: self.day() is not None and self.button("Play"), 60)
 
     async def _read(self) -> None:
         async for raw in self.ws:
@@ -137,21 +137,20 @@ class Student:
                 return int(match.group(1))
         return None
 
-    async def click(self, label: str) -> None:
-        """Click the button with this label."""
+    def button(self, label: str) -> str | None:
+        """The comm id of the button with this label."""
         for comm_id, state in self.widgets.items():
             if state.get("_model_name") == "BtnModel" and label in state.get("children", []):
-                await self.ws.send(
-                    self._message(
-                        "comm_msg",
-                        {
-                            "comm_id": comm_id,
-                            "data": {"method": "custom", "content": {"event": "click", "data": {}}},
-                        },
-                    )
-                )
-                return
-        raise LookupError(f"no button {label!r}")
+                return comm_id
+        return None
+
+    async def click(self, label: str) -> None:
+        """Click the button with this label."""
+        comm_id = self.button(label)
+        if comm_id is None:
+            raise LookupError(f"no button {label!r}")
+        click = {"method": "custom", "content": {"event": "click", "data": {}}}
+        await self.ws.send(self._message("comm_msg", {"comm_id": comm_id, "data": click}))
 
     async def close(self) -> None:
         await self.ws.close()

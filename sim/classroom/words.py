@@ -44,13 +44,23 @@ def index_words(value: float, ladder: Ladder, threshold: float = 5.0) -> str:
     over the top level, so index x corresponds to a typical worst act of level x * top / 10.
     """
     top = int(ladder.level.max())
-    level = int(np.clip(round(value * top / 10), 0, top))
-    if level == 0:
+    level = float(np.clip(value * top / 10, 0, top))
+    if level < 0.5:
         return "quiet: hardly any hostile act recently"
-    labels = [name for name, lv in zip(ladder.names, ladder.level, strict=True) if lv == level]
-    acts = " or ".join(ladder.label_of[n] for n in labels)
+
+    def acts(lv: int) -> str:
+        names = [n for n, x in zip(ladder.names, ladder.level, strict=True) if x == lv]
+        return " or ".join(ladder.label_of[n] for n in names) + f" (level {lv} of {top})"
+
+    low, high = int(np.floor(level)), int(np.ceil(level))
     crisis = "; a crisis" if value >= threshold else ""
-    return f"as if the worst act of each recent day were: {acts} (level {level} of {top}){crisis}"
+    if high - level < 0.25 or low == 0:
+        return f"as if the worst act of each recent day were: {acts(high)}{crisis}"
+    if level - low < 0.25:
+        return f"as if the worst act of each recent day were: {acts(low)}{crisis}"
+    return (
+        f"as if the worst act of each recent day were between {acts(low)} and {acts(high)}{crisis}"
+    )
 
 
 def index_explanation(half_life_days: float, threshold: float) -> str:
