@@ -7,6 +7,7 @@ could send, not only what its controls allow.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import signal
@@ -18,6 +19,7 @@ import urllib.error
 import urllib.request
 
 import ipyvuetify as v
+import pandas as pd
 import psutil
 import pytest
 import solara
@@ -27,11 +29,14 @@ from sim.classroom.controls import (
     EXPLORE,
     PLAY,
     SORRY,
+    UPLOAD_LIMIT,
     BadInput,
     explore_scenario,
     guarded,
     play_settings,
+    read_uploaded_choices,
 )
+from sim.classroom.game import Game
 from sim.classroom.server import assets_folder, safe_environment
 
 from .conftest import ROOT
@@ -237,3 +242,64 @@ def test_the_server_binds_loopback_serves_its_own_assets_and_stops_on_sigterm():
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def _choices_csv(game) -> bytes:
+    buffer = io.StringIO()
+    game.choices_frame().to_csv(buffer, index=False)
+    return buffer.getvalue().encode()
+
+
+def test_replay_files_are_uploads_read_in_memory_with_a_size_limit(monkeypatch):
+    """Replay logs come in as uploads (never as a path the server opens), at most 64 KB."""
+    original = Game({"seed": 3, "horizon_days": 21}, turn_days=7)
+    for action in ("threaten", "limited_strike", "none"):
+        original.play(action)
+    assert read_uploaded_choices(_choices_csv(original)) == [
+        (0, "threaten"),
+        (7, "limited_strike"),
+        (14, "none"),
+    ]
+    with pytest.raises(BadInput, match="larger than 64 KB"):
+        read_uploaded_choices(b"day,action\n" + b"0,none\n" * 20_000)
+    with pytest.raises(BadInput, match="not a CSV"):
+        read_uploaded_choices(b"\xff\xfe\x00")
+    with pytest.raises(BadInput, match="columns"):
+        read_uploaded_choices(b"/etc/shadow\n")
+
+    dropped = {}
+
+    def fake_file_drop(label, on_file, lazy):
+        dropped["on_file"], dropped["lazy"] = on_file, lazy
+        return solara.Text(label)
+
+    monkeypatch.setattr(solara, "FileDrop", fake_file_drop)
+    _box, rc = solara.render(app.Play(), handle_error=False)
+    fields = {w.label: w for w in rc.find(v.TextField).widgets}
+    fields["Seed"].v_model = "3"
+    fields["Turns"].v_model = "3"
+    assert dropped["lazy"], "the upload is read on demand, not all at once"
+
+    huge = io.BytesIO(b"day,action\n" + b"0,none\n" * 1_000_000)
+    dropped["on_file"]({"name": "big.csv", "size": 1, "file_obj": huge, "data": None})
+    assert "larger than 64 KB" in page_text(rc)
+    assert huge.tell() == UPLOAD_LIMIT + 1, "no more than the limit is read"
+
+    upload = io.BytesIO(_choices_csv(original))
+    dropped["on_file"]({"name": "choices.csv", "size": 1, "file_obj": upload, "data": None})
+    text = page_text(rc)
+    assert "Replayed 3 turn(s) from the file." in text and "Game over" in text
+    fields["Turns"].v_model = "4"
+    fields["Days per turn"].v_model = "5"
+    upload = io.BytesIO(_choices_csv(original))
+    dropped["on_file"]({"name": "choices.csv", "size": 1, "file_obj": upload, "data": None})
+    assert "turn 2 of the file was played on day 7, but with these settings" in page_text(rc)
+
+
+def test_a_replayed_upload_is_the_same_game():
+    original = Game({"seed": 3, "horizon_days": 21}, turn_days=7)
+    for action in ("threaten", "limited_strike", "none"):
+        original.play(action)
+    again = Game({"seed": 3, "horizon_days": 21}, turn_days=7)
+    again.replay(read_uploaded_choices(_choices_csv(original)))
+    pd.testing.assert_frame_equal(original.model.event_log(), again.model.event_log())

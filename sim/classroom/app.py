@@ -39,6 +39,7 @@ from sim.classroom.controls import (
     PLAY,
     PLAY_DEFAULTS,
     SORRY,
+    UPLOAD_LIMIT,
     BadInput,
     Control,
     explore_scenario,
@@ -46,6 +47,7 @@ from sim.classroom.controls import (
     logger,
     parse_all,
     play_settings,
+    read_uploaded_choices,
 )
 from sim.classroom.explore import ExploreRun, chart_option, totals_text
 from sim.classroom.game import ROLE_NAMES, Game
@@ -355,6 +357,23 @@ def PlayPage():
         set_turn_log([])
         set_message("")
 
+    def replay_upload(upload: dict[str, Any]) -> None:
+        """Replay an uploaded choices.csv with the settings shown (read in memory, bounded)."""
+
+        def load() -> None:
+            turns = read_uploaded_choices(upload["file_obj"].read(UPLOAD_LIMIT + 1))
+            scenario, role, turn_days = play_settings(raw)
+            replayed = Game(scenario, role=role, turn_days=turn_days)
+            try:
+                replayed.replay(turns)
+            except ValueError as error:
+                raise BadInput(f"This file cannot be replayed here: {error}.") from None
+            set_game(replayed)
+            set_turn_log([])
+            set_message(f"Replayed {len(turns)} turn(s) from the file.")
+
+        guarded(load, set_message)()
+
     def play_turn(action: str) -> None:
         def turn() -> None:
             label = game.model.ladder.label_of[action]
@@ -389,6 +408,11 @@ def PlayPage():
                         words = control.expected()
                     solara.Text(words, style={"font-size": "14px"})
             solara.Button("New game", on_click=guarded(new_game, set_message), color="primary")
+        solara.FileDrop(
+            label="Or replay a saved game: drop its choices.csv here (same settings as above)",
+            on_file=replay_upload,
+            lazy=True,
+        )
         if message:
             Rich(message)
         if game is None:

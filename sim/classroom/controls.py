@@ -12,6 +12,8 @@ policy's parameters (the ``human`` policy's ``log`` names a file: it is never of
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import math
 import numbers
@@ -293,6 +295,35 @@ def play_settings(raw: Mapping[str, Any]) -> tuple[ScenarioConfig, str, int]:
     v = parse_all(PLAY, raw)
     scenario = checked({"seed": v["seed"], "horizon_days": v["turns"] * v["turn_days"]})
     return scenario, v["role"], v["turn_days"]
+
+
+UPLOAD_LIMIT = 64 * 1024
+"""Largest replay file accepted (bytes): a year of weekly turns is about 3 KB."""
+
+
+def read_uploaded_choices(data: bytes, limit: int = UPLOAD_LIMIT) -> list[tuple[int, str]]:
+    """The (day, action) turns of an uploaded ``choices.csv``, read in memory.
+
+    An upload is never written to disk nor named as a path (the ``human`` policy's ``log``
+    stays out of the browser's reach); ``data`` is at most ``limit`` bytes of the upload
+    (the caller reads ``limit + 1`` to tell a larger file).
+    """
+    if len(data) > limit:
+        raise BadInput(f"That file is larger than {limit // 1024} KB: it is not a choices.csv.")
+    try:
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    except (UnicodeDecodeError, csv.Error):
+        raise BadInput("That file is not a CSV file (choose the game's choices.csv).") from None
+    if not rows or not {"day", "action"} <= set(rows[0]):
+        raise BadInput("A choices.csv has the columns turn, day, date, level and action.")
+    turns = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            day = _whole(row["day"])
+        except ValueError:
+            raise BadInput(f"Row {number} of the file has no day number.") from None
+        turns.append((day, str(row["action"])))
+    return turns
 
 
 SORRY = "Something went wrong on the server; the run was stopped. Try again, or reload the page."

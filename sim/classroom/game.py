@@ -141,6 +141,21 @@ class Game:
         turn_events = events[events.day >= day]
         return [event_sentence(row, self.model.ladder.label_of) for row in turn_events.itertuples()]
 
+    def replay(self, choices: list[tuple[int, str]]) -> None:
+        """Play recorded turns again: (day, action) pairs as a game's ``choices.csv`` holds
+        them. Raises ValueError if a turn does not start on its recorded day (the file was
+        recorded with other settings) or an action is not open to the role."""
+        for turn, (day, action) in enumerate(choices, start=1):
+            if self.finished:
+                raise ValueError(f"the game is over before turn {turn} of the file")
+            if day != self.model.day:
+                raise ValueError(
+                    f"turn {turn} of the file was played on day {day}, but with these settings "
+                    f"turn {turn} starts on day {self.model.day}: use the game's own number of "
+                    "days per turn"
+                )
+            self.play(action)
+
     def _policy(self):
         return self.model.us.policy if self.role == "us" else self.model.iraq.policy
 
