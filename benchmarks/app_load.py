@@ -8,12 +8,14 @@ run the app; the server creates the widgets; a click is a ``custom`` message to 
 2. N users at once (default 30) each press Step, one day at a time: step latency (click to
    the page showing the next day) p50 / p95 / max, and sessions stuck (no answer in 10 s);
 3. the same N users press Play together: days each reached after 10 s;
-4. the server's memory (RSS) before, with N sessions, and after they disconnect.
+4. the server's memory (RSS) before, with N sessions, and after they disconnect; with
+   ``--cull``, how long until the server frees the closed sessions.
 
 Prints its figures (it is a benchmark, not a test). Loopback only; nothing leaves the machine.
 
     python benchmarks/app_load.py            # 30 sessions
     python benchmarks/app_load.py --sessions 10 --steps 10
+    python benchmarks/app_load.py --cull     # also waits for the sessions to be freed
 """
 
 from __future__ import annotations
@@ -187,7 +189,7 @@ def rss_mb(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / 2**20
 
 
-async def class_load(base: str, pid: int, sessions: int, steps: int) -> None:
+async def class_load(base: str, pid: int, sessions: int, steps: int, cull: bool) -> None:
     print(f"server memory before: {rss_mb(pid):.0f} MB")
     students = [Student(base) for _ in range(sessions)]
     started = time.perf_counter()
@@ -213,13 +215,33 @@ async def class_load(base: str, pid: int, sessions: int, steps: int) -> None:
     )
     await asyncio.gather(*(s.close() for s in students))
     await asyncio.sleep(3)
-    print(f"server memory after they disconnect: {rss_mb(pid):.0f} MB (freed after 2 min)")
+    print(
+        f"after they disconnect: {live_kernels(base)} sessions kept, server memory "
+        f"{rss_mb(pid):.0f} MB"
+    )
+    if cull:
+        started = time.perf_counter()
+        while live_kernels(base) and time.perf_counter() - started < 300:
+            await asyncio.sleep(5)
+        print(
+            f"sessions freed {time.perf_counter() - started + 3:.0f} s after the disconnect: "
+            f"{live_kernels(base)} kept, server memory {rss_mb(pid):.0f} MB"
+        )
+
+
+def live_kernels(base: str) -> int:
+    """Sessions the server holds (Solara's /resourcez, aggregates only)."""
+    with urllib.request.urlopen(f"http://{base}/resourcez", timeout=10) as r:
+        return int(json.load(r)["kernels"]["total"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument(
+        "--cull", action="store_true", help="wait until the closed sessions are freed (~2 min)"
+    )
     args = parser.parse_args()
     port = free_port()
     server = subprocess.Popen(
@@ -249,7 +271,7 @@ def main() -> None:
         print(f"machine: {psutil.cpu_count()} cores, load {psutil.getloadavg()[0]:.1f}")
         year = asyncio.run(one_user_year(base))
         print(f"one user, a year of Explore (Play to day 365): {year:.1f} s")
-        asyncio.run(class_load(base, server.pid, args.sessions, args.steps))
+        asyncio.run(class_load(base, server.pid, args.sessions, args.steps, args.cull))
     finally:
         server.terminate()
         server.wait(timeout=30)
