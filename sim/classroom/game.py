@@ -64,6 +64,15 @@ def event_sentence(row: Any, labels: Mapping[str, str]) -> str:
     return text
 
 
+def moves(model: EscalationModel, actor: str) -> list[tuple[str, str]]:
+    """(rung name, label) of every move a person playing ``actor`` may choose, least
+    escalatory first (a withdrawal step follows the schedule, it is not chosen)."""
+    rungs = [
+        r for r in model.config.ladder.rungs if actor in r.actors and r.name != "withdrawal_step"
+    ]
+    return [(r.name, model.ladder.label_of[r.name]) for r in sorted(rungs, key=lambda r: r.level)]
+
+
 class Game:
     """One classroom game: the student plays ``role``; every other actor follows its policy.
 
@@ -96,13 +105,7 @@ class Game:
     @property
     def options(self) -> list[tuple[str, str]]:
         """(rung name, label) of every move open to the student, least escalatory first."""
-        ladder = self.model.ladder
-        rungs = [
-            r
-            for r in self.scenario.ladder.rungs
-            if self.role in r.actors and r.name != "withdrawal_step"
-        ]
-        return [(r.name, ladder.label_of[r.name]) for r in sorted(rungs, key=lambda r: r.level)]
+        return moves(self.model, self.role)
 
     @property
     def finished(self) -> bool:
