@@ -3,6 +3,7 @@ the debrief, and an exported game that replays exactly."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 
 import pandas as pd
@@ -147,3 +148,59 @@ def test_the_debrief_compares_the_class_with_the_model():
     assert "the model's 20 games" in lines[0]
     assert "crisis" in lines[1]
     assert lines[2].startswith("United States:") and "chose in 3 of 3 turns" in lines[2]
+
+
+def test_class_pages_open_a_room_join_teams_and_keep_choices_private(monkeypatch):
+    import re
+
+    import ipyvuetify as v
+    import solara
+
+    import sim.classroom.app as app
+    from sim.classroom.room import Rooms
+
+    from .test_app import page_text
+
+    monkeypatch.setattr(app, "ROOMS", Rooms(tick=0.05))
+    who = {"id": "teacher"}
+    monkeypatch.setattr(app, "session_id", lambda: who["id"])
+    _box, teacher = solara.render(app.Class(), handle_error=False)
+    fields = {w.label: w for w in teacher.find(v.TextField).widgets}
+    fields["Turns"].v_model = "100000"
+    teacher.find(v.Btn, children=["Open a room"]).widget.click()
+    assert "Turns: a whole number from 1 to 52" in page_text(teacher)
+    fields = {w.label: w for w in teacher.find(v.TextField).widgets}
+    fields["Turns"].v_model = "2"
+    teacher.find(v.Btn, children=["Open a room"]).widget.click()
+    code = re.search(r"Room code: <b>(\w+)</b>", page_text(teacher)).group(1)
+
+    def student(session: str, team: str, typed: str):
+        who["id"] = session
+        _box, rc = solara.render(app.Class(), handle_error=False)
+        fields = {w.label: w for w in rc.find(v.TextField).widgets}
+        fields["Room code"].v_model = typed
+        rc.find(v.Select).widget.v_model = team
+        rc.find(v.Btn, children=["Join"]).widget.click()
+        return rc
+
+    wrong = student("laptop-0", "us", "../etc")
+    assert "A room code is 5 letters or digits" in page_text(wrong)
+    us = student("laptop-1", "us", f" {code.lower()} ")
+    iraq = student("laptop-2", "iraq", code)
+    assert "you play <b>United States</b>" in page_text(us)
+    room = app.ROOMS.get(code)
+    assert room.teams == ["us", "iraq"]
+    us.find(v.Btn, children=["US strike on militia facilities"]).widget.click()
+    assert "Your team chose: <b>US strike on militia facilities</b>" in page_text(us)
+    assert "US strike on militia facilities" not in page_text(iraq).split("What you know")[0]
+    assert room.chosen() == {"us": True, "iraq": False} and room.model.day == 0
+    iraq.find(v.Btn, children=["public condemnation"]).widget.click()
+    deadline = time.time() + 10
+    while room.model.day < 7 and time.time() < deadline:
+        time.sleep(0.05)
+    assert room.model.day == 7, "the turn is played once every team has chosen"
+
+    # a laptop that reconnects (same session) is back in its team
+    who["id"] = "laptop-1"
+    _box, again = solara.render(app.Class(), handle_error=False)
+    assert "you play <b>United States</b>" in page_text(again)

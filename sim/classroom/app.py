@@ -34,6 +34,8 @@ import solara
 from solara.components.echarts import EchartsWidget
 
 from sim.classroom.controls import (
+    CLASS,
+    CLASS_DEFAULTS,
     EXPLORE,
     EXPLORE_DEFAULTS,
     PLAY,
@@ -42,15 +44,18 @@ from sim.classroom.controls import (
     UPLOAD_LIMIT,
     BadInput,
     Control,
+    class_settings,
     explore_scenario,
     guarded,
     logger,
     parse_all,
     play_settings,
     read_uploaded_choices,
+    room_code,
 )
 from sim.classroom.explore import ExploreRun, chart_option, totals_text
 from sim.classroom.game import ROLE_NAMES, Game
+from sim.classroom.room import ROOMS, TEAMS, Room
 from sim.classroom.server import MAX_SESSIONS, SESSIONS_VARIABLE
 from sim.classroom.words import index_explanation, rung_note
 
@@ -458,6 +463,187 @@ def PlayPage():
             )
 
 
+def session_id() -> str:
+    """This browser's session (Solara's cookie): a laptop that reconnects keeps it."""
+    return solara.get_session_id()
+
+
+def use_room_updates(room: Room | None, every: float = 1.0) -> None:
+    """Redraw the page when the room changes, and every ``every`` seconds for the countdown."""
+    _, set_seen = solara.use_state((-1, 0))
+
+    def watch(cancel: threading.Event) -> None:
+        while room is not None and not cancel.wait(every):
+            set_seen((room.version, int(room.seconds_left())))
+
+    solara.use_thread(watch, dependencies=[room], intrusive_cancel=False)
+
+
+@solara.component
+def ClassPage():
+    me = session_id()
+    owned = ROOMS.owned_by(me)
+    joined = ROOMS.joined_by(me)
+    raw, set_raw = solara.use_state(dict(CLASS_DEFAULTS))
+    code, set_code = solara.use_state("")
+    team, set_team = solara.use_state("us")
+    message, set_message = solara.use_state("")
+    _, set_version = solara.use_state(0)
+
+    def open_room() -> None:
+        scenario, turn_days, turn_seconds = class_settings(raw)
+        try:
+            ROOMS.open(me, scenario, turn_days, turn_seconds)
+        except ValueError as error:
+            raise BadInput(f"{error}.") from None
+        set_version(lambda v: v + 1)
+
+    def join_room() -> None:
+        room = ROOMS.get(room_code(code))
+        if room is None:
+            raise BadInput("No room has that code: check the projector.")
+        if team not in TEAMS:
+            raise BadInput(f"Choose a team: {', '.join(TEAMS.values())}.")
+        room.join(me, team)
+        set_version(lambda v: v + 1)
+
+    if owned is not None:
+        InstructorView(owned)
+        return
+    if joined is not None:
+        TeamView(joined, me)
+        return
+    with solara.Column(style={"max-width": "900px", "font-size": "17px"}):
+        Rich("A whole class in one crisis", tag="h2", size=26)
+        Rich(
+            "Teams play the United States, the militias and the Iraqi government; the model "
+            "plays any actor nobody took. Each turn every team chooses privately; the turn is "
+            "played when all have chosen or the time is up (a team that did not choose is "
+            "played by the model).",
+            size=17,
+        )
+        if message:
+            Rich(message)
+        Rich("**Students: join a room**", size=19)
+        with solara.Row(style={"align-items": "end", "flex-wrap": "wrap"}):
+            solara.InputText("Room code", value=code, on_value=set_code, continuous_update=True)
+            solara.Select("Your team", values=list(TEAMS), value=team, on_value=set_team)
+            solara.Button("Join", on_click=guarded(join_room, set_message), color="primary")
+        Rich(f"Your team: {TEAMS.get(team, '?')}", size=15)
+        Rich("**Instructor: open a room** (on the projector's laptop)", size=19)
+        with solara.Row(style={"align-items": "end", "flex-wrap": "wrap"}):
+            for control in CLASS:
+                with solara.Column(gap="0px", style={"min-width": "150px"}):
+                    solara.InputText(
+                        control.label,
+                        value=str(raw[control.name]),
+                        on_value=lambda v, n=control.name: set_raw({**raw, n: v}),
+                        continuous_update=True,
+                    )
+                    try:
+                        words = control.words(control.parse(raw[control.name]))
+                    except BadInput:
+                        words = control.expected()
+                    solara.Text(words, style={"font-size": "14px"})
+            solara.Button("Open a room", on_click=guarded(open_room, set_message))
+
+
+def countdown(room: Room) -> str:
+    """The turn and the time left, in words."""
+    if room.finished:
+        return "The game is over."
+    left = int(room.seconds_left())
+    state = "paused" if room.paused else f"{left} s left to choose"
+    return f"Turn {room.turn} of {room.model.horizon // room.turn_days}: {state}"
+
+
+@solara.component
+def InstructorView(room: Room):
+    use_room_updates(room)
+    message, set_message = solara.use_state("")
+    with solara.Column(style={"font-size": "18px"}):
+        Rich(f"Room code: **{room.code}**", tag="h2", size=40)
+        Rich("Students open the Class tab, type this code and choose a team.", size=17)
+        if message:
+            Rich(message)
+        Rich(countdown(room), size=22)
+        chosen = room.chosen()
+        status = [
+            f"{TEAMS[t]}: {'has chosen' if chosen.get(t) else 'choosing…'}"
+            + f" ({sum(1 for m in room.members.values() if m == t)} laptop(s))"
+            for t in room.teams
+        ] or ["No team has joined yet."]
+        Lines(status, size=18)
+        with solara.Row():
+            if room.paused:
+                solara.Button("Resume", on_click=guarded(room.resume, set_message))
+            else:
+                solara.Button("Pause", on_click=guarded(room.pause, set_message))
+            solara.Button(
+                "Play the turn now",
+                on_click=guarded(room.resolve, set_message),
+                disabled=room.finished or not room.teams,
+            )
+        days = room.model.day
+        q = np.repeat(room.model.series.data["escalation_index"][:days, :1], 5, axis=1)
+        dates = [str(room.model.date_of(d)) for d in range(room.model.horizon)]
+        solara.FigureEcharts(
+            option=chart_option(dates, q, 1), attributes={"style": "height: 420px; width: 100%;"}
+        )
+        if room.finished:
+            Rich("Debrief: the class against the model", tag="h3", size=24)
+            Lines(room.debrief(COMPARE_WORLDS), size=18)
+            for name, data in room.choices_files().items():
+                solara.FileDownload(data, filename=name, label=f"Download {name}")
+            Rich(f"Replay from the command line: {room.replay_command()}", size=14)
+        Rich("**Last turn (what really happened)**", size=18)
+        Lines(room.last_lines or ["Nothing yet."])
+
+
+@solara.component
+def TeamView(room: Room, member: str):
+    use_room_updates(room)
+    message, set_message = solara.use_state("")
+    _, set_chosen = solara.use_state("")
+    team = room.team_of(member) or "us"
+
+    def choose(action: str) -> None:
+        def record() -> None:
+            try:
+                room.choose(member, action)
+            except ValueError as error:
+                raise BadInput(f"{error}.") from None
+            set_message("")
+            set_chosen(f"{room.turn}:{action}")
+
+        guarded(record, set_message)()
+
+    with solara.Column(style={"font-size": "17px", "max-width": "1000px"}):
+        Rich(f"Room {room.code}: you play **{TEAMS[team]}**", tag="h2", size=26)
+        Rich(countdown(room), size=20)
+        if message:
+            Rich(message)
+        if room.finished:
+            Rich("The game is over: the debrief is on the projector.", size=20)
+            Lines(room.debrief(COMPARE_WORLDS))
+        else:
+            mine = room.choices.get(team)
+            label = room.model.ladder.label_of
+            Rich(
+                f"Your team chose: **{label[mine]}** (you may change it until the turn is played)"
+                if mine
+                else "Your team has not chosen yet:",
+                size=18,
+            )
+            with solara.Column(gap="4px"):
+                for name, text in room.options(team):
+                    with solara.Row(style={"align-items": "center"}):
+                        solara.Button(text, on_click=lambda name=name: choose(name), outlined=True)
+                        solara.Text(rung_note(name), style={"font-size": "15px"})
+        Rich("**What you know of the last two turns** (as your side read it)", size=18)
+        Lines(room.seen_by(team, days=2 * room.turn_days)[-30:] or ["Nothing yet."])
+
+
 @solara.component
 def Explore():
     Guarded(ExplorePage)
@@ -468,7 +654,13 @@ def Play():
     Guarded(PlayPage)
 
 
+@solara.component
+def Class():
+    Guarded(ClassPage)
+
+
 routes = [
     solara.Route(path="/", component=Explore, label="Explore"),
     solara.Route(path="play", component=Play, label="Play"),
+    solara.Route(path="class", component=Class, label="Class"),
 ]

@@ -17,6 +17,7 @@ import io
 import logging
 import math
 import numbers
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -295,6 +296,49 @@ def play_settings(raw: Mapping[str, Any]) -> tuple[ScenarioConfig, str, int]:
     v = parse_all(PLAY, raw)
     scenario = checked({"seed": v["seed"], "horizon_days": v["turns"] * v["turn_days"]})
     return scenario, v["role"], v["turn_days"]
+
+
+CLASS = (
+    Control("seed", "Seed", 0, 0, 999_999, words=lambda s: f"random world number {s}"),
+    Control("turns", "Turns", 12, 1, 52, words=lambda n: f"{n} turn{'s' if n != 1 else ''}"),
+    Control(
+        "turn_days",
+        "Days per turn",
+        7,
+        1,
+        28,
+        words=lambda d: "a week" if d == 7 else f"{d} day{'s' if d != 1 else ''}",
+    ),
+    Control(
+        "turn_seconds",
+        "Seconds to choose",
+        90,
+        10,
+        600,
+        words=lambda t: f"{t} seconds per turn",
+    ),
+)
+"""The settings of a class room (the instructor's)."""
+
+CLASS_DEFAULTS = {c.name: c.default for c in CLASS}
+
+
+def class_settings(raw: Mapping[str, Any]) -> tuple[ScenarioConfig, int, int]:
+    """(scenario, days per turn, seconds per turn) of a room's settings (raw browser values)."""
+    v = parse_all(CLASS, raw)
+    scenario = checked({"seed": v["seed"], "horizon_days": v["turns"] * v["turn_days"]})
+    return scenario, v["turn_days"], v["turn_seconds"]
+
+
+ROOM_CODE = re.compile(r"[A-Z2-9]{5}")
+
+
+def room_code(raw: Any) -> str:
+    """A room code as typed (any case, spaces around), checked for its form."""
+    code = raw.strip().upper() if isinstance(raw, str) else ""
+    if not ROOM_CODE.fullmatch(code):
+        raise BadInput("A room code is 5 letters or digits, as shown on the projector.")
+    return code
 
 
 UPLOAD_LIMIT = 64 * 1024

@@ -18,6 +18,7 @@ replays the game exactly through the ordinary command line's ``<actor>.policy.lo
 from __future__ import annotations
 
 import io
+import logging
 import secrets
 import threading
 import time
@@ -32,6 +33,8 @@ from sim.classroom.game import event_sentence, moves
 from sim.config.schema import ScenarioConfig
 from sim.model.escalation import EscalationModel
 from sim.policies import POLICIES, make_policy
+
+logger = logging.getLogger("sim.classroom")
 
 TEAMS = {"us": "United States", "militia": "the militias", "iraq": "the Iraqi government"}
 """Actors a team can take, and how they are named."""
@@ -192,6 +195,8 @@ class Room:
         """Play the turn: each team's choice on the turn's first day, the model for every
         actor no team took and for every team that did not choose."""
         with self.lock:
+            if self.finished:
+                return
             day = self.model.day
             ladder = self.model.ladder
             for team in TEAMS:
@@ -353,3 +358,84 @@ def _csv(frame: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False)
     return buffer.getvalue().encode()
+
+
+class Rooms:
+    """The rooms a server holds: at most ``limit``, each found by its code; a room untouched
+    for ``idle_seconds`` is dropped. One thread ticks every room (resolves turns whose time is
+    up), so a turn resolves even when nobody's page is open."""
+
+    def __init__(self, limit: int = 20, idle_seconds: float = 3 * 3600, tick: float = 0.5) -> None:
+        self.limit = limit
+        self.idle_seconds = idle_seconds
+        self.tick_seconds = tick
+        self.rooms: dict[str, Room] = {}
+        self.owners: dict[str, str] = {}  # room code -> the instructor's session
+        self.touched: dict[str, float] = {}
+        self.lock = threading.Lock()
+        self._ticker: threading.Thread | None = None
+
+    def open(
+        self, owner: str, scenario: ScenarioConfig, turn_days: int, turn_seconds: float
+    ) -> Room:
+        """A new room run by ``owner`` (a session); ValueError when the server is full."""
+        with self.lock:
+            self._drop_idle()
+            if len(self.rooms) >= self.limit:
+                raise ValueError(f"this server already runs {self.limit} rooms; close one first")
+            room = Room(scenario, turn_days, turn_seconds, code=new_code(set(self.rooms)))
+            self.rooms[room.code] = room
+            self.owners[room.code] = owner
+            self.touched[room.code] = time.monotonic()
+            if self._ticker is None or not self._ticker.is_alive():
+                self._ticker = threading.Thread(target=self._tick_forever, daemon=True)
+                self._ticker.start()
+            return room
+
+    def get(self, code: str) -> Room | None:
+        """The room with this code, if it is open."""
+        with self.lock:
+            room = self.rooms.get(code)
+            if room is not None:
+                self.touched[code] = time.monotonic()
+            return room
+
+    def owned_by(self, owner: str) -> Room | None:
+        """The room a session opened (an instructor who reloads gets it back)."""
+        with self.lock:
+            codes = [c for c, o in self.owners.items() if o == owner]
+        return self.get(codes[-1]) if codes else None
+
+    def joined_by(self, member: str) -> Room | None:
+        """The room a session joined as a team member (a laptop that reconnects)."""
+        with self.lock:
+            rooms = [r for r in self.rooms.values() if member in r.members]
+        return rooms[-1] if rooms else None
+
+    def close(self, code: str) -> None:
+        """Drop a room."""
+        with self.lock:
+            for table in (self.rooms, self.owners, self.touched):
+                table.pop(code, None)
+
+    def _drop_idle(self) -> None:
+        now = time.monotonic()
+        for code, when in list(self.touched.items()):
+            if now - when > self.idle_seconds:
+                for table in (self.rooms, self.owners, self.touched):
+                    table.pop(code, None)
+
+    def _tick_forever(self) -> None:
+        while True:
+            time.sleep(self.tick_seconds)
+            with self.lock:
+                rooms = list(self.rooms.values())
+            for room in rooms:
+                try:
+                    room.tick()
+                except Exception:
+                    logger.exception("class room %s: a turn failed", room.code)
+
+
+ROOMS = Rooms()
+"""The server's rooms."""
