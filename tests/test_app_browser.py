@@ -86,6 +86,11 @@ def page(tmp_path):
         browser.close()
 
 
+def _choose(page, label: str, option: str) -> None:
+    page.get_by_label(label).click(force=True)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
 def _outside(page, app_url: str) -> list[str]:
     """Requests that left the machine (anything not to the app)."""
     return [u for u in page.requested if not u.startswith(app_url) and not u.startswith("data:")]
@@ -175,4 +180,62 @@ def test_play_a_game_by_clicking_and_replay_its_log(page, app_url, tmp_path):
     cols = ["day", "actor_name", "action", "perceived_as", "killed", "wounded"]
     pd.testing.assert_frame_equal(logged[cols], replayed[cols], check_dtype=False)
     assert not page.failed, page.failed
+    assert not _outside(page, app_url), _outside(page, app_url)
+
+
+def test_a_class_game_with_an_instructor_and_two_teams(page, app_url, tmp_path):
+    page.goto(f"{app_url}/class", wait_until="networkidle")
+    page.get_by_text("A whole class in one crisis").wait_for(timeout=60_000)
+    page.get_by_label("Turns").fill("2")
+    page.get_by_label("Seconds to choose").fill("600")
+    page.get_by_role("button", name="Open a room").click()
+    heading = page.get_by_text("Room code:")
+    heading.wait_for(timeout=30_000)
+    code = heading.inner_text().split(":")[1].strip()
+    assert len(code) == 5
+
+    # each team on its own "laptop": a browser context with its own session cookie
+    browser = page.context.browser
+    teams = {}
+    outside = []
+    for team, label in (("us", "United States"), ("iraq", "the Iraqi government")):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        student = context.new_page()
+        student.on("request", lambda r: outside.append(r.url) if app_url not in r.url else 0)
+        student.goto(f"{app_url}/class", wait_until="networkidle")
+        student.get_by_label("Room code").fill(code.lower())
+        _choose(student, "Your team", team)
+        student.get_by_role("button", name="Join").click()
+        student.get_by_text(f"you play {label}").wait_for(timeout=30_000)
+        teams[team] = student
+    page.get_by_text("United States: choosing").wait_for(timeout=30_000)
+    moves = {
+        "us": ["US strike on militia facilities", "no action"],
+        "iraq": ["public condemnation", "mediation between the US and the militias"],
+    }
+    for turn in (0, 1):
+        for team, student in teams.items():
+            student.wait_for_timeout(500)
+            student.get_by_role("button", name=moves[team][turn], exact=True).click()
+            student.get_by_text("Your team chose:").wait_for(timeout=30_000)
+        if turn == 0:
+            page.get_by_text("Turn 2 of 2").wait_for(timeout=30_000)
+    page.get_by_text("Debrief: the class against the model").wait_for(timeout=60_000)
+    page.get_by_text("United States:", exact=False).last.wait_for()
+    page.screenshot(path=tmp_path / "class_debrief.png", full_page=True)
+    with page.expect_download() as info:
+        page.get_by_text("Download turns.csv").click()
+    turns = tmp_path / "turns.csv"
+    info.value.save_as(turns)
+    played = pd.read_csv(turns)
+    assert played.action.tolist() == [
+        "limited_strike",
+        "condemn",
+        "none",
+        "mediation",
+    ]
+    # a laptop that reloads is back in its team
+    teams["us"].reload(wait_until="networkidle")
+    teams["us"].get_by_text("you play United States").wait_for(timeout=30_000)
+    assert not outside, outside
     assert not _outside(page, app_url), _outside(page, app_url)
