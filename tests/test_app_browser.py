@@ -208,7 +208,7 @@ def test_a_class_game_with_an_instructor_and_two_teams(page, app_url, tmp_path):
         student.get_by_role("button", name="Join").click()
         student.get_by_text(f"you play {label}").wait_for(timeout=30_000)
         teams[team] = student
-    page.get_by_text("United States: choosing").wait_for(timeout=30_000)
+    page.get_by_text("United States (1 laptop): choosing").wait_for(timeout=30_000)
     moves = {
         "us": ["US strike on militia facilities", "no action"],
         "iraq": ["public condemnation", "mediation between the US and the militias"],

@@ -568,22 +568,24 @@ def InstructorView(room: Room):
             Rich(message)
         Rich(countdown(room), size=22)
         chosen = room.chosen()
+        laptops = {t: sum(1 for m in room.members.values() if m == t) for t in room.teams}
         status = [
-            f"{TEAMS[t]}: {'has chosen' if chosen.get(t) else 'choosing…'}"
-            + f" ({sum(1 for m in room.members.values() if m == t)} laptop(s))"
+            f"{TEAMS[t]} ({laptops[t]} laptop{'s' if laptops[t] != 1 else ''})"
+            + ("" if room.finished else f": {'has chosen' if chosen[t] else 'choosing…'}")
             for t in room.teams
         ] or ["No team has joined yet."]
         Lines(status, size=18)
-        with solara.Row():
-            if room.paused:
-                solara.Button("Resume", on_click=guarded(room.resume, set_message))
-            else:
-                solara.Button("Pause", on_click=guarded(room.pause, set_message))
-            solara.Button(
-                "Play the turn now",
-                on_click=guarded(room.resolve, set_message),
-                disabled=room.finished or not room.teams,
-            )
+        if not room.finished:
+            with solara.Row():
+                if room.paused:
+                    solara.Button("Resume", on_click=guarded(room.resume, set_message))
+                else:
+                    solara.Button("Pause", on_click=guarded(room.pause, set_message))
+                solara.Button(
+                    "Play the turn now",
+                    on_click=guarded(room.resolve, set_message),
+                    disabled=not room.teams,
+                )
         days = room.model.day
         q = np.repeat(room.model.series.data["escalation_index"][:days, :1], 5, axis=1)
         dates = [str(room.model.date_of(d)) for d in range(room.model.horizon)]
