@@ -16,6 +16,7 @@ Prints its figures (it is a benchmark, not a test). Loopback only; nothing leave
     python benchmarks/app_load.py            # 30 sessions
     python benchmarks/app_load.py --sessions 10 --steps 10
     python benchmarks/app_load.py --cull     # also waits for the sessions to be freed
+    python benchmarks/app_load.py --cull --waves 3   # three classes in a row: memory
 """
 
 from __future__ import annotations
@@ -242,6 +243,9 @@ def main() -> None:
     parser.add_argument(
         "--cull", action="store_true", help="wait until the closed sessions are freed (~2 min)"
     )
+    parser.add_argument(
+        "--waves", type=int, default=1, help="classes one after another (memory stays bounded?)"
+    )
     args = parser.parse_args()
     port = free_port()
     server = subprocess.Popen(
@@ -271,7 +275,10 @@ def main() -> None:
         print(f"machine: {psutil.cpu_count()} cores, load {psutil.getloadavg()[0]:.1f}")
         year = asyncio.run(one_user_year(base))
         print(f"one user, a year of Explore (Play to day 365): {year:.1f} s")
-        asyncio.run(class_load(base, server.pid, args.sessions, args.steps, args.cull))
+        for wave in range(1, args.waves + 1):
+            if args.waves > 1:
+                print(f"-- class {wave} of {args.waves}")
+            asyncio.run(class_load(base, server.pid, args.sessions, args.steps, args.cull))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -303,3 +303,12 @@ def test_a_replayed_upload_is_the_same_game():
     again = Game({"seed": 3, "horizon_days": 21}, turn_days=7)
     again.replay(read_uploaded_choices(_choices_csv(original)))
     pd.testing.assert_frame_equal(original.model.event_log(), again.model.event_log())
+
+
+def test_values_quoted_back_to_the_page_are_escaped():
+    _box, rc = solara.render(app.Explore(), handle_error=False)
+    seed = rc.find(v.TextField).widgets[0]
+    seed.v_model = "<img src=x onerror=alert(1)>"
+    seed.fire_event("focusout", None)
+    html = " ".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img" not in html
