@@ -468,15 +468,28 @@ def session_id() -> str:
     return solara.get_session_id()
 
 
-def use_room_updates(room: Room | None, every: float = 1.0) -> None:
-    """Redraw the page when the room changes, and every ``every`` seconds for the countdown."""
-    _, set_seen = solara.use_state((-1, 0))
+def use_room_updates(room: Room, size: int, every: float = 1.0) -> Any:
+    """The room's countdown as a widget written in place every ``every`` seconds; the page
+    is re-rendered only when the room changes (a choice, a turn played), not every second:
+    thirty laptops redrawing their whole page each second would keep the server busy."""
+
+    def make_widget() -> Any:
+        return solara.widgets.HTML(tag="div", attributes={"style": f"font-size: {size}px"})
+
+    clock = solara.use_memo(make_widget, [])
+    solara.use_effect(lambda: clock.close, [])
+    _, set_seen = solara.use_state(room.version)
 
     def watch(cancel: threading.Event) -> None:
-        while room is not None and not cancel.wait(every):
-            set_seen((room.version, int(room.seconds_left())))
+        while True:
+            clock.unsafe_innerHTML = html.escape(countdown(room))
+            set_seen(room.version)
+            if cancel.wait(every):
+                return
 
     solara.use_thread(watch, dependencies=[room], intrusive_cancel=False)
+    clock.unsafe_innerHTML = html.escape(countdown(room))
+    return clock
 
 
 @solara.component
@@ -559,14 +572,14 @@ def countdown(room: Room) -> str:
 
 @solara.component
 def InstructorView(room: Room):
-    use_room_updates(room)
+    clock = use_room_updates(room, size=22)
     message, set_message = solara.use_state("")
     with solara.Column(style={"font-size": "18px"}):
         Rich(f"Room code: **{room.code}**", tag="h2", size=40)
         Rich("Students open the Class tab, type this code and choose a team.", size=17)
         if message:
             Rich(message)
-        Rich(countdown(room), size=22)
+        solara.Column(children=[clock])
         chosen = room.chosen()
         laptops = {t: sum(1 for m in room.members.values() if m == t) for t in room.teams}
         status = [
@@ -604,7 +617,7 @@ def InstructorView(room: Room):
 
 @solara.component
 def TeamView(room: Room, member: str):
-    use_room_updates(room)
+    clock = use_room_updates(room, size=20)
     message, set_message = solara.use_state("")
     _, set_chosen = solara.use_state("")
     team = room.team_of(member) or "us"
@@ -622,7 +635,7 @@ def TeamView(room: Room, member: str):
 
     with solara.Column(style={"font-size": "17px", "max-width": "1000px"}):
         Rich(f"Room {room.code}: you play **{TEAMS[team]}**", tag="h2", size=26)
-        Rich(countdown(room), size=20)
+        solara.Column(children=[clock])
         if message:
             Rich(message)
         if room.finished:
