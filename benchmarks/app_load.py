@@ -11,12 +11,17 @@ run the app; the server creates the widgets; a click is a ``custom`` message to 
 4. the server's memory (RSS) before, with N sessions, and after they disconnect; with
    ``--cull``, how long until the server frees the closed sessions.
 
+``--class-game`` measures class mode instead: an instructor opens a room, N laptops join it
+in three teams, and for each turn the time from the last choice to every laptop showing the
+next turn.
+
 Prints its figures (it is a benchmark, not a test). Loopback only; nothing leaves the machine.
 
     python benchmarks/app_load.py            # 30 sessions
     python benchmarks/app_load.py --sessions 10 --steps 10
     python benchmarks/app_load.py --cull     # also waits for the sessions to be freed
     python benchmarks/app_load.py --cull --waves 3   # three classes in a row: memory
+    python benchmarks/app_load.py --class-game       # a class game: 30 laptops in 3 teams
 """
 
 from __future__ import annotations
@@ -80,8 +85,9 @@ class Student:
             }
         )
 
-    async def open(self, path: str = "") -> None:
-        """Load the page: a session cookie, the websocket, and the app run in it."""
+    async def open(self, path: str = "", ready: str = "Play") -> None:
+        """Load the page: a session cookie, the websocket, and the app run in it (loaded when
+        the button ``ready`` is shown)."""
         with urllib.request.urlopen(f"http://{self.base}/{path}", timeout=30) as r:
             cookie = "; ".join(c.split(";")[0] for c in r.headers.get_all("set-cookie") or [])
         kernel = str(uuid.uuid4())
@@ -102,7 +108,9 @@ class Student:
                 {"comm_id": control, "data": {"method": "run", "args": {"path": path}}},
             )
         )
-        await self.wait_for(lambda: self.day() is not None and self.button("Play"), 60)
+        await self.wait_for(lambda: self.button(ready) is not None, 60)
+        if path == "":
+            await self.wait_for(lambda: self.day() is not None, 60)
 
     async def _read(self) -> None:
         async for raw in self.ws:
@@ -139,6 +147,19 @@ class Student:
             if match:
                 return int(match.group(1))
         return None
+
+    def text(self) -> str:
+        """Every HTML text the page shows."""
+        return " ".join(str(w.get("unsafe_innerHTML") or "") for w in self.widgets.values())
+
+    async def type(self, label: str, value: str) -> None:
+        """Set the text field or select with this label, as typing or choosing does."""
+        for comm_id, state in self.widgets.items():
+            if state.get("label") == label and "v_model" in state:
+                update = {"method": "update", "state": {"v_model": value}, "buffer_paths": []}
+                await self.ws.send(self._message("comm_msg", {"comm_id": comm_id, "data": update}))
+                return
+        raise LookupError(f"no field {label!r}")
 
     def button(self, label: str) -> str | None:
         """The comm id of the button with this label."""
@@ -184,6 +205,50 @@ async def step_latencies(student: Student, steps: int) -> tuple[list[float], boo
         latencies.append(time.perf_counter() - started)
         await asyncio.sleep(0.2)  # a student's pace between clicks, at its fastest
     return latencies, False
+
+
+async def class_game(base: str, students: int, turns: int) -> None:
+    """An instructor and ``students`` laptops in three teams play ``turns`` turns; for each,
+    the time from the last team's choice until every laptop shows the next turn."""
+    teacher = Student(base)
+    await teacher.open("class", ready="Open a room")
+    await teacher.type("Turns", str(turns + 1))
+    await teacher.type("Seconds to choose", "600")
+    await asyncio.sleep(0.5)
+    await teacher.click("Open a room")
+    await teacher.wait_for(lambda: ROOM.search(teacher.text()) is not None, 30)
+    code = ROOM.search(teacher.text()).group(1)
+    laptops = [Student(base) for _ in range(students)]
+    await asyncio.gather(*(s.open("class", ready="Join") for s in laptops))
+    teams = ["us", "militia", "iraq"]
+    for i, laptop in enumerate(laptops):
+        await laptop.type("Room code", code)
+        await laptop.type("Your team", teams[i % 3])
+    await asyncio.sleep(0.5)
+    await asyncio.gather(*(s.click("Join") for s in laptops))
+    joined = await asyncio.gather(
+        *(s.wait_for(lambda s=s: s.button("no action") is not None, 30) for s in laptops)
+    )
+    print(f"class game: {sum(joined)} of {students} laptops joined room {code}")
+    waits = []
+    for turn in range(1, turns + 1):
+        await asyncio.gather(*(s.click("no action") for s in laptops))
+        started = time.perf_counter()
+        nxt = f"Turn {turn + 1} of"
+        seen = await asyncio.gather(
+            *(s.wait_for(lambda s=s, nxt=nxt: nxt in s.text(), 30) for s in laptops)
+        )
+        waits.append(time.perf_counter() - started)
+        if not all(seen):
+            print(f"turn {turn}: {students - sum(seen)} laptops did not see the next turn")
+    print(
+        f"class game, {students} laptops: from the last choice to every laptop showing the next "
+        f"turn: median {np.median(waits):.2f} s, max {max(waits):.2f} s over {turns} turns"
+    )
+    await asyncio.gather(*(s.close() for s in [teacher, *laptops]))
+
+
+ROOM = re.compile(r"Room code: <b>(\w+)</b>")
 
 
 def rss_mb(pid: int) -> float:
@@ -244,6 +309,9 @@ def main() -> None:
         "--cull", action="store_true", help="wait until the closed sessions are freed (~2 min)"
     )
     parser.add_argument(
+        "--class-game", action="store_true", help="instead: a class game of N laptops in teams"
+    )
+    parser.add_argument(
         "--waves", type=int, default=1, help="classes one after another (memory stays bounded?)"
     )
     args = parser.parse_args()
@@ -275,6 +343,9 @@ def main() -> None:
         print(f"machine: {psutil.cpu_count()} cores, load {psutil.getloadavg()[0]:.1f}")
         year = asyncio.run(one_user_year(base))
         print(f"one user, a year of Explore (Play to day 365): {year:.1f} s")
+        if args.class_game:
+            asyncio.run(class_game(base, args.sessions, 5))
+            return
         for wave in range(1, args.waves + 1):
             if args.waves > 1:
                 print(f"-- class {wave} of {args.waves}")

@@ -217,7 +217,9 @@ def test_a_class_game_with_an_instructor_and_two_teams(page, app_url, tmp_path):
         for team, student in teams.items():
             student.wait_for_timeout(500)
             student.get_by_role("button", name=moves[team][turn], exact=True).click()
-            student.get_by_text("Your team chose:").wait_for(timeout=30_000)
+            if team == "us":  # the first to choose waits; the last one's choice plays the turn
+                student.get_by_text("Your team chose:").wait_for(timeout=30_000)
+                page.get_by_text("United States (1 laptop): has chosen").wait_for(timeout=30_000)
         if turn == 0:
             page.get_by_text("Turn 2 of 2").wait_for(timeout=30_000)
     page.get_by_text("Debrief: the class against the model").wait_for(timeout=60_000)

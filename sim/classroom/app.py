@@ -468,10 +468,11 @@ def session_id() -> str:
     return solara.get_session_id()
 
 
-def use_room_updates(room: Room, size: int, every: float = 1.0) -> Any:
-    """The room's countdown as a widget written in place every ``every`` seconds; the page
-    is re-rendered only when the room changes (a choice, a turn played), not every second:
-    thirty laptops redrawing their whole page each second would keep the server busy."""
+def use_room_updates(room: Room, size: int, every: float = 0.25) -> Any:
+    """The room's countdown as a widget written in place (when its text changes); the page
+    is re-rendered only when the room changes (a choice, a turn played), which is checked
+    every ``every`` seconds, not every second: thirty laptops redrawing their whole page each
+    second would keep the server busy."""
 
     def make_widget() -> Any:
         return solara.widgets.HTML(tag="div", attributes={"style": f"font-size: {size}px"})
@@ -482,7 +483,9 @@ def use_room_updates(room: Room, size: int, every: float = 1.0) -> Any:
 
     def watch(cancel: threading.Event) -> None:
         while True:
-            clock.unsafe_innerHTML = html.escape(countdown(room))
+            text = html.escape(countdown(room))
+            if clock.unsafe_innerHTML != text:
+                clock.unsafe_innerHTML = text
             set_seen(room.version)
             if cancel.wait(every):
                 return

@@ -138,7 +138,8 @@ class Room:
 
     def choose(self, member: str, action: str) -> None:
         """Record the member's team's choice for this turn (it may change it until the turn
-        resolves). Raises ValueError for a member in no team or a move not open to it."""
+        resolves; the turn is played as soon as every team has chosen). Raises ValueError for
+        a member in no team or a move not open to it."""
         team = self.members.get(member)
         if team is None:
             raise ValueError("join a team first")
@@ -149,6 +150,7 @@ class Room:
                 raise ValueError("the game is over")
             self.choices[team] = action
             self.version += 1
+            self.tick()  # the last team to choose plays the turn at once
 
     def chosen(self) -> dict[str, bool]:
         """For each team playing, whether it has chosen this turn (not what it chose)."""
