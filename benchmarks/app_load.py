@@ -34,15 +34,19 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import psutil
 import websockets
 from solara.server.kernel import deserialize_binary_message
+
+SERVER_LOG = Path(tempfile.gettempdir()) / "app_load_server.log"
 
 DAY = re.compile(r"<b>Day (\d+)</b>")
 STUCK_AFTER = 10.0
@@ -122,6 +126,8 @@ class Student:
                 self.widgets[content["comm_id"]] = dict(data["state"])
             elif kind == "comm_msg" and data.get("method") == "update":
                 self.widgets.setdefault(content["comm_id"], {}).update(data["state"])
+            elif kind == "comm_close":
+                self.widgets.pop(content.get("comm_id"), None)
             else:
                 continue
             self.changed.set()
@@ -162,14 +168,16 @@ class Student:
         raise LookupError(f"no field {label!r}")
 
     def button(self, label: str) -> str | None:
-        """The comm id of the button with this label."""
-        for comm_id, state in self.widgets.items():
+        """The comm id of the newest button with this label (the one the page shows: a
+        button replaced by a re-render may stay open, unseen)."""
+        for comm_id, state in reversed(self.widgets.items()):
             if state.get("_model_name") == "BtnModel" and label in state.get("children", []):
                 return comm_id
         return None
 
     async def click(self, label: str) -> None:
-        """Click the button with this label."""
+        """Click the button with this label (once the page shows it)."""
+        await self.wait_for(lambda: self.button(label) is not None, 10)
         comm_id = self.button(label)
         if comm_id is None:
             raise LookupError(f"no button {label!r}")
@@ -235,12 +243,19 @@ async def class_game(base: str, students: int, turns: int) -> None:
         await asyncio.gather(*(s.click("no action") for s in laptops))
         started = time.perf_counter()
         nxt = f"Turn {turn + 1} of"
-        seen = await asyncio.gather(
-            *(s.wait_for(lambda s=s, nxt=nxt: nxt in s.text(), 30) for s in laptops)
-        )
+
+        def redrawn(s: Student, nxt: str = nxt) -> bool:  # the page drawn for the next turn
+            text = s.text()
+            return nxt in text and "not chosen yet" in text and s.button("no action") is not None
+
+        seen = await asyncio.gather(*(s.wait_for(lambda s=s: redrawn(s), 30) for s in laptops))
         waits.append(time.perf_counter() - started)
         if not all(seen):
-            print(f"turn {turn}: {students - sum(seen)} laptops did not see the next turn")
+            refused = sum("has been played" in s.text() for s in laptops)
+            print(
+                f"turn {turn}: {students - sum(seen)} laptops did not see the next turn "
+                f"({refused} had a choice refused as late)"
+            )
     print(
         f"class game, {students} laptops: from the last choice to every laptop showing the next "
         f"turn: median {np.median(waits):.2f} s, max {max(waits):.2f} s over {turns} turns"
@@ -327,7 +342,7 @@ def main() -> None:
             str(args.sessions + 5),
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=SERVER_LOG.open("w"),  # the server's log, for a look after a bad run
     )
     base = f"127.0.0.1:{port}"
     try:

@@ -65,6 +65,9 @@ def test_a_turn_resolves_when_every_team_has_chosen_or_time_is_up():
     events = r.model.event_log()
     us = events[(events.actor == "us") & (events.day == 0)]
     assert us.action.tolist() == ["threaten"]
+    with pytest.raises(ValueError, match="turn 2 has been played: choose again for turn 3"):
+        r.choose("laptop-1", "none", turn=2)  # a click that arrives after its turn was played
+    assert r.chosen() == {"us": False, "iraq": False}
     with pytest.raises(ValueError, match="not open"):
         r.choose("laptop-1", "mass_casualty_attack")
     with pytest.raises(ValueError, match="join a team"):

@@ -468,25 +468,28 @@ def session_id() -> str:
     return solara.get_session_id()
 
 
-def use_room_updates(room: Room, size: int, every: float = 0.25) -> Any:
+def use_room_updates(room: Room, size: int, shown: Callable[[], Any], every: float = 0.25) -> Any:
     """The room's countdown as a widget written in place (when its text changes); the page
-    is re-rendered only when the room changes (a choice, a turn played), which is checked
-    every ``every`` seconds, not every second: thirty laptops redrawing their whole page each
-    second would keep the server busy."""
+    is re-rendered only when what it shows changes (``shown()``: e.g. the turn and the team's
+    own choice), checked every ``every`` seconds. Thirty laptops redrawing their whole page
+    every second, or on every other team's click, would keep the server busy."""
 
     def make_widget() -> Any:
         return solara.widgets.HTML(tag="div", attributes={"style": f"font-size: {size}px"})
 
     clock = solara.use_memo(make_widget, [])
     solara.use_effect(lambda: clock.close, [])
-    _, set_seen = solara.use_state(room.version)
+    _, set_seen = solara.use_state(shown())
 
     def watch(cancel: threading.Event) -> None:
         while True:
-            text = html.escape(countdown(room))
-            if clock.unsafe_innerHTML != text:
-                clock.unsafe_innerHTML = text
-            set_seen(room.version)
+            try:
+                set_seen(shown())  # first: the new turn shows once the page is redrawn for it
+                text = html.escape(countdown(room))
+                if clock.unsafe_innerHTML != text:
+                    clock.unsafe_innerHTML = text
+            except Exception:
+                logger.exception("class room %s: a page could not be updated", room.code)
             if cancel.wait(every):
                 return
 
@@ -575,7 +578,16 @@ def countdown(room: Room) -> str:
 
 @solara.component
 def InstructorView(room: Room):
-    clock = use_room_updates(room, size=22)
+    clock = use_room_updates(
+        room,
+        size=22,
+        shown=lambda: (
+            room.model.day,
+            room.paused,
+            tuple(room.chosen().items()),
+            len(room.members),
+        ),
+    )
     message, set_message = solara.use_state("")
     with solara.Column(style={"font-size": "18px"}):
         Rich(f"Room code: **{room.code}**", tag="h2", size=40)
@@ -620,15 +632,19 @@ def InstructorView(room: Room):
 
 @solara.component
 def TeamView(room: Room, member: str):
-    clock = use_room_updates(room, size=20)
+    team = room.team_of(member) or "us"
+    clock = use_room_updates(
+        room, size=20, shown=lambda: (room.model.day, room.paused, room.choices.get(team))
+    )
     message, set_message = solara.use_state("")
     _, set_chosen = solara.use_state("")
-    team = room.team_of(member) or "us"
+
+    shown_turn = room.turn
 
     def choose(action: str) -> None:
         def record() -> None:
             try:
-                room.choose(member, action)
+                room.choose(member, action, turn=shown_turn)
             except ValueError as error:
                 raise BadInput(f"{error}.") from None
             set_message("")
@@ -656,7 +672,11 @@ def TeamView(room: Room, member: str):
             with solara.Column(gap="4px"):
                 for name, text in room.options(team):
                     with solara.Row(style={"align-items": "center"}):
-                        solara.Button(text, on_click=lambda name=name: choose(name), outlined=True)
+                        # new buttons each turn: a click on a button of a turn already played
+                        # reaches that turn's handler (and is refused), never the next turn's
+                        solara.Button(
+                            text, on_click=lambda name=name: choose(name), outlined=True
+                        ).key(f"turn {shown_turn}: {name}")
                         solara.Text(rung_note(name), style={"font-size": "15px"})
         Rich("**What you know of the last two turns** (as your side read it)", size=18)
         Lines(room.seen_by(team, days=2 * room.turn_days)[-30:] or ["Nothing yet."])

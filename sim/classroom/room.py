@@ -136,10 +136,12 @@ class Room:
         """The turn being chosen (1 for the first)."""
         return self.model.day // self.turn_days + 1
 
-    def choose(self, member: str, action: str) -> None:
+    def choose(self, member: str, action: str, turn: int | None = None) -> None:
         """Record the member's team's choice for this turn (it may change it until the turn
-        resolves; the turn is played as soon as every team has chosen). Raises ValueError for
-        a member in no team or a move not open to it."""
+        resolves; the turn is played as soon as every team has chosen). ``turn`` is the turn
+        the member saw when choosing: a choice that arrives after that turn was played is
+        refused rather than counted for the next one. Raises ValueError for a member in no
+        team, a move not open to it, or a turn already played."""
         team = self.members.get(member)
         if team is None:
             raise ValueError("join a team first")
@@ -148,6 +150,8 @@ class Room:
         with self.lock:
             if self.finished:
                 raise ValueError("the game is over")
+            if turn is not None and turn != self.turn:
+                raise ValueError(f"turn {turn} has been played: choose again for turn {self.turn}")
             self.choices[team] = action
             self.version += 1
             self.tick()  # the last team to choose plays the turn at once
