@@ -32,7 +32,7 @@ test: $(DEV_STAMP)  ## the whole test suite, ruff lint and format checks include
 	$(BIN)/python -m pytest
 
 app: $(APP_STAMP)  ## the classroom web app on http://localhost:8765
-	$(BIN)/solara run sim/classroom/app.py --port 8765
+	$(BIN)/escalation-sim-app --port 8765
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff format sim hydra_plugins tests experiments benchmarks

@@ -64,6 +64,15 @@ def event_sentence(row: Any, labels: Mapping[str, str]) -> str:
     return text
 
 
+def moves(model: EscalationModel, actor: str) -> list[tuple[str, str]]:
+    """(rung name, label) of every move a person playing ``actor`` may choose, least
+    escalatory first (a withdrawal step follows the schedule, it is not chosen)."""
+    rungs = [
+        r for r in model.config.ladder.rungs if actor in r.actors and r.name != "withdrawal_step"
+    ]
+    return [(r.name, model.ladder.label_of[r.name]) for r in sorted(rungs, key=lambda r: r.level)]
+
+
 class Game:
     """One classroom game: the student plays ``role``; every other actor follows its policy.
 
@@ -96,13 +105,7 @@ class Game:
     @property
     def options(self) -> list[tuple[str, str]]:
         """(rung name, label) of every move open to the student, least escalatory first."""
-        ladder = self.model.ladder
-        rungs = [
-            r
-            for r in self.scenario.ladder.rungs
-            if self.role in r.actors and r.name != "withdrawal_step"
-        ]
-        return [(r.name, ladder.label_of[r.name]) for r in sorted(rungs, key=lambda r: r.level)]
+        return moves(self.model, self.role)
 
     @property
     def finished(self) -> bool:
@@ -140,6 +143,21 @@ class Game:
         events = self.model.event_log()
         turn_events = events[events.day >= day]
         return [event_sentence(row, self.model.ladder.label_of) for row in turn_events.itertuples()]
+
+    def replay(self, choices: list[tuple[int, str]]) -> None:
+        """Play recorded turns again: (day, action) pairs as a game's ``choices.csv`` holds
+        them. Raises ValueError if a turn does not start on its recorded day (the file was
+        recorded with other settings) or an action is not open to the role."""
+        for turn, (day, action) in enumerate(choices, start=1):
+            if self.finished:
+                raise ValueError(f"the game is over before turn {turn} of the file")
+            if day != self.model.day:
+                raise ValueError(
+                    f"turn {turn} of the file was played on day {day}, but with these settings "
+                    f"turn {turn} starts on day {self.model.day}: use the game's own number of "
+                    "days per turn"
+                )
+            self.play(action)
 
     def _policy(self):
         return self.model.us.policy if self.role == "us" else self.model.iraq.policy

@@ -1,0 +1,210 @@
+"""Class mode without a browser: teams, private choices, the countdown, what each team sees,
+the debrief, and an exported game that replays exactly."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+
+import pandas as pd
+import pytest
+
+from sim.classroom.controls import checked
+from sim.classroom.room import CODE_ALPHABET, Room, new_code
+from sim.model.escalation import EscalationModel
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def room(**kw) -> tuple[Room, Clock]:
+    clock = Clock()
+    scenario = checked({"seed": kw.pop("seed", 5), "horizon_days": kw.pop("days", 28)})
+    return Room(scenario, turn_days=7, turn_seconds=30, clock=clock, **kw), clock
+
+
+def test_codes_are_short_unambiguous_and_unique():
+    codes = {new_code() for _ in range(200)}
+    assert all(len(c) == 5 and set(c) <= set(CODE_ALPHABET) for c in codes)
+    assert not set("IO01L") & set(CODE_ALPHABET)
+    assert new_code(taken=codes) not in codes
+
+
+def test_a_turn_resolves_when_every_team_has_chosen_or_time_is_up():
+    r, clock = room()
+    assert not r.tick(), "no team: nothing to play"
+    r.join("laptop-1", "us")
+    r.join("laptop-2", "iraq")
+    r.join("laptop-3", "us")
+    assert r.teams == ["us", "iraq"] and r.chosen() == {"us": False, "iraq": False}
+    r.choose("laptop-1", "limited_strike")
+    assert r.chosen() == {"us": True, "iraq": False} and not r.tick()
+    r.choose("laptop-3", "threaten")  # a teammate changes the team's choice
+    r.choose("laptop-2", "condemn")  # the last team to choose: the turn is played at once
+    assert r.model.day == 7 and r.turn == 2
+    assert r.chosen() == {"us": False, "iraq": False}
+    clock.now = 29
+    assert not r.tick()
+    r.pause()
+    clock.now = 100
+    assert not r.tick() and r.seconds_left() == pytest.approx(1)
+    r.resume()
+    clock.now = 101.5
+    assert r.tick() and r.model.day == 14  # time up: the model played both teams
+    assert [t["action"] for t in r.turns] == [
+        "threaten",
+        "condemn",
+        "(the model played)",
+        "(the model played)",
+    ]
+    events = r.model.event_log()
+    us = events[(events.actor == "us") & (events.day == 0)]
+    assert us.action.tolist() == ["threaten"]
+    with pytest.raises(ValueError, match="turn 2 has been played: choose again for turn 3"):
+        r.choose("laptop-1", "none", turn=2)  # a click that arrives after its turn was played
+    assert r.chosen() == {"us": False, "iraq": False}
+    with pytest.raises(ValueError, match="not open"):
+        r.choose("laptop-1", "mass_casualty_attack")
+    with pytest.raises(ValueError, match="join a team"):
+        r.choose("stranger", "none")
+
+
+def test_a_laptop_that_reconnects_keeps_its_team():
+    r, _ = room()
+    r.join("laptop-1", "militia")
+    r.join("laptop-1", "us")  # the same session joining again (a reload)
+    assert r.team_of("laptop-1") == "militia"
+    with pytest.raises(ValueError, match="no team"):
+        r.join("laptop-2", "iran")
+
+
+def test_teams_see_what_their_actor_would_know():
+    r, _ = room(seed=2)
+    r.join("a", "us")
+    r.choose("a", "limited_strike")
+    events = r.model.event_log()
+    seen = r.seen_by("us")
+    assert len(seen) == len(events)
+    assert "Day 0: you: US strike on militia facilities" in seen
+    labels = r.model.ladder.label_of
+    for line, row in zip(seen, events.itertuples(), strict=True):
+        if row.actor == "militia":
+            assert labels[row.perceived_as] in line  # as the US read it
+            assert (row.attributed_to or row.actor_name) in line  # who the US blamed
+
+
+def _replay(r: Room, files: dict[str, bytes], folder) -> EscalationModel:
+    config = asdict(r.scenario)
+    config["horizon_days"] = r.model.day
+    for team in r.ever_human:
+        path = folder / f"{team}_choices.csv"
+        path.write_bytes(files[f"{team}_choices.csv"])
+        config[team]["policy"] = {"name": "human", "log": str(path)}
+    return EscalationModel(config).run()
+
+
+def test_the_exported_game_replays_exactly_through_the_command_lines_logs(tmp_path):
+    r, clock = room(days=35)
+    r.join("a", "us")
+    r.join("b", "iraq")
+    for turn, (us, iraq) in enumerate(
+        [("limited_strike", "condemn"), ("none", None), (None, "mediation")], start=1
+    ):
+        if us:
+            r.choose("a", us)
+        if iraq:
+            r.choose("b", iraq)
+        if r.model.day < 7 * turn:  # a team did not choose: the turn waits for the time
+            clock.now += 31
+            assert r.tick()
+        assert r.model.day == 7 * turn
+    files = r.choices_files()
+    assert set(files) == {"us_choices.csv", "iraq_choices.csv", "turns.csv", "game_events.csv"}
+    assert r.replays_exactly()
+    again = _replay(r, files, tmp_path)
+    pd.testing.assert_frame_equal(again.event_log(), r.model.event_log())
+    assert "us/policy=human us.policy.log=us_choices.csv" in r.replay_command()
+
+
+def test_a_militia_team_that_always_chooses_replays_exactly(tmp_path):
+    r, _clock = room(days=21, seed=8)
+    r.join("m", "militia")
+    for action in ("harassment_attack", "casualty_attack", "truce"):
+        r.choose("m", action)
+    assert r.replays_exactly()
+    again = _replay(r, r.choices_files(), tmp_path)
+    pd.testing.assert_frame_equal(again.event_log(), r.model.event_log())
+
+
+def test_the_debrief_compares_the_class_with_the_model():
+    r, _clock = room(days=21)
+    r.join("a", "us")
+    for _ in range(3):
+        r.choose("a", "targeted_killing")
+    assert r.finished
+    lines = r.debrief(replicas=20)
+    assert lines[0].startswith("Mean escalation index: the class")
+    assert "the model's 20 games" in lines[0]
+    assert "crisis" in lines[1]
+    assert lines[2].startswith("United States:") and "chose in 3 of 3 turns" in lines[2]
+
+
+def test_class_pages_open_a_room_join_teams_and_keep_choices_private(monkeypatch):
+    import re
+
+    import ipyvuetify as v
+    import solara
+
+    import sim.classroom.app as app
+    from sim.classroom.room import Rooms
+
+    from .test_app import page_text
+
+    monkeypatch.setattr(app, "ROOMS", Rooms(tick=0.05))
+    who = {"id": "teacher"}
+    monkeypatch.setattr(app, "session_id", lambda: who["id"])
+    _box, teacher = solara.render(app.Class(), handle_error=False)
+    fields = {w.label: w for w in teacher.find(v.TextField).widgets}
+    fields["Turns"].v_model = "100000"
+    teacher.find(v.Btn, children=["Open a room"]).widget.click()
+    assert "Turns: a whole number from 1 to 52" in page_text(teacher)
+    fields = {w.label: w for w in teacher.find(v.TextField).widgets}
+    fields["Turns"].v_model = "2"
+    teacher.find(v.Btn, children=["Open a room"]).widget.click()
+    code = re.search(r"Room code: <b>(\w+)</b>", page_text(teacher)).group(1)
+
+    def student(session: str, team: str, typed: str):
+        who["id"] = session
+        _box, rc = solara.render(app.Class(), handle_error=False)
+        fields = {w.label: w for w in rc.find(v.TextField).widgets}
+        fields["Room code"].v_model = typed
+        rc.find(v.Select).widget.v_model = team
+        rc.find(v.Btn, children=["Join"]).widget.click()
+        return rc
+
+    wrong = student("laptop-0", "us", "../etc")
+    assert "A room code is 5 letters or digits" in page_text(wrong)
+    us = student("laptop-1", "us", f" {code.lower()} ")
+    iraq = student("laptop-2", "iraq", code)
+    assert "you play <b>United States</b>" in page_text(us)
+    room = app.ROOMS.get(code)
+    assert room.teams == ["us", "iraq"]
+    us.find(v.Btn, children=["US strike on militia facilities"]).widget.click()
+    assert "Your team chose: <b>US strike on militia facilities</b>" in page_text(us)
+    assert "US strike on militia facilities" not in page_text(iraq).split("What you know")[0]
+    assert room.chosen() == {"us": True, "iraq": False} and room.model.day == 0
+    iraq.find(v.Btn, children=["public condemnation"]).widget.click()
+    deadline = time.time() + 10
+    while room.model.day < 7 and time.time() < deadline:
+        time.sleep(0.05)
+    assert room.model.day == 7, "the turn is played once every team has chosen"
+
+    # a laptop that reconnects (same session) is back in its team
+    who["id"] = "laptop-1"
+    _box, again = solara.render(app.Class(), handle_error=False)
+    assert "you play <b>United States</b>" in page_text(again)
