@@ -35,7 +35,6 @@ import pandas as pd
 
 from sim.classroom.game import event_sentence, moves
 from sim.config.schema import ScenarioConfig
-from sim.config.validation import validate
 from sim.model.escalation import EscalationModel
 from sim.policies import POLICIES, PolicyParams, make_policy
 
@@ -49,7 +48,7 @@ def team_names(scenario: ScenarioConfig) -> dict[str, str]:
     return {"us": "United States", **factions, "iraq": "the Iraqi government"}
 
 
-TEAMS = team_names(validate())
+TEAMS = team_names(ScenarioConfig())
 """The teams of the default scenario."""
 
 ACTORS = ("us", "militia", "iraq")
