@@ -45,6 +45,8 @@ def team_names(scenario: ScenarioConfig) -> dict[str, str]:
     """The teams of a scenario's class game and how they are named: the US, each militia
     faction (its team is its name) and the Iraqi government."""
     factions = {f.name: f.name for f in scenario.militia.factions}
+    if {"us", "iraq"} & set(factions):
+        raise ValueError("a militia faction cannot be named 'us' or 'iraq' in class mode")
     return {"us": "United States", **factions, "iraq": "the Iraqi government"}
 
 
