@@ -228,7 +228,7 @@ async def class_game(base: str, students: int, turns: int) -> None:
     code = ROOM.search(teacher.text()).group(1)
     laptops = [Student(base) for _ in range(students)]
     await asyncio.gather(*(s.open("class", ready="Join") for s in laptops))
-    teams = ["us", "militia", "iraq"]
+    teams = ["us", "Kataib Hezbollah", "iraq"]  # a militia faction is a team of its own
     for i, laptop in enumerate(laptops):
         await laptop.type("Room code", code)
         await laptop.type("Your team", teams[i % 3])

@@ -183,7 +183,9 @@ def test_play_a_game_by_clicking_and_replay_its_log(page, app_url, tmp_path):
     assert not _outside(page, app_url), _outside(page, app_url)
 
 
-def test_a_class_game_with_an_instructor_and_two_teams(page, app_url, tmp_path):
+def test_a_class_game_with_an_instructor_and_three_teams(page, app_url, tmp_path):
+    """The US, Iraq and one militia faction (Kataib Hezbollah) are teams; the model plays the
+    other two factions."""
     page.goto(f"{app_url}/class", wait_until="networkidle")
     page.get_by_text("A whole class in one crisis").wait_for(timeout=60_000)
     page.get_by_label("Turns").fill("2")
@@ -198,7 +200,8 @@ def test_a_class_game_with_an_instructor_and_two_teams(page, app_url, tmp_path):
     browser = page.context.browser
     teams = {}
     outside = []
-    for team, label in (("us", "United States"), ("iraq", "the Iraqi government")):
+    kh = "Kataib Hezbollah"
+    for team, label in (("us", "United States"), ("iraq", "the Iraqi government"), (kh, kh)):
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         student = context.new_page()
         student.on("request", lambda r: outside.append(r.url) if app_url not in r.url else 0)
@@ -212,6 +215,7 @@ def test_a_class_game_with_an_instructor_and_two_teams(page, app_url, tmp_path):
     moves = {
         "us": ["US strike on militia facilities", "no action"],
         "iraq": ["public condemnation", "mediation between the US and the militias"],
+        kh: ["drone/rocket attack on a US base", "no action"],
     }
     for turn in (0, 1):
         for team, student in teams.items():
@@ -230,12 +234,21 @@ def test_a_class_game_with_an_instructor_and_two_teams(page, app_url, tmp_path):
     turns = tmp_path / "turns.csv"
     info.value.save_as(turns)
     played = pd.read_csv(turns)
+    assert played.team.tolist() == ["us", kh, "iraq"] * 2
     assert played.action.tolist() == [
         "limited_strike",
+        "harassment_attack",
         "condemn",
+        "none",
         "none",
         "mediation",
     ]
+    with page.expect_download() as info:
+        page.get_by_text("Download militia_choices.csv").click()
+    militia = tmp_path / "militia_choices.csv"
+    info.value.save_as(militia)
+    assert set(pd.read_csv(militia).faction) == {kh}  # the model played the other factions
+    page.get_by_text("militia.policy.fallback=hazard", exact=False).wait_for()
     # a laptop that reloads is back in its team
     teams["us"].reload(wait_until="networkidle")
     teams["us"].get_by_text("you play United States").wait_for(timeout=30_000)

@@ -301,3 +301,37 @@ def test_a_replay_file_that_cannot_be_used_is_refused_in_one_line(tmp_path, cont
             validate(config)
         assert err.value.key == f"{actor}.policy.log"
         assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("actor", "allowed"),
+    [
+        (
+            "militia",
+            "line 3: unknown faction 'Kataib Hizbollah'; the factions are Kataib Hezbollah, "
+            "Harakat al-Nujaba, Kataib Sayyid al-Shuhada",
+        ),
+        ("us", "line 2: faction 'Kataib Hezbollah' given, but only the militias' choices name"),
+    ],
+)
+def test_a_replay_file_naming_an_unknown_faction_is_refused_in_one_line(tmp_path, actor, allowed):
+    choices = tmp_path / "choices.csv"
+    choices.write_text("day,faction,level\n0,Kataib Hezbollah,4\n1,Kataib Hizbollah,4\n")
+    config = {actor: {"policy": {"name": "human", "log": str(choices)}}}
+    with pytest.raises(ConfigError, match=re.escape(allowed)) as err:
+        validate(config)
+    assert err.value.key == f"{actor}.policy.log"
+    assert "\n" not in str(err.value)
+
+
+def test_a_fallback_policy_is_checked_like_the_actors_policy(tmp_path):
+    with pytest.raises(ConfigError, match="unknown militia policy 'hazzard'") as err:
+        validate({"militia": {"policy": {"name": "human", "fallback": "hazzard"}}})
+    assert err.value.key == "militia.policy.fallback.name"
+    with pytest.raises(ConfigError, match="the fallback cannot be a person") as err:
+        validate({"militia": {"policy": {"name": "human", "fallback": "human"}}})
+    with pytest.raises(ConfigError, match="unknown us policy 'hazard'"):
+        validate({"us": {"policy": {"name": "human", "fallback": "hazard"}}})
+    cfg = validate({"militia": {"policy": {"name": "human", "fallback": {"base_rate": 2.0}}}})
+    assert cfg.militia.policy.fallback.name == "hazard"  # the default policy's parameters
+    assert cfg.militia.policy.fallback.base_rate == 2.0

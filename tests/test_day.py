@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -313,3 +314,26 @@ def test_compiled_functions_of_the_package_are_stamped_with_its_source():
         locator = function._cache._impl.locator
         assert isinstance(locator, PackageSourceStamp)
         assert locator.get_source_stamp() == package_source_digest()
+
+
+def test_a_militia_log_by_faction_with_the_model_playing_the_others(tmp_path):
+    """Rows naming a faction are that faction's (over a row for all factions); the factions
+    without a row are played by the fallback, the model's own policy, with the same draws and
+    random numbers: a log that gives no faction a row replays the model's militias exactly."""
+    config = {"seed": 4, "replicas": 3, "horizon_days": 60}
+    model = EscalationModel(config).run()
+    empty = tmp_path / "empty.csv"
+    empty.write_text("day,faction,level\n")
+    fallback = {"name": "human", "log": str(empty), "fallback": "hazard"}
+    again = EscalationModel({**config, "militia": {"policy": fallback}}).run()
+    pd.testing.assert_frame_equal(again.timeseries(), model.timeseries())
+
+    choices = tmp_path / "choices.csv"
+    choices.write_text("day,faction,level\n5,,4\n5,Harakat al-Nujaba,-1\n6,Harakat al-Nujaba,4\n")
+    logged = {**fallback, "log": str(choices)}
+    events = EscalationModel({**config, "militia": {"policy": logged}}).run().event_log()
+    day5 = events.query("day == 5 and actor == 'militia'")
+    assert set(day5.query("actor_name != 'Harakat al-Nujaba'").action) == {"harassment_attack"}
+    assert set(day5.query("actor_name == 'Harakat al-Nujaba'").action) == {"truce"}
+    day6 = events.query("day == 6 and actor == 'militia' and actor_name == 'Harakat al-Nujaba'")
+    assert set(day6.action) == {"harassment_attack"}

@@ -3,8 +3,8 @@ the debrief, and an exported game that replays exactly."""
 
 from __future__ import annotations
 
+import io
 import time
-from dataclasses import asdict
 
 import pandas as pd
 import pytest
@@ -76,11 +76,13 @@ def test_a_turn_resolves_when_every_team_has_chosen_or_time_is_up():
 
 def test_a_laptop_that_reconnects_keeps_its_team():
     r, _ = room()
-    r.join("laptop-1", "militia")
+    r.join("laptop-1", "Kataib Hezbollah")
     r.join("laptop-1", "us")  # the same session joining again (a reload)
-    assert r.team_of("laptop-1") == "militia"
+    assert r.team_of("laptop-1") == "Kataib Hezbollah"
     with pytest.raises(ValueError, match="no team"):
         r.join("laptop-2", "iran")
+    with pytest.raises(ValueError, match="no team"):
+        r.join("laptop-2", "militia")  # each faction is a team of its own
 
 
 def test_teams_see_what_their_actor_would_know():
@@ -99,13 +101,16 @@ def test_teams_see_what_their_actor_would_know():
 
 
 def _replay(r: Room, files: dict[str, bytes], folder) -> EscalationModel:
-    config = asdict(r.scenario)
-    config["horizon_days"] = r.model.day
-    for team in r.ever_human:
-        path = folder / f"{team}_choices.csv"
-        path.write_bytes(files[f"{team}_choices.csv"])
-        config[team]["policy"] = {"name": "human", "log": str(path)}
-    return EscalationModel(config).run()
+    logs = {}
+    for actor in r.played_actors():
+        logs[actor] = folder / f"{actor}_choices.csv"
+        logs[actor].write_bytes(files[f"{actor}_choices.csv"])
+    return EscalationModel(r.replay_config(logs)).run()
+
+
+def _same_game(again: EscalationModel, r: Room) -> None:
+    pd.testing.assert_frame_equal(again.event_log(), r.model.event_log())
+    pd.testing.assert_frame_equal(again.timeseries(), r.model.timeseries())
 
 
 def test_the_exported_game_replays_exactly_through_the_command_lines_logs(tmp_path):
@@ -127,18 +132,64 @@ def test_the_exported_game_replays_exactly_through_the_command_lines_logs(tmp_pa
     assert set(files) == {"us_choices.csv", "iraq_choices.csv", "turns.csv", "game_events.csv"}
     assert r.replays_exactly()
     again = _replay(r, files, tmp_path)
-    pd.testing.assert_frame_equal(again.event_log(), r.model.event_log())
+    _same_game(again, r)
     assert "us/policy=human us.policy.log=us_choices.csv" in r.replay_command()
 
 
 def test_a_militia_team_that_always_chooses_replays_exactly(tmp_path):
     r, _clock = room(days=21, seed=8)
-    r.join("m", "militia")
+    r.join("m", "Kataib Hezbollah")
     for action in ("harassment_attack", "casualty_attack", "truce"):
         r.choose("m", action)
     assert r.replays_exactly()
     again = _replay(r, r.choices_files(), tmp_path)
-    pd.testing.assert_frame_equal(again.event_log(), r.model.event_log())
+    _same_game(again, r)
+
+
+def test_militia_factions_are_teams_and_the_model_plays_the_faction_nobody_took(tmp_path):
+    r, clock = room(days=35, seed=3)
+    kh, nujaba, kss = (f.name for f in r.scenario.militia.factions)
+    assert list(r.team_names) == ["us", kh, nujaba, kss, "iraq"]
+    r.join("a", kh)
+    r.join("b", nujaba)
+    r.join("c", "us")
+    assert r.teams == ["us", kh, nujaba]
+    assert dict(r.options(kh)) == dict(r.options(nujaba))
+    plan = [  # (us, Kataib Hezbollah, Harakat al-Nujaba); None: the team misses the turn
+        ("limited_strike", "casualty_attack", "harassment_attack"),
+        ("none", None, "truce"),
+        (None, "harassment_attack", None),
+        ("threaten", "none", "harassment_attack"),
+    ]
+    for turn, (us, a, b) in enumerate(plan, start=1):
+        for member, action in (("c", us), ("a", a), ("b", b)):
+            if action:
+                r.choose(member, action)
+        if r.model.day < 7 * turn:
+            clock.now += 31
+            assert r.tick()
+        assert r.model.day == 7 * turn
+    events = r.model.event_log()
+    first = events[(events.day == 0) & (events.actor == "militia")]
+    acts = dict(zip(first.actor_name, first.action, strict=True))
+    assert acts[kh] == "casualty_attack" and acts[nujaba] == "harassment_attack"
+    played = r.model.militia.policy.levels
+    assert all(played[d][0, 0] == 0 for d in range(1, 7)), "a chosen turn: nothing after day 0"
+    assert any(played[d][0, 2] > 0 for d in range(r.model.day)), "the model plays the third"
+    files = r.choices_files()
+    militia = pd.read_csv(io.BytesIO(files["militia_choices.csv"]))
+    assert list(militia.columns) == ["day", "faction", "level"]
+    assert set(militia.faction) == {kh, nujaba} and len(militia) == 2 * r.model.day
+    assert r.replays_exactly()  # a faction's missed turns included
+    _same_game(_replay(r, files, tmp_path), r)
+    command = r.replay_command()
+    assert "militia/policy=human militia.policy.log=militia_choices.csv" in command
+    assert "militia.policy.fallback=hazard" in command
+    seen = r.seen_by(kh)
+    assert f"Day 0: you: {r.model.ladder.label_of['casualty_attack']}" in seen
+    lines = r.debrief(replicas=10)
+    assert any(line.startswith(f"{kh}:") and "chose in 3 of 4 turns" in line for line in lines)
+    assert any(line.startswith(f"{nujaba}:") and "chose in 3 of 4 turns" in line for line in lines)
 
 
 def test_the_debrief_compares_the_class_with_the_model():

@@ -270,7 +270,11 @@ class MilitiaForces(StateView):
             perceived=np.zeros(shape, dtype=np.int64),
         )
         self.policy = make_policy(
-            cfg.policy, shape, model.ladder.max_level_of("militia"), model.draws_of("militia")
+            cfg.policy,
+            shape,
+            model.ladder.max_level_of("militia"),
+            model.draws_of("militia"),
+            [f.name for f in factions],
         )
 
 

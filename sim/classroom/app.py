@@ -517,12 +517,18 @@ def ClassPage():
             raise BadInput(f"{error}.") from None
         set_version(lambda v: v + 1)
 
+    try:  # the teams of the room whose code is typed (its factions), else the default ones
+        typed = ROOMS.get(room_code(code)) if code.strip() else None
+    except BadInput:
+        typed = None
+    names = typed.team_names if typed is not None else TEAMS
+
     def join_room() -> None:
         room = ROOMS.get(room_code(code))
         if room is None:
             raise BadInput("No room has that code: check the projector.")
-        if team not in TEAMS:
-            raise BadInput(f"Choose a team: {', '.join(TEAMS.values())}.")
+        if team not in room.team_names:
+            raise BadInput(f"Choose a team: {', '.join(room.team_names.values())}.")
         room.join(me, team)
         set_version(lambda v: v + 1)
 
@@ -535,10 +541,10 @@ def ClassPage():
     with solara.Column(style={"max-width": "900px", "font-size": "17px"}):
         Rich("A whole class in one crisis", tag="h2", size=26)
         Rich(
-            "Teams play the United States, the militias and the Iraqi government; the model "
-            "plays any actor nobody took. Each turn every team chooses privately; the turn is "
-            "played when all have chosen or the time is up (a team that did not choose is "
-            "played by the model).",
+            "Teams play the United States, each militia faction and the Iraqi government; the "
+            "model plays any actor or faction nobody took. Each turn every team chooses "
+            "privately; the turn is played when all have chosen or the time is up (a team that "
+            "did not choose is played by the model).",
             size=17,
         )
         if message:
@@ -546,9 +552,9 @@ def ClassPage():
         Rich("**Students: join a room**", size=19)
         with solara.Row(style={"align-items": "end", "flex-wrap": "wrap"}):
             solara.InputText("Room code", value=code, on_value=set_code, continuous_update=True)
-            solara.Select("Your team", values=list(TEAMS), value=team, on_value=set_team)
+            solara.Select("Your team", values=list(names), value=team, on_value=set_team)
             solara.Button("Join", on_click=guarded(join_room, set_message), color="primary")
-        Rich(f"Your team: {TEAMS.get(team, '?')}", size=15)
+        Rich(f"Your team: {names.get(team, '?')}", size=15)
         Rich("**Instructor: open a room** (on the projector's laptop)", size=19)
         with solara.Row(style={"align-items": "end", "flex-wrap": "wrap"}):
             for control in CLASS:
@@ -598,7 +604,7 @@ def InstructorView(room: Room):
         chosen = room.chosen()
         laptops = {t: sum(1 for m in room.members.values() if m == t) for t in room.teams}
         status = [
-            f"{TEAMS[t]} ({laptops[t]} laptop{'s' if laptops[t] != 1 else ''})"
+            f"{room.team_names[t]} ({laptops[t]} laptop{'s' if laptops[t] != 1 else ''})"
             + ("" if room.finished else f": {'has chosen' if chosen[t] else 'choosing…'}")
             for t in room.teams
         ] or ["No team has joined yet."]
@@ -653,7 +659,7 @@ def TeamView(room: Room, member: str):
         guarded(record, set_message)()
 
     with solara.Column(style={"font-size": "17px", "max-width": "1000px"}):
-        Rich(f"Room {room.code}: you play **{TEAMS[team]}**", tag="h2", size=26)
+        Rich(f"Room {room.code}: you play **{room.team_names[team]}**", tag="h2", size=26)
         solara.Column(children=[clock])
         if message:
             Rich(message)

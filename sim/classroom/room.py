@@ -1,18 +1,22 @@
 """Class mode: one shared crisis in which student teams play actors and the model plays the rest.
 
-A :class:`Room` is a game of one world (one replica). Teams take the US, the militias (their
-factions decide together, as the model's militia policy does) or the Iraqi government; an
-actor nobody took is played by its configured policy. Each turn every team chooses privately;
-the turn resolves when every team has chosen or its time is up, and a team that did not choose
-is played by the model for that turn. Pure Python (no web framework), so the turn loop, what
-each team may see, the debrief and the exported game are tested on their own; the web app
-(:mod:`sim.classroom.app`) is a view of it.
+A :class:`Room` is a game of one world (one replica). Teams take the US, a militia faction
+(each faction of the scenario's ``militia.factions`` is a team of its own) or the Iraqi
+government; an actor or faction nobody took is played by its configured policy. Each turn
+every team chooses privately; the turn resolves when every team has chosen or its time is up,
+and a team that did not choose is played by the model for that turn. Pure Python (no web
+framework), so the turn loop, what each team may see, the debrief and the exported game are
+tested on their own; the web app (:mod:`sim.classroom.app`) is a view of it.
 
-How a team's choice is played: for the turn, the actor's agent gets a ``human`` policy with the
-choice scheduled on the turn's first day (the model reads each actor's policy every day, so
-a swapped policy takes over from the next day); otherwise its own policy. The exported game
-holds every day's level of each actor a team played (:meth:`Room.choices_files`), which
-replays the game exactly through the ordinary command line's ``<actor>.policy.log``.
+How a team's choice is played: for the turn, the US's or Iraq's agent gets a ``human`` policy
+with the choice scheduled on the turn's first day (the model reads each actor's policy every
+day, so a swapped policy takes over from the next day); otherwise its own policy. The militias
+always play a ``human`` policy whose ``fallback`` is the model's own militia policy: a faction
+team's choice is scheduled for that faction (its level on the turn's first day, nothing on
+the turn's other days), and every faction without a choice is played by the fallback. The
+exported game holds every day's level of each actor and faction a team played
+(:meth:`Room.choices_files`), which replays the game exactly through the ordinary command
+line's ``<actor>.policy.log``.
 """
 
 from __future__ import annotations
@@ -32,12 +36,24 @@ import pandas as pd
 from sim.classroom.game import event_sentence, moves
 from sim.config.schema import ScenarioConfig
 from sim.model.escalation import EscalationModel
-from sim.policies import POLICIES, make_policy
+from sim.policies import POLICIES, PolicyParams, make_policy
 
 logger = logging.getLogger("sim.classroom")
 
-TEAMS = {"us": "United States", "militia": "the militias", "iraq": "the Iraqi government"}
-"""Actors a team can take, and how they are named."""
+
+def team_names(scenario: ScenarioConfig) -> dict[str, str]:
+    """The teams of a scenario's class game and how they are named: the US, each militia
+    faction (its team is its name) and the Iraqi government."""
+    factions = {f.name: f.name for f in scenario.militia.factions}
+    if {"us", "iraq"} & set(factions):
+        raise ValueError("a militia faction cannot be named 'us' or 'iraq' in class mode")
+    return {"us": "United States", **factions, "iraq": "the Iraqi government"}
+
+
+TEAMS = team_names(ScenarioConfig())
+"""The teams of the default scenario."""
+
+ACTORS = ("us", "militia", "iraq")
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 """Room codes avoid letters and digits that read alike (I/1, O/0, L)."""
@@ -89,24 +105,32 @@ class Room:
         self.deadline = clock() + turn_seconds
         self.version = 0  # bumped on every change, so views know when to redraw
         self.last_lines: list[str] = []
-        self._auto = {team: self._agent(team).policy for team in TEAMS}
+        self.team_names = team_names(self.scenario)
+        self.factions = [f.name for f in self.scenario.militia.factions]
+        self._auto = {actor: self._agent(actor).policy for actor in ACTORS}
         self._human = {
-            team: make_policy(POLICIES["human"].Params(), p.shape, p.max_level)
-            for team, p in self._auto.items()
+            actor: make_policy(POLICIES["human"].Params(), p.shape, p.max_level, {}, p.factions)
+            for actor, p in self._auto.items()
         }
-        self._played = {team: Recorded(policy) for team, policy in self._auto.items()}
-        for team, recorded in self._played.items():
-            self._agent(team).policy = recorded
+        self._human["militia"].fallback = self._auto["militia"]
+        self._played = {actor: Recorded(policy) for actor, policy in self._auto.items()}
+        self._played["militia"].inner = self._human["militia"]
+        for actor, recorded in self._played.items():
+            self._agent(actor).policy = recorded
 
-    def _agent(self, team: str) -> Any:
-        return {"us": self.model.us, "militia": self.model.militia, "iraq": self.model.iraq}[team]
+    def _agent(self, actor: str) -> Any:
+        return {"us": self.model.us, "militia": self.model.militia, "iraq": self.model.iraq}[actor]
+
+    def actor_of(self, team: str) -> str:
+        """The actor a team plays: "us", "iraq", or "militia" for a faction's team."""
+        return team if team in ("us", "iraq") else "militia"
 
     # ------------------------------------------------------------------ who plays
     def join(self, member: str, team: str) -> None:
         """Put a member (a browser session) in a team; a member who comes back (a laptop that
         dropped) keeps the team it had."""
-        if team not in TEAMS:
-            raise ValueError(f"no team {team!r}; teams: {', '.join(TEAMS)}")
+        if team not in self.team_names:
+            raise ValueError(f"no team {team!r}; teams: {', '.join(self.team_names)}")
         with self.lock:
             self.members.setdefault(member, team)
             self.version += 1
@@ -117,13 +141,13 @@ class Room:
 
     @property
     def teams(self) -> list[str]:
-        """Teams with at least one member, in the order of :data:`TEAMS`."""
+        """Teams with at least one member, in the order of :attr:`team_names`."""
         taken = set(self.members.values())
-        return [t for t in TEAMS if t in taken]
+        return [t for t in self.team_names if t in taken]
 
     def options(self, team: str) -> list[tuple[str, str]]:
         """(rung name, label) of the moves open to a team, least escalatory first."""
-        return moves(self.model, team)
+        return moves(self.model, self.actor_of(team))
 
     # ------------------------------------------------------------------ a turn
     @property
@@ -146,7 +170,7 @@ class Room:
         if team is None:
             raise ValueError("join a team first")
         if action not in dict(self.options(team)):
-            raise ValueError(f"{action!r} is not open to {TEAMS[team]}")
+            raise ValueError(f"{action!r} is not open to {self.team_names[team]}")
         with self.lock:
             if self.finished:
                 raise ValueError("the game is over")
@@ -199,19 +223,26 @@ class Room:
 
     def resolve(self) -> None:
         """Play the turn: each team's choice on the turn's first day, the model for every
-        actor no team took and for every team that did not choose."""
+        actor or faction no team took and for every team that did not choose."""
         with self.lock:
             if self.finished:
                 return
             day = self.model.day
             ladder = self.model.ladder
-            for team in TEAMS:
+            for team in self.team_names:
                 action = self.choices.get(team)
-                if action is None:
-                    self._played[team].inner = self._auto[team]
+                actor = self.actor_of(team)
+                level = None if action is None else int(ladder.level[ladder.rung_id(action)])
+                if actor == "militia":  # the faction's choice, then nothing, for the turn
+                    if level is not None:
+                        for d in range(day, day + self.turn_days):
+                            self._human[actor].choose(d, level if d == day else 0, team)
+                        self.ever_human.add(team)
+                elif level is None:
+                    self._played[actor].inner = self._auto[actor]
                 else:
-                    self._human[team].choose(day, int(ladder.level[ladder.rung_id(action)]))
-                    self._played[team].inner = self._human[team]
+                    self._human[actor].choose(day, level)
+                    self._played[actor].inner = self._human[actor]
                     self.ever_human.add(team)
                 if team in self.teams:
                     self.turns.append(
@@ -242,7 +273,7 @@ class Room:
         labels = self.model.ladder.label_of
         lines = []
         for row in events.itertuples():
-            if row.actor == team:
+            if row.actor == team or (row.actor == "militia" and row.actor_name == team):
                 lines.append(f"Day {row.day}: you: {labels[row.action]}")
                 continue
             seen = labels[row.perceived_as]
@@ -289,13 +320,13 @@ class Room:
         lines.append(f"The class game {when}; {median}.")
         events = self.model.event_log()
         for team in self.teams:
-            mine = events[events.actor == team]
+            mine = events[(events.actor == team) | (events.actor_name == team)]
             levels = mine.rung[mine.action != "withdrawal_step"]
             acts = len(levels)
             top = self.model.ladder.label_of[mine.action.iloc[levels.argmax()]] if acts else "—"
             chose = [t for t in self.turns if t["team"] == team]
             missed = sum(t["action"] == "(the model played)" for t in chose)
-            name = TEAMS[team][0].upper() + TEAMS[team][1:]
+            name = self.team_names[team][0].upper() + self.team_names[team][1:]
             lines.append(
                 f"{name}: {acts} acts, the sharpest: {top}; chose in "
                 f"{len(chose) - missed} of {len(chose)} turns."
@@ -304,45 +335,86 @@ class Room:
 
     # ------------------------------------------------------------------ the exported game
     def choices_files(self) -> dict[str, bytes]:
-        """The game as files: for each actor a team played, the level it played on every day
-        (``<actor>_choices.csv``, columns day and level, as the ``human`` policy's log
-        reads), the teams' turns (``turns.csv``) and the event log (``game_events.csv``).
+        """The game as files: for the US and Iraq if a team played them, the level played on
+        every day (``<actor>_choices.csv``, columns day and level, as the ``human`` policy's
+        log reads); for the militia factions teams played, the level each played on every
+        day (``militia_choices.csv``, columns day, faction and level; the factions nobody took
+        are played by the replay's fallback, the model's militia policy, as in the game); the
+        teams' turns (``turns.csv``) and the event log (``game_events.csv``).
 
         The levels are those the actor's policy decided (a team's choice, or the model's on a
-        turn the team missed), so the game replays exactly through the command line; the one
-        exception is a militia turn the model played, whose factions may differ while a log
-        gives all factions one level (the highest is kept: see :meth:`replays_exactly`)."""
+        turn the team missed), so the game replays exactly through the command line
+        (:meth:`replay_command`)."""
         days = range(self.model.day)
         files = {}
-        for team in sorted(self.ever_human):
-            levels = self._played[team].levels
-            frame = pd.DataFrame(
-                {"day": list(days), "level": [int(np.max(levels[d])) for d in days]}
-            )
-            files[f"{team}_choices.csv"] = _csv(frame)
+        for actor in ACTORS:
+            levels = self._played[actor].levels
+            if actor == "militia":
+                taken = [f for f in self.factions if f in self.ever_human]
+                if not taken:
+                    continue
+                rows = [
+                    {"day": d, "faction": f, "level": int(levels[d][0, self.factions.index(f)])}
+                    for d in days
+                    for f in taken
+                ]
+                frame = pd.DataFrame(rows, columns=["day", "faction", "level"])
+            elif actor in self.ever_human:
+                frame = pd.DataFrame(
+                    {"day": list(days), "level": [int(np.max(levels[d])) for d in days]}
+                )
+            else:
+                continue
+            files[f"{actor}_choices.csv"] = _csv(frame)
         turns = pd.DataFrame(self.turns, columns=["turn", "day", "team", "action"])
         files["turns.csv"] = _csv(turns)
         files["game_events.csv"] = _csv(self.model.event_log())
         return files
 
     def replays_exactly(self) -> bool:
-        """Whether :meth:`choices_files` replays the game to the last event (every militia
-        day played by one level for all factions)."""
-        levels = self._played["militia"].levels
-        return "militia" not in self.ever_human or all(
-            np.all(v == v.flat[0]) for v in levels.values()
-        )
+        """Whether :meth:`choices_files` replays the game to the last event: always, now
+        that each militia faction has its own rows (kept for the app and older callers)."""
+        return True
+
+    def replay_config(self, logs: dict[str, str]) -> dict[str, Any]:
+        """The scenario that replays the game, with each actor's log (``logs``: actor ->
+        path of its ``<actor>_choices.csv``), as a mapping :func:`validate` takes."""
+        config = asdict(self.scenario)
+        config["replicas"] = 1
+        config["horizon_days"] = self.model.day
+        for actor, path in logs.items():
+            config[actor]["policy"] = {"name": "human", "log": str(path)}
+            if actor == "militia":
+                config[actor]["policy"]["fallback"] = asdict(self.scenario.militia.policy)
+        return config
+
+    def played_actors(self) -> list[str]:
+        """The actors whose choices a replay reads from a log (a team played them)."""
+        taken = set(self.ever_human)
+        return [a for a in ACTORS if a in taken or (a == "militia" and taken & set(self.factions))]
 
     def replay_command(self) -> str:
         """The command line that replays the game from :meth:`choices_files`."""
-        logs = " ".join(
-            f"{team}/policy=human {team}.policy.log={team}_choices.csv"
-            for team in sorted(self.ever_human)
-        )
+        logs = []
+        for actor in self.played_actors():
+            logs.append(f"{actor}/policy=human {actor}.policy.log={actor}_choices.csv")
+            if actor == "militia":
+                fallback = _hydra(self.scenario.militia.policy)
+                quote = "'" if "{" in fallback else ""
+                logs.append(f"{quote}militia.policy.fallback={fallback}{quote}")
         return (
             f"escalation-sim seed={self.scenario.seed} replicas=1 "
-            f"horizon_days={self.model.day} {logs}"
+            f"horizon_days={self.model.day} {' '.join(logs)}"
         )
+
+
+def _hydra(policy: PolicyParams) -> str:
+    """A policy as a command-line value: its name when its parameters are its defaults, else
+    a mapping of them."""
+    if policy == type(policy)(name=policy.name):
+        return policy.name
+    fields = ",".join(f"{k}:{v}" for k, v in asdict(policy).items() if v is not None)
+    return f"{{{fields}}}"
 
 
 class Recorded:

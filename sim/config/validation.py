@@ -126,7 +126,8 @@ def _build_policy(actor: str, raw: Any, key: str) -> PolicyParams:
             f"{key}.name", f"unknown {actor} policy {name!r}; choose from: {', '.join(allowed)}"
         )
     params = _build(POLICIES[name].Params, raw, key)
-    POLICIES[name].check(params, key)
+    if getattr(params, "fallback", None) is not None:  # a policy that plays when it does not
+        params.fallback = _build_policy(actor, params.fallback, f"{key}.fallback")
     return params
 
 
@@ -230,6 +231,9 @@ def _check_scenario(cfg: ScenarioConfig) -> None:
         raise ConfigError("militia.factions", "at least one faction is needed")
     if len(set(names)) != len(names):
         raise ConfigError("militia.factions", f"faction names must be unique, got {names}")
+    for key, actor in POLICY_FIELDS.items():  # after the factions: a log may name them
+        policy = getattr(cfg, actor).policy
+        POLICIES[policy.name].check(policy, key, names if actor == "militia" else ())
     _check_ladder(cfg.ladder)
     _check_war_schedule(cfg.regional_war.schedule, cfg)
     if cfg.parameters == "posterior":

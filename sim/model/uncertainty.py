@@ -28,14 +28,30 @@ def _value(cfg: Any, key: str) -> Any:
     return node
 
 
+def _policy_of(cfg: ScenarioConfig, key: str) -> Any:
+    """The policy parameters that hold a policy parameter's key: the actor's policy, or its
+    ``fallback`` policy (a person's choices played by the model on days without one)."""
+    actor, _, name = key.split(".")
+    policy = _value(cfg, f"{actor}.policy")
+    fallback = getattr(policy, "fallback", None)
+    return fallback if not hasattr(policy, name) and fallback is not None else policy
+
+
 def _default(cfg: ScenarioConfig, key: str) -> Any:
     """A calibrated parameter's default: the policy's own default for a policy parameter
     (None if the scenario's policy has no such parameter), else the schema's."""
-    actor, *rest = key.split(".")
-    if rest[0] == "policy":
-        params = POLICIES[_value(cfg, f"{actor}.policy.name")].Params()
-        return getattr(params, rest[1], None)
+    parts = key.split(".")
+    if parts[1] == "policy":
+        params = POLICIES[_policy_of(cfg, key).name].Params()
+        return getattr(params, parts[2], None)
     return _value(_DEFAULTS, key)
+
+
+def _configured(cfg: ScenarioConfig, key: str) -> Any:
+    """A calibrated parameter's value in the scenario."""
+    if key.split(".")[1] == "policy":
+        return getattr(_policy_of(cfg, key), key.split(".")[2], None)
+    return _value(cfg, key)
 
 
 def drawn(cfg: ScenarioConfig) -> list[str]:
@@ -46,7 +62,7 @@ def drawn(cfg: ScenarioConfig) -> list[str]:
     return [
         key
         for key in UNCERTAIN
-        if (default := _default(cfg, key)) is not None and _value(cfg, key) == default
+        if (default := _default(cfg, key)) is not None and _configured(cfg, key) == default
     ]
 
 

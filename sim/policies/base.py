@@ -17,7 +17,7 @@ overrides :meth:`Policy.decide`; the model then runs its days one by one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
@@ -161,6 +161,8 @@ class Policy:
     classifier: ClassVar[dict] = {"memory_depth": 1, "stochastic": False}
     Params: ClassVar[type[PolicyParams]] = PolicyParams
     kernel: ClassVar[Any] = None
+    factions: tuple[str, ...] = ()
+    """Names of the decisions' columns: the militia factions (set by :func:`make_policy`)."""
 
     def __init__(
         self,
@@ -189,10 +191,11 @@ class Policy:
         )
 
     @classmethod
-    def check(cls, params: PolicyParams, key: str) -> None:
+    def check(cls, params: PolicyParams, key: str, factions: Sequence[str] = ()) -> None:
         """Check what the parameters' bounds cannot (e.g. a file a parameter names), raising
         :class:`~sim.core.params.ConfigError` for ``key`` (the policy's place in the config);
-        called by validation. Default: nothing to check."""
+        ``factions`` are the militia factions' names for the militias' policy (else none).
+        Called by validation. Default: nothing to check."""
 
     def rule_args(self) -> RuleArgs:
         """The kernel's parameters and state (default: no parameters, no state)."""
@@ -229,9 +232,15 @@ def make_policy(
     shape: int | tuple[int, ...],
     max_level: int,
     draws: Mapping[str, np.ndarray] | None = None,
+    factions: Sequence[str] = (),
 ) -> Policy:
     """Instantiate the policy named in ``params`` for decisions of the given shape, with the
-    replicas' draws of those of its parameters that are calibrated (``draws``, by name)."""
+    replicas' draws of those of its parameters that are calibrated (``draws``, by name; a
+    policy's ``fallback`` policy takes its own) and the names of the decisions' columns (the
+    militia factions)."""
     cls = POLICIES[params.name]
-    own = {k: v for k, v in (draws or {}).items() if hasattr(params, k)}
-    return cls(params, shape, max_level, own) if own else cls(params, shape, max_level)
+    fallback = getattr(params, "fallback", None)
+    own = {k: v for k, v in (draws or {}).items() if hasattr(params, k) or hasattr(fallback, k)}
+    policy = cls(params, shape, max_level, own) if own else cls(params, shape, max_level)
+    policy.factions = tuple(factions)
+    return policy
