@@ -15,6 +15,7 @@ import sys
 
 import pytest
 
+from sim import EscalationModel
 from sim.config.validation import ConfigError, validate
 
 PREFIX = "escalation-sim: error: "
@@ -335,3 +336,29 @@ def test_a_fallback_policy_is_checked_like_the_actors_policy(tmp_path):
     cfg = validate({"militia": {"policy": {"name": "human", "fallback": {"base_rate": 2.0}}}})
     assert cfg.militia.policy.fallback.name == "hazard"  # the default policy's parameters
     assert cfg.militia.policy.fallback.base_rate == 2.0
+
+
+def test_a_run_too_large_for_memory_is_refused_in_one_line_before_it_allocates():
+    """replicas=200000 used to pass validation and grow until the kernel killed it."""
+    from sim.model.outputs import check_memory
+
+    with pytest.raises(ConfigError) as err:
+        check_memory(730, 200_000, available=8 * 2**30)
+    message = str(err.value)
+    assert message.startswith("replicas: 200000 replicas x 730 days need about")
+    assert "8.0 GiB are available, enough for about" in message and "\n" not in message
+    check_memory(730, 100, available=8 * 2**30)  # the default run fits
+    with pytest.raises(ConfigError, match=r"^replicas: "):
+        EscalationModel({"replicas": 1_000_000, "horizon_days": 36_500})  # ~10 TiB
+
+
+def test_a_run_too_large_for_memory_is_one_line_on_the_command_line(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "replicas=1000000", "horizon_days=36500",
+         f"hydra.run.dir={tmp_path / 'big'}"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert lines[-1].startswith("escalation-sim: error: replicas: 1000000 replicas x 36500")
+    assert "Traceback" not in proc.stderr

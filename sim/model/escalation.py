@@ -31,7 +31,7 @@ from sim.core.ladder import Ladder
 from sim.core.streams import ReplicaStreams
 from sim.model.day import Rule, end_of_day, run_days, start_of_day
 from sim.model.events import EventLog
-from sim.model.outputs import SeriesRecorder
+from sim.model.outputs import SeriesRecorder, check_memory
 from sim.model.uncertainty import replica_parameters
 from sim.model.world import Slots, build_world
 from sim.policies import Observation, Policy
@@ -90,6 +90,7 @@ class EscalationModel(mesa.Model):
         self.n_replicas = n = len(self.replica_ids)
         self.n_factions = len(cfg.militia.factions)
         self.horizon = cfg.horizon_days
+        check_memory(self.horizon, n)  # before anything large is allocated
         self.start_date = np.datetime64(cfg.start_date, "D")
         self.day = 0
         self.running = True

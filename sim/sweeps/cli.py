@@ -15,7 +15,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import hydra
 from hydra.core.config_store import ConfigStore
@@ -76,6 +76,16 @@ def register_configs() -> None:
             )
 
 
+def _bad_input(ex: ConfigError, out: Path, sweeping: bool) -> NoReturn:
+    """Bad input: in a sweep the job fails alone with a note; a single run exits before Hydra
+    reports a failed job, with one line and no traceback."""
+    if sweeping:
+        mark_failed(out, f"bad input: {ex}")
+        raise ex
+    print(f"escalation-sim: error: {ex}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT) from None
+
+
 def job(cfg: DictConfig) -> Path:
     """One Hydra job: validate the composed config, run it, write into the output dir.
 
@@ -88,12 +98,7 @@ def job(cfg: DictConfig) -> Path:
     try:
         scenario = validate(OmegaConf.to_container(cfg, resolve=True))
     except ConfigError as ex:
-        if sweeping:
-            mark_failed(out, f"bad input: {ex}")
-            raise
-        # Exit before Hydra reports a failed job: one line, no traceback.
-        print(f"escalation-sim: error: {ex}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT) from None
+        _bad_input(ex, out, sweeping)
     digest = config_digest(dataclasses.asdict(scenario))
     if sweeping:
         write_text(json.dumps(parse_point(list(hc.overrides.task))), out / POINT)
@@ -106,6 +111,8 @@ def job(cfg: DictConfig) -> Path:
     started = time.perf_counter()
     try:
         result = run_scenario(scenario, out)
+    except ConfigError as ex:  # what only the model can check (a run too large for memory)
+        _bad_input(ex, out, sweeping)
     except Exception:
         mark_failed(out, traceback.format_exc())
         raise
