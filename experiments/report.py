@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from sim.sweeps.collect import collect_and_report
-from sim.sweeps.report import with_outcomes
+from sim.sweeps.report import level_label, with_outcomes
 
 OUTCOMES = ["peak_escalation", "days_in_crisis", "total_attacks", "us_killed", "p_targeted_killing"]
 
@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     summary = with_outcomes(tables.summary)
     swept = [p for p in tables.parameters if summary[p].astype(str).nunique() > 1]
-    table = summary.groupby(swept or ["point"], dropna=False)[OUTCOMES].mean()
+    levels = summary[swept].map(level_label) if swept else summary[["point"]]
+    table = summary[OUTCOMES].groupby([levels[c] for c in levels.columns]).mean()
     print("\nMean outcomes per scenario point:")
     print(table.round(2).to_string())
     return 1 if tables.failed or tables.unfinished else 0

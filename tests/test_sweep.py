@@ -271,3 +271,14 @@ def test_warm_up_readies_the_workers_the_launcher_then_uses():
     assert all(loaded for _, loaded in seen), seen
     assert warm_up({**workers, "n_jobs": 1}) is None  # jobs run here: no workers to warm
     assert warm_up(workers, jobs=1) is None  # one job: one worker, nothing to overlap
+
+
+def test_heatmap_numbers_are_dark_on_pale_cells_and_light_on_dark_ones():
+    from matplotlib import colormaps
+
+    from sim.sweeps.report import level_label, text_color
+
+    cmap = colormaps["magma_r"]
+    assert text_color(cmap(0.0)) == "black"  # the palest cell
+    assert text_color(cmap(1.0)) == "white"  # the darkest
+    assert level_label(float("nan")) == "never" and level_label(12.0) == "12"

@@ -34,7 +34,9 @@ OUTCOMES = {
 LEVER_PRIORITY = (WITHDRAWAL, "us.policy", "militia.policy", "perception.noise")
 
 
-def _label(value: object) -> str:
+def level_label(value: object) -> str:
+    """A parameter level as the report writes it: 'never' for a missing value (a withdrawal
+    that never starts), whole numbers without a decimal point."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NEVER
     if isinstance(value, float) and value.is_integer():
@@ -47,12 +49,12 @@ def _ordered_levels(series: pd.Series) -> list[str]:
     values = series.drop_duplicates().tolist()
     numeric = [v for v in values if isinstance(v, int | float) and not pd.isna(v)]
     other = [v for v in values if v not in numeric]
-    ordered = sorted(numeric) + sorted(other, key=lambda v: _label(v))
-    return list(dict.fromkeys(_label(v) for v in ordered))
+    ordered = sorted(numeric) + sorted(other, key=lambda v: level_label(v))
+    return list(dict.fromkeys(level_label(v) for v in ordered))
 
 
 def _varying(params: list[str], df: pd.DataFrame) -> list[str]:
-    swept = [p for p in params if df[p].drop_duplicates().map(_label).nunique() > 1]
+    swept = [p for p in params if df[p].drop_duplicates().map(level_label).nunique() > 1]
     return sorted(
         swept,
         key=lambda p: (LEVER_PRIORITY.index(p) if p in LEVER_PRIORITY else len(LEVER_PRIORITY), p),
@@ -84,10 +86,10 @@ def plot_trajectories(
     facets = varying[1:]
     # Label the scenario points once each, then attach the labels to their rows.
     points = ts.drop_duplicates("point")[["point", *varying]].copy()
-    points["_colour"] = points[colour].map(_label) if colour else "all"
+    points["_colour"] = points[colour].map(level_label) if colour else "all"
     points["_panel"] = (
         [
-            ", ".join(f"{name} = {_label(v)}" for name, v in zip(facets, row, strict=True))
+            ", ".join(f"{name} = {level_label(v)}" for name, v in zip(facets, row, strict=True))
             for row in points[facets].itertuples(index=False)
         ]
         if facets
@@ -154,6 +156,13 @@ def plot_trajectories(
     return _save(fig, path)
 
 
+def text_color(background: tuple[float, ...]) -> str:
+    """Black or white, whichever reads on a cell of this colour (its relative luminance, ITU-R
+    BT.709 weights): numbers must be readable on pale and dark cells alike."""
+    r, g, b = background[:3]
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
+
+
 def _palette(n: int) -> list:
     from matplotlib import colormaps
 
@@ -167,7 +176,7 @@ def plot_heatmap(summary: pd.DataFrame, params: list[str], outcome: str, path: P
     if len(varying) < 2 or outcome not in summary:
         return None
     rows, cols = varying[1], varying[0]
-    df = summary.assign(_r=summary[rows].map(_label), _c=summary[cols].map(_label))
+    df = summary.assign(_r=summary[rows].map(level_label), _c=summary[cols].map(level_label))
     table = df.pivot_table(index="_r", columns="_c", values=outcome, aggfunc="mean")
     table = table.reindex(
         index=_ordered_levels(summary[rows]), columns=_ordered_levels(summary[cols])
@@ -179,7 +188,6 @@ def plot_heatmap(summary: pd.DataFrame, params: list[str], outcome: str, path: P
     ax.set_yticks(range(len(table.index)), table.index)
     ax.set_xlabel(cols)
     ax.set_ylabel(rows)
-    vmax = np.nanmax(table.to_numpy(dtype=float)) if table.size else 0
     for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
         if not np.isnan(v):
             ax.text(
@@ -189,7 +197,7 @@ def plot_heatmap(summary: pd.DataFrame, params: list[str], outcome: str, path: P
                 ha="center",
                 va="center",
                 fontsize=8,
-                color="white" if v > 0.6 * vmax else "black",
+                color=text_color(im.cmap(im.norm(v))),
             )
     fig.colorbar(im, ax=ax, label=OUTCOMES.get(outcome, outcome))
     ax.set_title(
@@ -214,7 +222,8 @@ def plot_outcome_vs_withdrawal(summary: pd.DataFrame, params: list[str], path: P
     fig = Figure(figsize=(5.0 * len(outcomes) + 2.0, 4.2))
     axes = np.atleast_1d(fig.subplots(1, len(outcomes)))
     df = summary.assign(
-        _m=summary[WITHDRAWAL].map(_label), _g=summary[group].map(_label) if group else "all"
+        _m=summary[WITHDRAWAL].map(level_label),
+        _g=summary[group].map(level_label) if group else "all",
     )
     groups = sorted(df["_g"].unique())
     colours = _palette(len(groups))
