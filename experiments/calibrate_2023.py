@@ -31,7 +31,7 @@ from sim.files import atomic_path, write_csv
 def plot_posterior(posterior, path: Path) -> None:
     """One panel per parameter: the weighted posterior histogram over its uniform prior."""
     fig = Figure(figsize=(13, 8))
-    axes = fig.subplots(3, 4).flat
+    axes = fig.subplots(3, 4).ravel()
     for ax, p in zip(axes, FREE, strict=False):
         ax.hist(
             posterior[p.key],
@@ -45,8 +45,9 @@ def plot_posterior(posterior, path: Path) -> None:
         )
         ax.axhline(1.0 / (p.high - p.low), color="grey", ls="--", label="prior")
         ax.set_title(p.key, fontsize=10)
-    axes_list = fig.axes
-    axes_list[0].legend(fontsize=8)
+    for ax in axes[len(FREE) :]:
+        ax.set_axis_off()
+    axes[0].legend(fontsize=8)
     fig.suptitle("Posterior of the calibrated parameters (ABC-SMC, 17 Oct 2023 - 21 Apr 2024)")
     fig.tight_layout()
     with atomic_path(path) as tmp:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,34 @@ def run_cli(*overrides: str, cwd: Path, timeout: float = 120) -> subprocess.Comp
         text=True,
         timeout=timeout,
     )
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(port: int, wait: float = 90) -> tuple[subprocess.Popen, str]:
+    """Start the classroom server (``escalation-sim-app``'s module) on ``port`` and wait until
+    its page answers; returns the process and its URL (the caller stops it)."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim.classroom.server", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + wait
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return server, url
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    pytest.fail(f"the app did not start within {wait:.0f} s")
 
 
 @pytest.fixture

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pandas as pd
 import pytest
+
+from .conftest import free_port, start_app
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = [
@@ -33,32 +31,9 @@ ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url():
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "sim.classroom.server", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail("the app did not start within 90 s")
+    server, url = start_app(free_port())
     yield url
     server.terminate()
     server.wait(timeout=20)

@@ -14,7 +14,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -39,7 +38,7 @@ from sim.classroom.controls import (
 from sim.classroom.game import Game
 from sim.classroom.server import assets_folder, safe_environment
 
-from .conftest import ROOT
+from .conftest import ROOT, free_port, start_app
 from .test_app import page_text
 
 CRAFTED_POLICIES = [
@@ -177,12 +176,6 @@ def test_solara_settings_are_safe_for_a_school_network():
     assert out.strip() == f"False /static/assets False 2m ['{assets_folder()}']"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=10) as r:
@@ -193,23 +186,9 @@ def _get(url: str) -> tuple[int, bytes]:
 
 @pytest.mark.slow
 def test_the_server_binds_loopback_serves_its_own_assets_and_stops_on_sigterm():
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "sim.classroom.server", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    port = free_port()
+    server, url = start_app(port)
     try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                if _get(url)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the app did not start within 90 s")
         listening = {
             c.laddr.ip
             for c in psutil.Process(server.pid).net_connections(kind="inet")

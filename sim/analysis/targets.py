@@ -30,18 +30,16 @@ def dated_counts() -> pd.DataFrame:
     dod = historical.attack_counts()[["date", "cumulative_attacks"]]
     monthly = historical.monthly_attacks()
     last = dod.iloc[-1]
-    after = monthly[monthly.date > last.date.to_period("M").to_timestamp()]
-    ends = after.date + pd.offsets.MonthEnd(0)
-    total = last.cumulative_attacks + after.attacks.cumsum()
-    rows = pd.DataFrame({"date": ends.to_numpy(), "cumulative_attacks": total.to_numpy()})
-    first_month = monthly[monthly.date == last.date.to_period("M").to_timestamp()]
-    if not first_month.empty:  # the month of the last DoD count ends with that count
-        month_end = last.date + pd.offsets.MonthEnd(0)
-        rows = pd.concat(
-            [pd.DataFrame({"date": [month_end], "cumulative_attacks": [last.cumulative_attacks]}),
-             rows]
-        )  # fmt: skip
-    out = pd.concat([dod, rows], ignore_index=True)
+    month = last.date.to_period("M").to_timestamp()
+    rows = monthly[monthly.date >= month]
+    later = rows.attacks.where(rows.date > month, 0)  # the last count's month is inside it
+    ends = pd.DataFrame(
+        {
+            "date": rows.date + pd.offsets.MonthEnd(0),
+            "cumulative_attacks": last.cumulative_attacks + later.cumsum(),
+        }
+    )
+    out = pd.concat([dod, ends], ignore_index=True)
     out["day"] = (out.date - START).dt.days
     return out.reset_index(drop=True)
 

@@ -407,11 +407,7 @@ def PlayPage():
                             on_value=setting(control.name),
                             continuous_update=True,
                         )
-                    try:
-                        words = control.words(control.parse(raw[control.name]))
-                    except BadInput:
-                        words = control.expected()
-                    solara.Text(words, style={"font-size": "14px"})
+                    solara.Text(control.describe(raw[control.name]), style={"font-size": "14px"})
             solara.Button("New game", on_click=guarded(new_game, set_message), color="primary")
         solara.FileDrop(
             label="Or replay a saved game: drop its choices.csv here (same settings as above)",
@@ -565,11 +561,7 @@ def ClassPage():
                         on_value=lambda v, n=control.name: set_raw({**raw, n: v}),
                         continuous_update=True,
                     )
-                    try:
-                        words = control.words(control.parse(raw[control.name]))
-                    except BadInput:
-                        words = control.expected()
-                    solara.Text(words, style={"font-size": "14px"})
+                    solara.Text(control.describe(raw[control.name]), style={"font-size": "14px"})
             solara.Button("Open a room", on_click=guarded(open_room, set_message))
 
 

@@ -120,6 +120,13 @@ class Control:
             raise BadInput(f"{self.label}: {self.expected()} (got {_shown(raw)}).")
         return value
 
+    def describe(self, raw: Any) -> str:
+        """A raw browser value in words, or what the control accepts if it cannot be used."""
+        try:
+            return self.words(self.parse(raw))
+        except BadInput:
+            return self.expected()
+
     def expected(self) -> str:
         """What the control accepts, in words."""
         if self.kind is bool:
@@ -267,6 +274,24 @@ def explore_scenario(raw: Mapping[str, Any]) -> ScenarioConfig:
     return checked(config)
 
 
+SEED = Control("seed", "Seed", 0, 0, 999_999, words=lambda s: f"random world number {s}")
+TURN_DAYS = Control(
+    "turn_days",
+    "Days per turn",
+    7,
+    1,
+    28,
+    words=lambda d: "a week" if d == 7 else f"{d} day{'s' if d != 1 else ''}",
+)
+
+
+def turns(default: int, most: int) -> Control:
+    """The number of turns of a game (Play and class games differ in default and bound)."""
+    return Control(
+        "turns", "Turns", default, 1, most, words=lambda n: f"{n} turn{'s' if n != 1 else ''}"
+    )
+
+
 PLAY = (
     Control(
         "role",
@@ -275,16 +300,9 @@ PLAY = (
         choices=("us", "iraq"),
         words=lambda r: {"us": "the United States", "iraq": "the Iraqi government"}[r],
     ),
-    Control("seed", "Seed", 0, 0, 999_999, words=lambda s: f"random world number {s}"),
-    Control("turns", "Turns", 26, 1, 104, words=lambda n: f"{n} turn{'s' if n != 1 else ''}"),
-    Control(
-        "turn_days",
-        "Days per turn",
-        7,
-        1,
-        28,
-        words=lambda d: "a week" if d == 7 else f"{d} day{'s' if d != 1 else ''}",
-    ),
+    SEED,
+    turns(26, 104),
+    TURN_DAYS,
 )
 """The Play page's settings."""
 
@@ -299,16 +317,9 @@ def play_settings(raw: Mapping[str, Any]) -> tuple[ScenarioConfig, str, int]:
 
 
 CLASS = (
-    Control("seed", "Seed", 0, 0, 999_999, words=lambda s: f"random world number {s}"),
-    Control("turns", "Turns", 12, 1, 52, words=lambda n: f"{n} turn{'s' if n != 1 else ''}"),
-    Control(
-        "turn_days",
-        "Days per turn",
-        7,
-        1,
-        28,
-        words=lambda d: "a week" if d == 7 else f"{d} day{'s' if d != 1 else ''}",
-    ),
+    SEED,
+    turns(12, 52),
+    TURN_DAYS,
     Control(
         "turn_seconds",
         "Seconds to choose",

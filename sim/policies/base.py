@@ -144,6 +144,10 @@ def rule_args(
     )
 
 
+Draws = Mapping[str, np.ndarray] | None
+"""Each replica's posterior draws of a policy's calibrated parameters, by parameter name."""
+
+
 class Policy:
     """Base class: a rule from observations to levels, with per-replica memory.
 
@@ -169,7 +173,7 @@ class Policy:
         params: PolicyParams,
         shape: int | tuple[int, ...],
         max_level: int,
-        draws: Mapping[str, np.ndarray] | None = None,
+        draws: Draws = None,
     ) -> None:
         """Args: the policy's parameters; the shape of the decisions it makes each day (the
         number of replicas, or (replicas, factions) for the militias, whose factions decide
@@ -231,7 +235,7 @@ def make_policy(
     params: PolicyParams,
     shape: int | tuple[int, ...],
     max_level: int,
-    draws: Mapping[str, np.ndarray] | None = None,
+    draws: Draws = None,
     factions: Sequence[str] = (),
 ) -> Policy:
     """Instantiate the policy named in ``params`` for decisions of the given shape, with the
@@ -241,6 +245,6 @@ def make_policy(
     cls = POLICIES[params.name]
     fallback = getattr(params, "fallback", None)
     own = {k: v for k, v in (draws or {}).items() if hasattr(params, k) or hasattr(fallback, k)}
-    policy = cls(params, shape, max_level, own) if own else cls(params, shape, max_level)
+    policy = cls(params, shape, max_level, own)
     policy.factions = tuple(factions)
     return policy

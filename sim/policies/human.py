@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,7 @@ import numpy as np
 
 from sim.core.ladder import ACTORS
 from sim.core.params import ConfigError, param
-from sim.policies.base import Observation, Policy, PolicyParams, make_policy, register
+from sim.policies.base import Draws, Observation, Policy, PolicyParams, make_policy, register
 
 Schedule = dict[int, dict[str | None, int]]
 """Choices by day: {day: {faction name, or None for every faction: level}}."""
@@ -68,7 +68,7 @@ class Human(Policy):
         params: Params,
         shape: int | tuple[int, ...],
         max_level: int,
-        draws: Mapping[str, np.ndarray] | None = None,
+        draws: Draws = None,
     ) -> None:
         super().__init__(params, shape, max_level, draws)
         self.schedule: Schedule = {}

@@ -14,7 +14,15 @@ import numpy as np
 from sim.core.compiled import as2d, at, compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
 from sim.core.params import PROBABILITY, param
-from sim.policies.base import Observation, Policy, PolicyParams, RuleArgs, register, rule_args
+from sim.policies.base import (
+    Draws,
+    Observation,
+    Policy,
+    PolicyParams,
+    RuleArgs,
+    register,
+    rule_args,
+)
 
 BOTH = ("us", "militia")
 
@@ -130,8 +138,10 @@ class Proportional(Policy):
             le=10,
         )
 
-    def __init__(self, params: Params, shape: int | tuple[int, ...], max_level: int) -> None:
-        super().__init__(params, shape, max_level)
+    def __init__(
+        self, params: Params, shape: int | tuple[int, ...], max_level: int, draws: Draws = None
+    ) -> None:
+        super().__init__(params, shape, max_level, draws)
         self.account = np.zeros(shape)
         self.worst = np.zeros(shape, dtype=np.int64)
         self.decay = 0.5 ** (1.0 / params.half_life_days)
@@ -328,8 +338,10 @@ class GrimTrigger(Policy):
             le=10,
         )
 
-    def __init__(self, params: Params, shape: int | tuple[int, ...], max_level: int) -> None:
-        super().__init__(params, shape, max_level)
+    def __init__(
+        self, params: Params, shape: int | tuple[int, ...], max_level: int, draws: Draws = None
+    ) -> None:
+        super().__init__(params, shape, max_level, draws)
         self.triggered = np.zeros(shape, dtype=bool)
 
     def rule_args(self) -> RuleArgs:
