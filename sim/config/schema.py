@@ -481,7 +481,7 @@ class ShockConfig:
 
 @dataclass
 class IndexConfig:
-    """The escalation index and the crisis threshold used in summaries."""
+    """The escalation index and the thresholds used in summaries (crisis days, spillover)."""
 
     half_life_days: float = param(
         7.0,
@@ -493,6 +493,16 @@ class IndexConfig:
         doc="Index (0-10) at or above which a day counts as a day in crisis (assumption).",
         ge=0.0,
         le=10.0,
+    )
+    spillover_risk: float = param(
+        3.0,
+        doc="Iran's perceived risk of a US war on Iran (iran_risk) at or above which a replica "
+        "counts as a regional-war spillover in summaries (spillover_day). Assumption: half "
+        "again the risk the 2024 record implies at its height (Tower 22's three deaths at the "
+        "calibrated iran.risk_per_us_death plus the strike campaign of 2 Feb and the killing "
+        "of 7 Feb at their ladder iran_risk, about 2.0), which did not become a regional war.",
+        gt=0.0,
+        le=100.0,
     )
 
 
