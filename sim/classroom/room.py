@@ -355,26 +355,28 @@ class Room:
 
     def _seen_by_iran(self, events: pd.DataFrame) -> list[str]:
         ladder, iran = self.model.ladder, self.model.iran
-        trigger = float(iran.params.halt_trigger[0])
-        halt = "a halt is in force" if iran.halt_on[0] else "no halt is in force"
-        at = f"; the model's Iran orders a halt at {trigger:.2f}" if trigger > 0 else ""
-        lines = [f"Your perceived risk of a US strike on Iran: {iran.risk[0]:.2f}{at}; {halt}."]
-        attacks = events[(events.actor == "militia")]
-        level = ladder.level[[ladder.rung_id(a) for a in attacks.perceived_as]]
-        counts = attacks[level >= FORCE_LEVEL].actor_name.value_counts()
-        lines.append(
-            "Attacks reported: "
-            + ", ".join(f"{f} {int(counts.get(f, 0))}" for f in self.factions)
-            + "."
-        )
         linked = ladder.iran_risk > 0
+        lines = []
         for row in events.itertuples():
-            seen = ladder.label_of[row.perceived_as]
             mark = ""
             if row.actor == "us" and linked[ladder.rung_id(row.action)]:
                 mark = " (at an Iran-linked target)"
             harm = f", {row.killed} killed" if row.killed else ""
-            lines.append(f"Day {row.day}: {row.actor_name}: {seen}{mark}{harm}")
+            lines.append(
+                f"Day {row.day}: {row.actor_name}: {ladder.label_of[row.perceived_as]}{mark}{harm}"
+            )
+        attacks = events[events.actor == "militia"]
+        level = ladder.level[[ladder.rung_id(a) for a in attacks.perceived_as]]
+        counts = attacks[level >= FORCE_LEVEL].actor_name.value_counts()
+        lines.append(
+            "Attacks reported: " + ", ".join(f"{f} {counts.get(f, 0)}" for f in self.factions) + "."
+        )
+        trigger = float(iran.params.halt_trigger[0])
+        at = f" (the model's Iran orders a halt at {trigger:.2f})" if trigger > 0 else ""
+        halt = "a halt is in force" if iran.halt_on[0] else "no halt is in force"
+        lines.append(
+            f"Now: your perceived risk of a US strike on Iran is {iran.risk[0]:.2f}{at}; {halt}."
+        )
         return lines
 
     # ------------------------------------------------------------------ the debrief
