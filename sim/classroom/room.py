@@ -315,7 +315,7 @@ class Room:
             return []
         order = [o["order"] for o in self.iran_orders if o["day"] == day]
         if order:
-            return [f"Day {day}: Iran: {IRAN_ORDER_WORDS[order[0]][0]}"]
+            return [f"Day {day}: Iran: {IRAN_ORDER_WORDS[order[-1]][0]}"]
         halted = self.model.series.data["iran_halt"][day : self.model.day, 0]
         state = (
             f"a halt held on {int(halted.sum())} of {len(halted)} days"
