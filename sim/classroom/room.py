@@ -316,12 +316,8 @@ class Room:
         order = [o["order"] for o in self.iran_orders if o["day"] == day]
         if order:
             return [f"Day {day}: Iran: {IRAN_ORDER_WORDS[order[-1]][0]}"]
-        halted = self.model.series.data["iran_halt"][day : self.model.day, 0]
-        state = (
-            f"a halt held on {int(halted.sum())} of {len(halted)} days"
-            if halted.any()
-            else ("no halt")
-        )
+        halt = self.model.series.data["iran_halt"][day : self.model.day, 0]
+        state = f"a halt held on {int(halt.sum())} of {len(halt)} days" if halt.any() else "no halt"
         return [f"Day {day}: Iran (played by the model): {state}"]
 
     # ------------------------------------------------------------------ what each team sees
@@ -483,7 +479,8 @@ class Room:
                 continue
             files[LOG_FILES[actor]] = _csv(frame)
         if "iran" in self.ever_human:
-            orders = pd.DataFrame(self.iran_orders, columns=["day", "days", "order"])
+            given = [o for o in self.iran_orders if o["day"] < self.model.day]  # days played
+            orders = pd.DataFrame(given, columns=["day", "days", "order"])
             files[LOG_FILES["iran"]] = _csv(orders)
         turns = pd.DataFrame(self.turns, columns=["turn", "day", "team", "action"])
         files["turns.csv"] = _csv(turns)
