@@ -12,8 +12,8 @@ run the app; the server creates the widgets; a click is a ``custom`` message to 
    ``--cull``, how long until the server frees the closed sessions.
 
 ``--class-game`` measures class mode instead: an instructor opens a room, N laptops join it
-in three teams, and for each turn the time from the last choice to every laptop showing the
-next turn.
+in four teams (the US, a militia faction, Iraq and Iran), and for each turn the time from the
+last choice to every laptop showing the next turn.
 
 Prints its figures (it is a benchmark, not a test). Loopback only; nothing leaves the machine.
 
@@ -21,7 +21,7 @@ Prints its figures (it is a benchmark, not a test). Loopback only; nothing leave
     python benchmarks/app_load.py --sessions 10 --steps 10
     python benchmarks/app_load.py --cull     # also waits for the sessions to be freed
     python benchmarks/app_load.py --cull --waves 3   # three classes in a row: memory
-    python benchmarks/app_load.py --class-game       # a class game: 30 laptops in 3 teams
+    python benchmarks/app_load.py --class-game       # a class game: 30 laptops in 4 teams
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ async def step_latencies(student: Student, steps: int) -> tuple[list[float], boo
 
 
 async def class_game(base: str, students: int, turns: int) -> None:
-    """An instructor and ``students`` laptops in three teams play ``turns`` turns; for each,
+    """An instructor and ``students`` laptops in four teams play ``turns`` turns; for each,
     the time from the last team's choice until every laptop shows the next turn."""
     teacher = Student(base)
     await teacher.open("class", ready="Open a room")
@@ -228,25 +228,33 @@ async def class_game(base: str, students: int, turns: int) -> None:
     code = ROOM.search(teacher.text()).group(1)
     laptops = [Student(base) for _ in range(students)]
     await asyncio.gather(*(s.open("class", ready="Join") for s in laptops))
-    teams = ["us", "Kataib Hezbollah", "iraq"]  # a militia faction is a team of its own
+    # (team, its least escalatory move): a militia faction is a team of its own; Iran has
+    # orders, not rungs
+    teams = [
+        ("us", "no action"),
+        ("Kataib Hezbollah", "no action"),
+        ("iraq", "no action"),
+        ("iran", "urge restraint"),
+    ]
+    move = {s: teams[i % len(teams)][1] for i, s in enumerate(laptops)}
     for i, laptop in enumerate(laptops):
         await laptop.type("Room code", code)
-        await laptop.type("Your team", teams[i % 3])
+        await laptop.type("Your team", teams[i % len(teams)][0])
     await asyncio.sleep(0.5)
     await asyncio.gather(*(s.click("Join") for s in laptops))
     joined = await asyncio.gather(
-        *(s.wait_for(lambda s=s: s.button("no action") is not None, 30) for s in laptops)
+        *(s.wait_for(lambda s=s: s.button(move[s]) is not None, 30) for s in laptops)
     )
     print(f"class game: {sum(joined)} of {students} laptops joined room {code}")
     waits = []
     for turn in range(1, turns + 1):
-        await asyncio.gather(*(s.click("no action") for s in laptops))
+        await asyncio.gather(*(s.click(move[s]) for s in laptops))
         started = time.perf_counter()
         nxt = f"Turn {turn + 1} of"
 
         def redrawn(s: Student, nxt: str = nxt) -> bool:  # the page drawn for the next turn
             text = s.text()
-            return nxt in text and "not chosen yet" in text and s.button("no action") is not None
+            return nxt in text and "not chosen yet" in text and s.button(move[s]) is not None
 
         seen = await asyncio.gather(*(s.wait_for(lambda s=s: redrawn(s), 30) for s in laptops))
         waits.append(time.perf_counter() - started)
