@@ -84,29 +84,28 @@ def answer(summary: pd.DataFrame) -> pd.DataFrame | None:
         return None
     rows = per_replica(summary)
     keys = ["seed", "replica", *GROUPS]
-    never = rows[rows["_order"] == -math.inf].set_index(keys)[list(OUTCOMES)].add_suffix("_never")
-    records = []
-    for (timing, order, *levers), group in rows.groupby(["timing", "_order", *GROUPS], sort=False):
-        record = {"timing": timing, "_order": order, **dict(zip(GROUPS, levers, strict=True))}
-        record["replicas"] = len(group)
-        paired = group.set_index(keys).join(never, how="inner")
-        for name, (_, _, kind) in OUTCOMES.items():
-            x = group[name].to_numpy()
-            if kind == "chance":
-                p = x.mean()
-                record[name], (record[f"{name}_low"], record[f"{name}_high"]) = (
-                    p,
-                    _wilson(p, len(x)),
-                )
-            else:
-                record[name] = np.median(x)
-                record[f"{name}_low"], record[f"{name}_high"] = np.quantile(x, [0.05, 0.95])
-            d = (paired[name] - paired[f"{name}_never"]).to_numpy()
-            mean, half = d.mean(), Z90 * d.std(ddof=1) / math.sqrt(len(d)) if len(d) > 1 else 0.0
-            record[f"{name}_change"] = mean
-            record[f"{name}_change_low"], record[f"{name}_change_high"] = mean - half, mean + half
-        records.append(record)
-    table = pd.DataFrame(records).sort_values([*GROUPS, "_order"], ignore_index=True)
+    never = rows.loc[rows["_order"] == -math.inf, [*keys, *OUTCOMES]]
+    paired = rows.merge(never, on=keys, how="left", suffixes=("", "_never"))
+    for name in OUTCOMES:  # each replica against itself without a withdrawal
+        paired[f"{name}_change"] = paired[name] - paired[f"{name}_never"]
+    groups = paired.groupby(["timing", "_order", *GROUPS], sort=False, dropna=False)
+    table = groups.size().rename("replicas").to_frame()
+    for name, (_, _, kind) in OUTCOMES.items():
+        if kind == "chance":
+            share = groups[name].mean()
+            low, high = _wilson(share.to_numpy(), table["replicas"].to_numpy())
+            table[name], table[f"{name}_low"], table[f"{name}_high"] = share, low, high
+        else:
+            table[name] = groups[name].median()
+            table[f"{name}_low"] = groups[name].quantile(0.05)
+            table[f"{name}_high"] = groups[name].quantile(0.95)
+        change = groups[f"{name}_change"]
+        mean, n = change.mean(), change.count()
+        half = (Z90 * change.std(ddof=1) / np.sqrt(n)).where(n > 1, 0.0)
+        table[f"{name}_change"] = mean
+        table[f"{name}_change_low"], table[f"{name}_change_high"] = mean - half, mean + half
+    table = table.reset_index()
+    table = table.sort_values([*GROUPS, "_order"], ignore_index=True)
     return table.drop(columns="_order")
 
 
@@ -247,14 +246,13 @@ def _never(months: object) -> bool:
     return months is None or (isinstance(months, float) and math.isnan(months))
 
 
-def _wilson(p: float, n: int) -> tuple[float, float]:
-    """Wilson's 90% interval of a share ``p`` of ``n`` draws."""
-    if n == 0:
-        return (math.nan, math.nan)
+def _wilson(p: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson's 90% interval of shares ``p`` of ``n`` draws each."""
+    p, n = np.asarray(p, dtype=float), np.asarray(n, dtype=float)
     z2 = Z90 * Z90
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = Z90 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return (max(centre - half, 0.0), min(centre + half, 1.0))
+    half = Z90 * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
 
 
 def _cell(row: pd.Series, name: str, kind: str) -> str:
