@@ -63,6 +63,21 @@ class Target:
     threshold: float | None = None
     quantile: float = 0.8
 
+    def __post_init__(self) -> None:
+        if not 0 < self.quantile < 1:
+            raise ConfigError("quantile", f"must be between 0 and 1, not {self.quantile}")
+        if self.outcome.startswith("first_day_") and self.threshold is not None:
+            raise ConfigError(
+                "threshold", f"{self.outcome} takes no threshold: high means the rung was reached"
+            )
+
+    def check(self, known: list[str]) -> None:
+        """Raise a one-line ConfigError unless the outcome is one of ``known``."""
+        if self.outcome not in known:
+            raise ConfigError(
+                "outcome", f"unknown outcome {self.outcome!r}; choose from: {', '.join(known)}"
+            )
+
 
 @dataclass(frozen=True)
 class Restriction:
@@ -216,27 +231,16 @@ def outcomes(table: pd.DataFrame) -> list[str]:
 def high_cases(table: pd.DataFrame, target: Target) -> tuple[np.ndarray, str]:
     """Which cases are high escalation (a 0/1 vector) and the rule in words. Bad targets (an
     unknown outcome, a threshold no case or every case reaches) raise a one-line ConfigError."""
-    known = outcomes(table)
-    if target.outcome not in known:
-        raise ConfigError(
-            "outcome", f"unknown outcome {target.outcome!r}; choose from: {', '.join(known)}"
-        )
+    target.check(outcomes(table))
     values = table[target.outcome]
     span = ""
     if target.outcome.startswith("first_day_"):
-        if target.threshold is not None:
-            raise ConfigError(
-                "threshold",
-                f"{target.outcome} takes no threshold: high means the rung was reached",
-            )
         y = values.notna().to_numpy()
         rule = f"{target.outcome.removeprefix('first_day_')} reached"
     else:
         numbers = pd.to_numeric(values).astype(float).to_numpy()
         span = f" (the cases range from {_num(np.nanmin(numbers))} to {_num(np.nanmax(numbers))})"
         if target.threshold is None:
-            if not 0 < target.quantile < 1:
-                raise ConfigError("quantile", f"must be between 0 and 1, not {target.quantile}")
             cut = float(np.nanquantile(numbers, target.quantile))
             rule = f"{target.outcome} >= {_num(cut)} (its {target.quantile:.0%} quantile)"
         else:
@@ -269,13 +273,16 @@ def discover(
     dense corner of a few. PRIM's own threshold is the share of high cases overall, so PRIM
     keeps any box denser than the data as a whole.
     """
-    if not 0 < min_coverage <= 1:
-        raise ConfigError("min_coverage", f"must be in (0, 1], not {min_coverage}")
+    check_min_coverage(min_coverage)
     prim, feature_scoring = _workbench()
     y = np.asarray(y, dtype=int)
-    box = prim.Prim(
-        x, y, threshold=float(y.mean()), peel_alpha=peel_alpha, mass_min=mass_min
-    ).find_box()
+    with warnings.catch_warnings():
+        # the Workbench's PRIM drops a column in place, which pandas 3.1 deprecates
+        warnings.filterwarnings("ignore", message="The inplace keyword", module="ema_workbench")
+        prim_run = prim.Prim(
+            x, y, threshold=float(y.mean()), peel_alpha=peel_alpha, mass_min=mass_min
+        )
+    box = prim_run.find_box()
     trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]]
     trajectory = trajectory.astype({"res_dim": int}).reset_index(drop=True)
     chosen = _choose(trajectory, min_coverage)
@@ -297,6 +304,12 @@ def discover(
         trajectory=trajectory,
         scores=scores.astype(float),
     )
+
+
+def check_min_coverage(value: float) -> None:
+    """Raise a one-line ConfigError unless a minimum coverage is in (0, 1]."""
+    if not 0 < value <= 1:
+        raise ConfigError("min_coverage", f"must be in (0, 1], not {value}")
 
 
 def _workbench() -> tuple[Any, Any]:

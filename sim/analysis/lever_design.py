@@ -107,6 +107,15 @@ class Design:
         }
 
 
+def probe_summary(design: Design) -> pd.DataFrame:
+    """The summary of a one-day run of one replica of the design's first point: it has the
+    columns every case will have, so a caller can check an outcome's name before the design
+    runs."""
+    scenario = design.scenario(design.levers().iloc[0].to_dict(), design.seeds()[0])
+    model = EscalationModel({**scenario, "replicas": 1, "horizon_days": 1}, record_events=False)
+    return summarize(model.run())
+
+
 def run_design(design: Design, n_jobs: int = -1) -> pd.DataFrame:
     """Run every point of the design; one row per point x replica, in the sweep table's layout.
 
