@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         "--quantile", type=float, default=0.8, help="high: outcome >= its quantile (0.8)"
     )
     parser.add_argument("--min-coverage", type=float, default=0.5, help="of the chosen box")
+    parser.add_argument(
+        "--max-qp", type=float, default=0.05, help="drop restrictions less significant (1: keep)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="of the design and the trees")
     parser.add_argument("--points", type=int, default=60, help="design points (no SWEEP_DIR)")
     parser.add_argument("--replicas", type=int, default=50, help="replicas per design point")
@@ -87,11 +90,24 @@ def _run(args: argparse.Namespace) -> int:
         path = write_parquet(table, out / SWEEP_TABLE)
         print(f"{len(table)} cases in {time.perf_counter() - started:.1f} s -> {path}")
     y, rule = high_cases(table, target)
-    result = discover(inputs(table), y, rule, min_coverage=args.min_coverage, seed=args.seed)
+    result = discover(
+        inputs(table),
+        y,
+        rule,
+        min_coverage=args.min_coverage,
+        max_qp=args.max_qp,
+        seed=args.seed,
+    )
     print(f"High escalation: {rule}: {result.high} of {result.cases} cases")
     print(
-        f"Box {result.chosen} of {len(result.trajectory)} on the peeling trajectory (the densest "
-        f"with coverage >= {result.min_coverage:g}):"
+        f"Box {result.peeled} on the peeling trajectory (the densest with coverage >= "
+        f"{result.min_coverage:g})"
+        + (
+            f", less {len(result.dropped)} restriction(s) chance could explain (quasi-p > "
+            f"{args.max_qp:g}: {', '.join(label(f) for f in result.dropped)}):"
+            if result.dropped
+            else ":"
+        )
     )
     print(f"  {result.words()}")
     print(

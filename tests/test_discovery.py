@@ -80,6 +80,22 @@ def test_a_planted_policy_effect_is_found(cases):
     assert "US policy in {escalate}" in result.words()
 
 
+def test_restrictions_chance_explains_are_dropped(cases):
+    """Planted: 80% of the escalate cases are high, the rest at random. Peeling then also cuts
+    a few low cases off along drawn parameters (noise); those cuts are not significant and
+    go, the policy stays."""
+    x = inputs(cases)
+    noise = np.random.default_rng(0).random(len(cases)) < 0.8
+    y = ((cases["us.policy"] == "escalate").to_numpy() & noise).astype(int)
+    kept = discover(x, y, "planted", max_qp=1)
+    assert {r.feature for r in kept.restrictions} > {"us.policy"} and not kept.dropped
+    result = discover(x, y, "planted")
+    assert [r.feature for r in result.restrictions] == ["us.policy"]
+    assert set(result.dropped) == {r.feature for r in kept.restrictions} - {"us.policy"}
+    assert result.peeled == kept.chosen and result.chosen == len(result.trajectory) - 1
+    assert result.coverage == 1.0 and result.density == pytest.approx(y.sum() / 16)
+
+
 def test_a_planted_threshold_is_bounded(cases):
     """High escalation planted above a militia base rate of 5: the box's lower limit is near 5
     and the restriction reads as plain words."""

@@ -110,14 +110,18 @@ class Discovery:
     """The result: the chosen box, the peeling trajectory it was chosen from, feature scores.
 
     ``trajectory`` has one row per box PRIM visited (coverage, density, mass, res_dim: the
-    number of restricted inputs); ``chosen`` indexes the box reported. ``scores`` is the
+    number of restricted inputs): the peeling and pasting, then one box per restriction
+    dropped. ``peeled`` indexes the box chosen by peeling, ``chosen`` the box reported (the
+    same unless restrictions were dropped, ``dropped`` names them). ``scores`` is the
     extra-trees score of every input, highest first (they sum to 1)."""
 
     target: str
     cases: int
     high: int
     min_coverage: float
+    peeled: int
     chosen: int
+    dropped: tuple[str, ...]
     restrictions: tuple[Restriction, ...]
     trajectory: pd.DataFrame
     scores: pd.Series
@@ -162,6 +166,8 @@ class Discovery:
             "cases": self.cases,
             "high_cases": self.high,
             "box": self.chosen,
+            "peeled_box": self.peeled,
+            "dropped": "|".join(self.dropped),
         }
         return pd.DataFrame(rows).assign(**stats)
 
@@ -259,6 +265,7 @@ def discover(
     target: str = "high escalation",
     *,
     min_coverage: float = 0.5,
+    max_qp: float = 0.05,
     peel_alpha: float = 0.05,
     mass_min: float = 0.05,
     trees: int = 100,
@@ -272,6 +279,13 @@ def discover(
     a minimum coverage keeps the box about most of the high-escalation cases instead of a
     dense corner of a few. PRIM's own threshold is the share of high cases overall, so PRIM
     keeps any box denser than the data as a whole.
+
+    Then the restrictions that chance alone could explain are dropped, one at a time, the
+    least significant first, with the Workbench's ``drop_restriction``: those whose quasi-p
+    values (Bryant and Lempert 2010: a one-sided binomial test of the box's density with and
+    without the restriction) all exceed ``max_qp``. Peeling takes any slice that raises the
+    density a little, and with a dozen inputs some of those slices are noise; a box that
+    names only what matters is the point of scenario discovery. ``max_qp=1`` keeps them all.
     """
     check_min_coverage(min_coverage)
     prim, feature_scoring = _workbench()
@@ -283,9 +297,11 @@ def discover(
             x, y, threshold=float(y.mean()), peel_alpha=peel_alpha, mass_min=mass_min
         )
     box = prim_run.find_box()
+    peeled = _choose(box.peeling_trajectory, min_coverage)
+    dropped = _drop_insignificant(box, peeled, max_qp)
+    chosen = len(box.peeling_trajectory) - 1 if dropped else peeled
     trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]]
     trajectory = trajectory.astype({"res_dim": int}).reset_index(drop=True)
-    chosen = _choose(trajectory, min_coverage)
     scores, _ = feature_scoring.get_ex_feature_scores(
         x,
         y,
@@ -299,7 +315,9 @@ def discover(
         cases=len(y),
         high=int(y.sum()),
         min_coverage=min_coverage,
+        peeled=peeled,
         chosen=chosen,
+        dropped=dropped,
         restrictions=_restrictions(box.box_lims[chosen], box.box_lims[0], box.qp[chosen]),
         trajectory=trajectory,
         scores=scores.astype(float),
@@ -326,6 +344,22 @@ def _workbench() -> tuple[Any, Any]:
             "needs the EMA Workbench: pip install -e '.[discovery]'",
         ) from None
     return prim, feature_scoring
+
+
+def _drop_insignificant(box: Any, start: int, max_qp: float) -> tuple[str, ...]:
+    """Drop, least significant first, each restriction of box ``start`` of the trajectory
+    whose quasi-p values all exceed ``max_qp``; each drop appends the wider box to the
+    trajectory and recomputes the others' quasi-p values. The dropped inputs, in order."""
+    dropped: list[str] = []
+    while True:
+        i = len(box.peeling_trajectory) - 1 if dropped else start
+        qp = {k: [v for v in pair if v >= 0] for k, pair in box.qp[i].items()}
+        weak = {k: min(vs) for k, vs in qp.items() if vs and min(vs) > max_qp}
+        if not weak:
+            return tuple(dropped)
+        feature = max(weak, key=lambda k: (weak[k], k))
+        box.drop_restriction(feature, i=i)
+        dropped.append(feature)
 
 
 def _choose(trajectory: pd.DataFrame, min_coverage: float) -> int:
@@ -376,13 +410,26 @@ def _withdrawal_words(lo: float | None, hi: float | None) -> str:
 
 def figure(result: Discovery) -> Figure:
     """PRIM's trade-off curve (coverage against density of every box on the peeling
-    trajectory, coloured by how many inputs it restricts, the chosen box starred) beside the
+    trajectory, coloured by how many inputs it restricts; the box chosen by peeling circled,
+    the steps that dropped chance restrictions dotted, the reported box starred) beside the
     feature scores (the box's inputs highlighted)."""
     fig = Figure(figsize=(12, 4.8), layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[1.15, 1])
     t = result.trajectory
-    left.plot(t["coverage"], t["density"], color="0.75", lw=1, zorder=1)
+    peel = t.iloc[: len(t) - len(result.dropped)]
+    left.plot(peel["coverage"], peel["density"], color="0.75", lw=1, zorder=1)
     dots = left.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=22, zorder=2)
+    if result.dropped:
+        steps = t.iloc[[result.peeled, *range(len(peel), len(t))]]
+        left.plot(
+            steps["coverage"],
+            steps["density"],
+            ls=":",
+            lw=1.8,
+            color="crimson",
+            zorder=1,
+            label=f"dropping {len(result.dropped)} chance restriction(s) from box {result.peeled}",
+        )
     left.scatter(
         [result.coverage],
         [result.density],
