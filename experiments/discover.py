@@ -134,9 +134,12 @@ def _sweep_table(sweep_dir: Path) -> pd.DataFrame:
             f"{sweep_dir}",
         )
     try:
-        return pd.read_parquet(path)
+        table = pd.read_parquet(path)
     except (OSError, ValueError) as err:
         raise ConfigError("SWEEP_DIR", f"{path} cannot be read: {err}") from None
+    if table.empty:
+        raise ConfigError("SWEEP_DIR", f"{path} holds no cases")
+    return table
 
 
 if __name__ == "__main__":

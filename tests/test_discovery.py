@@ -166,6 +166,14 @@ def test_bad_input_is_one_line(tmp_path, capsys, args, message):
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
+def test_a_corrupt_sweep_table_is_one_line(tmp_path, capsys):
+    (tmp_path / "sweep_summary.parquet").write_text("junk")
+    assert command.main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"discover: error: SWEEP_DIR: {tmp_path}/sweep_summary.parquet cannot")
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_the_script_runs_as_a_command(tmp_path):
     proc = subprocess.run(
         [sys.executable, str(ROOT / "experiments" / "discover.py"), str(tmp_path / "none")],
