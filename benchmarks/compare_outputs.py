@@ -123,6 +123,17 @@ def compare(old: Path, new: Path) -> int:
     for path in sorted(old.glob("*.parquet")):
         a = pd.read_parquet(path)
         b = pd.read_parquet(new / path.name)
+        added = [c for c in b.columns if c not in a.columns]
+        removed = [c for c in a.columns if c not in b.columns]
+        if added or removed:  # a new or dropped column: compare the ones both versions have
+            common = [c for c in a.columns if c in b.columns]
+            same_common = a[common].equals(b[common])
+            print(
+                f"{path.name:60s} {'identical' if same_common else 'DIFFERS'} in the common "
+                f"columns; added {added or 'none'}, removed {removed or 'none'}"
+            )
+            differing += not same_common
+            continue
         same = a.shape == b.shape and a.columns.equals(b.columns) and a.equals(b)
         note = "identical"
         if not same:

@@ -39,7 +39,7 @@ from sim import EscalationModel
 from sim.analysis.metrics import summarize
 from sim.sweeps.bookkeeping import DONE, JOBS_DIR, SWEEP_STATE
 
-FLAGSHIP_POINTS = 96
+FLAGSHIP_POINTS = 60
 FLAGSHIP_REPLICAS = 200
 
 

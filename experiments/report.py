@@ -4,7 +4,10 @@ Usage: ``python experiments/report.py multirun/withdrawal_timing``
 
 Gathers the per-job results into sweep_summary.parquet/.csv and sweep_timeseries.parquet (as
 the sweep's end-of-run hook does), draws the figures into ``DIR/figures/``, and prints a short
-table of the main outcomes per scenario point.
+table of the main outcomes per scenario point. Where the sweep varied the withdrawal timing
+against "never" (the flagship), it answers the withdrawal question in words
+(:mod:`sim.sweeps.answer`): ``withdrawal_answer.txt`` (the headline table),
+``withdrawal_answer.csv`` (every US policy and posture) and ``figures/withdrawal_answer.png``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.files import write_csv, write_text
+from sim.sweeps.answer import answer, in_words
 from sim.sweeps.collect import collect_and_report
 from sim.sweeps.report import level_label, with_outcomes
 
@@ -38,6 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     table = summary[OUTCOMES].groupby([levels[c] for c in levels.columns]).mean()
     print("\nMean outcomes per scenario point:")
     print(table.round(2).to_string())
+    withdrawal = answer(tables.summary)
+    if withdrawal is not None:
+        words = in_words(withdrawal)
+        write_csv(withdrawal, args.sweep_dir / "withdrawal_answer.csv")
+        write_text(words + "\n", args.sweep_dir / "withdrawal_answer.txt")
+        print(f"\n{words}")
+        print(
+            "\nEvery US policy and militia posture: withdrawal_answer.csv; the figure: "
+            "figures/withdrawal_answer.png"
+        )
     return 1 if tables.failed or tables.unfinished else 0
 
 

@@ -158,9 +158,9 @@ def test_play_a_game_by_clicking_and_replay_its_log(page, app_url, tmp_path):
     assert not _outside(page, app_url), _outside(page, app_url)
 
 
-def test_a_class_game_with_an_instructor_and_three_teams(page, app_url, tmp_path):
-    """The US, Iraq and one militia faction (Kataib Hezbollah) are teams; the model plays the
-    other two factions."""
+def test_a_class_game_with_an_instructor_and_four_teams(page, app_url, tmp_path):
+    """The US, Iraq, one militia faction (Kataib Hezbollah) and Iran are teams; the model plays
+    the other two factions."""
     page.goto(f"{app_url}/class", wait_until="networkidle")
     page.get_by_text("A whole class in one crisis").wait_for(timeout=60_000)
     page.get_by_label("Turns").fill("2")
@@ -176,7 +176,13 @@ def test_a_class_game_with_an_instructor_and_three_teams(page, app_url, tmp_path
     teams = {}
     outside = []
     kh = "Kataib Hezbollah"
-    for team, label in (("us", "United States"), ("iraq", "the Iraqi government"), (kh, kh)):
+    joining = (
+        ("us", "United States"),
+        ("iraq", "the Iraqi government"),
+        (kh, kh),
+        ("iran", "Iran"),
+    )
+    for team, label in joining:
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         student = context.new_page()
         student.on("request", lambda r: outside.append(r.url) if app_url not in r.url else 0)
@@ -191,6 +197,7 @@ def test_a_class_game_with_an_instructor_and_three_teams(page, app_url, tmp_path
         "us": ["US strike on militia facilities", "no action"],
         "iraq": ["public condemnation", "mediation between the US and the militias"],
         kh: ["drone/rocket attack on a US base", "no action"],
+        "iran": ["back the campaign", "order every faction to halt"],
     }
     for turn in (0, 1):
         for team, student in teams.items():
@@ -201,6 +208,11 @@ def test_a_class_game_with_an_instructor_and_three_teams(page, app_url, tmp_path
                 page.get_by_text("United States (1 laptop): has chosen").wait_for(timeout=30_000)
         if turn == 0:
             page.get_by_text("Turn 2 of 2").wait_for(timeout=30_000)
+            page.get_by_text("Day 0: Iran: back the campaign").wait_for(timeout=30_000)
+            iran = teams["iran"]
+            iran.get_by_text("Now: your perceived risk of a US strike on Iran").wait_for()
+            iran.get_by_text("Attacks reported: Kataib Hezbollah").wait_for()
+            assert "back the campaign" not in teams["us"].inner_text("body")
     page.get_by_text("Debrief: the class against the model").wait_for(timeout=60_000)
     page.get_by_text("United States:", exact=False).last.wait_for()
     page.screenshot(path=tmp_path / "class_debrief.png", full_page=True)
@@ -209,15 +221,26 @@ def test_a_class_game_with_an_instructor_and_three_teams(page, app_url, tmp_path
     turns = tmp_path / "turns.csv"
     info.value.save_as(turns)
     played = pd.read_csv(turns)
-    assert played.team.tolist() == ["us", kh, "iraq"] * 2
+    assert played.team.tolist() == ["us", kh, "iraq", "iran"] * 2
     assert played.action.tolist() == [
         "limited_strike",
         "harassment_attack",
         "condemn",
+        "back",
         "none",
         "none",
         "mediation",
+        "halt",
     ]
+    page.get_by_text(
+        "Iran: backed the campaign in 1, urged restraint in 0, ordered a halt in 1"
+    ).wait_for()
+    with page.expect_download() as info:
+        page.get_by_text("Download iran_orders.csv").click()
+    orders = tmp_path / "iran_orders.csv"
+    info.value.save_as(orders)
+    assert pd.read_csv(orders).order.tolist() == ["back", "halt"]
+    page.get_by_text("iran.orders=iran_orders.csv", exact=False).wait_for()
     with page.expect_download() as info:
         page.get_by_text("Download militia_choices.csv").click()
     militia = tmp_path / "militia_choices.csv"
@@ -227,5 +250,7 @@ def test_a_class_game_with_an_instructor_and_three_teams(page, app_url, tmp_path
     # a laptop that reloads is back in its team
     teams["us"].reload(wait_until="networkidle")
     teams["us"].get_by_text("you play United States").wait_for(timeout=30_000)
+    teams["iran"].reload(wait_until="networkidle")
+    teams["iran"].get_by_text("you play Iran").wait_for(timeout=30_000)
     assert not outside, outside
     assert not _outside(page, app_url), _outside(page, app_url)

@@ -124,6 +124,19 @@ CLI_CASES = [
         "allowed keys here: day, actor, action, faction, killed",
         "shock-unknown-key",
     ),
+    # Iran's orders, inline or from a file
+    case(
+        "iran.orders=[{day:3,order:attack}]",
+        "iran.orders[0].order",
+        "must be one of halt, restrain, back; got 'attack'",
+        "iran-unknown-order",
+    ),
+    case(
+        "iran.orders=/nonexistent/iran_orders.csv",
+        "iran.orders",
+        "cannot read /nonexistent/iran_orders.csv",
+        "iran-orders-file-missing",
+    ),
     # a replay file
     case(
         ["us/policy=human", "us.policy.log=/nonexistent/choices.csv"],
@@ -253,6 +266,24 @@ API_CASES = [
         "shocks[0].actor",
         "must be one of us, militia, iraq",
     ),
+    (
+        {"iran": {"orders": [{"day": 3, "order": "attack"}]}},
+        "iran.orders[0].order",
+        "must be one of halt, restrain, back; got 'attack'",
+    ),
+    ({"iran": {"orders": [{"day": 3, "days": 0}]}}, "iran.orders[0].days", "must be >= 1"),
+    (
+        {"horizon_days": 50, "iran": {"orders": [{"day": 3}, {"day": 50}]}},
+        "iran.orders[1].day",
+        "must be < horizon_days (50)",
+    ),
+    (
+        {"iran": {"enabled": False, "orders": [{"day": 3}]}},
+        "iran.orders[0]",
+        "Iran gives no orders when it is switched off",
+    ),
+    ({"iran": {"orders": [{"day": 3, "who": "Qaani"}]}}, "iran.orders[0].who", "day, order"),
+    ({"iran": {"orders": 5}}, "iran.orders", "expected a list"),
     ({"shocks": [{"day": 10, "foo": 1}]}, "shocks[0].foo", "allowed keys here: day, actor"),
     ({"shocks": 5}, "shocks", "expected a list"),
     ({"militia": {"factions": []}}, "militia.factions", "at least one faction is needed"),
@@ -323,6 +354,37 @@ def test_a_replay_file_naming_an_unknown_faction_is_refused_in_one_line(tmp_path
         validate(config)
     assert err.value.key == f"{actor}.policy.log"
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "key", "allowed"),
+    [
+        ("turn,choice\n1,halt\n", "iran.orders", "needs the columns day and order; it has turn"),
+        ("day,days,order\n0,7,halt\n7,7,attack\n", "iran.orders[1].order", "got 'attack'"),
+        ("day,order\nx,halt\n", "iran.orders[0].day", "must be an integer, got 'x'"),
+        ("day,days,order\n0,,back\n3,2.5,back\n", "iran.orders[1].days", "an integer"),
+        (b"\xff\xfe\x00", "iran.orders", "cannot read"),
+    ],
+)
+def test_an_iran_orders_file_that_cannot_be_used_is_refused_in_one_line(
+    tmp_path, content, key, allowed
+):
+    orders = tmp_path / "iran_orders.csv"
+    if isinstance(content, bytes):
+        orders.write_bytes(content)
+    else:
+        orders.write_text(content)
+    with pytest.raises(ConfigError, match=re.escape(allowed)) as err:
+        validate({"iran": {"orders": str(orders)}})
+    assert err.value.key == key
+    assert "\n" not in str(err.value)
+
+
+def test_iran_orders_from_a_file_are_the_orders_given_inline(tmp_path):
+    orders = tmp_path / "iran_orders.csv"
+    orders.write_text("day,days,order\n0,7,halt\n7,,back\n")
+    inline = [{"day": 0, "days": 7, "order": "halt"}, {"day": 7, "order": "back"}]
+    assert validate({"iran": {"orders": str(orders)}}) == validate({"iran": {"orders": inline}})
 
 
 def test_a_fallback_policy_is_checked_like_the_actors_policy(tmp_path):

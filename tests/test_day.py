@@ -76,6 +76,15 @@ CASES = {
         ]
     },
     "one replica": {"replicas": 1},
+    "Iran's orders": {
+        "iran": {
+            "orders": [
+                {"day": 10, "days": 20, "order": "halt"},
+                {"day": 40, "days": 30, "order": "back"},
+                {"day": 90, "order": "restrain"},
+            ]
+        }
+    },
 }
 
 

@@ -70,6 +70,36 @@ def test_the_halt_ends_when_the_risk_has_receded_and_can_be_switched_off():
     assert not off.series.data["iran_halt"].any() and not off.militia.halted.any()
 
 
+def test_irans_orders_replace_its_decision_on_their_days_and_then_it_decides_again():
+    """A halt ordered with no risk at all (the trigger even off) halts on its days and ends
+    the day after, when the model's Iran sees no risk; backing lifts a halt the risk started,
+    signals no restraint and resupplies faster; restraint is the baseline."""
+    orders = [
+        {"day": 3, "days": 5, "order": "halt"},
+        {"day": 20, "days": 10, "order": "back"},
+        {"day": 40, "days": 5, "order": "restrain"},
+    ]
+    iran = {**IRAN, "halt_trigger": 0.0, "orders": orders}
+    model = _model(shocks=[_attack(1, 2)], iran=iran).run()
+    data = model.series.data
+    halt, restraint = data["iran_halt"], data["iran_restraint"]
+    assert halt[3:8].all() and not halt[:3].any() and not halt[8:].any()
+    assert (restraint[3:8] == 0.95).all()
+    baseline = restraint[0, 0]
+    assert baseline > 0 and (restraint[20:30] == 0).all() and (restraint[40:45] == baseline).all()
+    started = model.event_log().query("day == 3 and actor == 'militia'").action
+    assert (started == "truce").any() and started.isin(["truce", "threaten"]).all()
+    back = {"day": 10, "days": 3, "order": "back"}
+    risen = _model(shocks=[_attack(5, 3)], iran={**IRAN, "orders": [back]}).run()
+    halted = risen.series.data["iran_halt"]
+    assert halted[6:10].all() and not halted[10:13].any(), "backing lifts the risk's halt"
+    assert halted[13].all(), "then the model's Iran, its risk still above the trigger, halts"
+    risen = _model(shocks=[_attack(5, 3)], iran={**IRAN, "orders": orders[1:2]}).run()
+    alone = _model(shocks=[_attack(5, 3)]).run()
+    restored = risen.militia.capability[:, 0] - alone.militia.capability[:, 0]
+    assert (restored >= 0).all() and (restored > 0).any(), "backing resupplies faster"
+
+
 def test_us_strikes_at_iran_linked_targets_raise_irans_risk_and_can_make_it_halt():
     """The US-Iran channel: no US death, three strike campaigns."""
     campaigns = [_us(d, "strike_campaign") for d in (5, 6, 7)]

@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pytest
 
+from sim.model.escalation import EscalationModel
 from sim.policies import POLICIES, Observation, Policy, PolicyParams, policies_for, register
 
 MAX = 6
@@ -694,3 +695,20 @@ def test_a_policy_registered_elsewhere_runs_its_kernel_day_by_day():
         assert len(us) == 2 * 20 and set(us.action) == {"threaten"}
     finally:
         POLICIES.pop("test_threaten")
+
+
+def test_militia_posture_scales_the_calibrated_campaign():
+    """posture 1 is the calibrated campaign exactly; 0 stops every attack; 0.5 fewer (not
+    half: capability left unused and less US retaliation feed back)."""
+
+    def attacks(**hazard):
+        config = {"seed": 4, "replicas": 60, "horizon_days": 200}
+        if hazard:
+            config["militia"] = {"policy": {"name": "hazard", **hazard}}
+        model = EscalationModel(config, record_events=False).run()
+        return model.series.data["cum_attacks"][model.day - 1]
+
+    default = attacks()
+    assert np.array_equal(attacks(posture=1.0), default)
+    assert attacks(posture=0.0).sum() == 0
+    assert attacks(posture=0.5).mean() < 0.9 * default.mean()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from sim.classroom.controls import checked
-from sim.classroom.room import CODE_ALPHABET, Room, new_code
+from sim.classroom.room import CODE_ALPHABET, LOG_FILES, Room, new_code
 from sim.model.escalation import EscalationModel
 
 
@@ -79,8 +79,11 @@ def test_a_laptop_that_reconnects_keeps_its_team():
     r.join("laptop-1", "Kataib Hezbollah")
     r.join("laptop-1", "us")  # the same session joining again (a reload)
     assert r.team_of("laptop-1") == "Kataib Hezbollah"
+    r.join("laptop-2", "iran")
+    r.join("laptop-2", "iraq")
+    assert r.team_of("laptop-2") == "iran"
     with pytest.raises(ValueError, match="no team"):
-        r.join("laptop-2", "iran")
+        r.join("laptop-3", "Quds Force")
     with pytest.raises(ValueError, match="no team"):
         r.join("laptop-2", "militia")  # each faction is a team of its own
 
@@ -103,8 +106,8 @@ def test_teams_see_what_their_actor_would_know():
 def _replay(r: Room, files: dict[str, bytes], folder) -> EscalationModel:
     logs = {}
     for actor in r.played_actors():
-        logs[actor] = folder / f"{actor}_choices.csv"
-        logs[actor].write_bytes(files[f"{actor}_choices.csv"])
+        logs[actor] = folder / LOG_FILES[actor]
+        logs[actor].write_bytes(files[LOG_FILES[actor]])
     return EscalationModel(r.replay_config(logs)).run()
 
 
@@ -149,7 +152,7 @@ def test_a_militia_team_that_always_chooses_replays_exactly(tmp_path):
 def test_militia_factions_are_teams_and_the_model_plays_the_faction_nobody_took(tmp_path):
     r, clock = room(days=35, seed=3)
     kh, nujaba, kss = (f.name for f in r.scenario.militia.factions)
-    assert list(r.team_names) == ["us", kh, nujaba, kss, "iraq"]
+    assert list(r.team_names) == ["us", kh, nujaba, kss, "iraq", "iran"]
     r.join("a", kh)
     r.join("b", nujaba)
     r.join("c", "us")
@@ -259,3 +262,104 @@ def test_class_pages_open_a_room_join_teams_and_keep_choices_private(monkeypatch
     who["id"] = "laptop-1"
     _box, again = solara.render(app.Class(), handle_error=False)
     assert "you play <b>United States</b>" in page_text(again)
+
+
+def test_iran_is_a_team_whose_orders_hold_for_the_turn_and_the_model_plays_its_missed_turns(
+    tmp_path,
+):
+    r, clock = room(days=35, seed=4)
+    assert list(r.team_names)[-1] == "iran" and r.team_names["iran"] == "Iran"
+    r.join("t", "iran")
+    r.join("u", "us")
+    assert [name for name, _ in r.options("iran")] == ["halt", "restrain", "back"]
+    assert "truce" in r.note("iran", "halt")
+    with pytest.raises(ValueError, match="not open to Iran; choose from: halt, restrain, back"):
+        r.choose("t", "mass_casualty_attack")
+    plan = [("halt", "limited_strike"), (None, "none"), ("back", None), ("restrain", "none")]
+    projected = []  # what the projector says Iran did each turn
+    for turn, (order, us) in enumerate(plan, start=1):
+        for member, action in (("t", order), ("u", us)):
+            if action:
+                r.choose(member, action)
+        if r.model.day < 7 * turn:  # a team missed the turn: the time runs out
+            assert r.chosen()["iran" if order is None else "us"] is False
+            clock.now += 31
+            assert r.tick()
+        assert r.model.day == 7 * turn
+        projected.append(r.last_lines[0])
+    ts = r.model.timeseries()
+    halt, restraint = ts.iran_halt.to_numpy(), ts.iran_restraint.to_numpy()
+    assert halt[:7].all(), "a halt ordered for the turn holds every day of it"
+    first = r.model.event_log().query("day == 0 and actor == 'militia'")
+    assert (first.action == "truce").any(), "the factions that heed Iran declare a truce"
+    assert not halt[14:21].any() and (restraint[14:21] == 0).all(), "backing: no restraint"
+    assert not halt[21:28].any() and (restraint[21:28] > 0).all()
+    codes = r.model.iran.params.orders
+    assert (codes[7:14] == -1).all() and (codes[28:] == -1).all(), "missed: the model's Iran"
+    assert [t["action"] for t in r.turns if t["team"] == "iran"] == [
+        "halt",
+        "(the model played)",
+        "back",
+        "restrain",
+    ]
+    assert projected[0] == "Day 0: Iran: order every faction to halt"
+    assert projected[1].startswith("Day 7: Iran (played by the model): ")
+    assert projected[2:] == ["Day 14: Iran: back the campaign", "Day 21: Iran: urge restraint"]
+
+    seen = r.seen_by("iran")
+    assert seen[-1].startswith("Now: your perceived risk of a US strike on Iran is ")
+    assert f"{r.model.iran.risk[0]:.2f}" in seen[-1]
+    assert seen[-2].startswith("Attacks reported: Kataib Hezbollah ")
+    events = r.model.event_log()
+    labels = r.model.ladder.label_of
+    for line, row in zip(seen, events.itertuples(), strict=False):
+        assert labels[row.perceived_as] in line  # as it was read, not as it was done
+    assert any("(at an Iran-linked target)" in line for line in seen), "the US strike on day 0"
+    assert "halt" not in " ".join(r.seen_by("us")), "no team sees Iran's orders"
+
+    lines = r.debrief(replicas=10)
+    (iran,) = [line for line in lines if line.startswith("Iran:")]
+    assert iran.startswith(
+        "Iran: backed the campaign in 1, urged restraint in 1, ordered a halt in 1 of 4 turns "
+        "(the model played 1)"
+    )
+    assert "of days, in the model's games on" in iran
+
+    files = r.choices_files()
+    orders = pd.read_csv(io.BytesIO(files["iran_orders.csv"]))
+    assert orders.to_dict("records") == [
+        {"day": 0, "days": 7, "order": "halt"},
+        {"day": 14, "days": 7, "order": "back"},
+        {"day": 21, "days": 7, "order": "restrain"},
+    ]
+    _same_game(_replay(r, files, tmp_path), r)
+    assert "iran.orders=iran_orders.csv" in r.replay_command()
+
+
+def test_the_exported_game_with_iran_replays_exactly_through_the_command_line(tmp_path):
+    import shlex
+
+    from .conftest import run_cli
+
+    r, _clock = room(days=21, seed=6)
+    r.join("t", "iran")
+    r.join("m", "Harakat al-Nujaba")
+    for order, attack in (("back", "casualty_attack"), ("halt", "harassment_attack")):
+        r.choose("t", order)
+        r.choose("m", attack)
+    r.resolve()  # the instructor plays the last turn: the model plays both teams
+    for name, data in r.choices_files().items():
+        (tmp_path / name).write_bytes(data)
+    command = shlex.split(r.replay_command())
+    assert command[0] == "escalation-sim"
+    proc = run_cli(*command[1:], "hydra.run.dir=run", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    again = pd.read_parquet(tmp_path / "run" / "timeseries.parquet")
+    mine = r.model.timeseries()
+    pd.testing.assert_frame_equal(again[mine.columns].reset_index(drop=True), mine)
+
+
+def test_a_scenario_without_iran_has_no_iran_team_and_no_faction_may_be_named_iran():
+    assert "iran" not in Room(checked({"iran": {"enabled": False}, "horizon_days": 14})).team_names
+    with pytest.raises(ValueError, match="cannot be named 'us', 'iraq' or 'iran'"):
+        Room(checked({"militia": {"factions": [{"name": "iran"}]}, "horizon_days": 14}))

@@ -195,7 +195,7 @@ def test_common_random_numbers(tmp_path):
 
 def test_named_experiments_compose(tmp_path):
     for name, points in (
-        ("withdrawal_timing", 96),
+        ("withdrawal_timing", 60),
         ("policy_noise", 25),
         ("endogenous_withdrawal", 25),
     ):

@@ -7,6 +7,15 @@ Iran wants pressure on the US without a US war on Iran (CRS IF12587). It keeps a
 each faction in proportion to Iran's leverage over it); the halt lasts until the risk has
 fallen below ``halt_release`` of the trigger, so US strikes at Iran-linked targets during a
 halt prolong it (the US-Iran channel). Switched off, restraint is 0 and nothing is halted.
+
+Iran's *orders* (``iran.orders``: a class game's Iran team, or a what-if) replace its own
+decision on their days: ``halt`` starts a halt (or keeps one on) whatever the risk, ``restrain``
+lifts any halt and signals the baseline restraint, ``back`` lifts any halt, signals no
+restraint and raises supply to ``back_supply``. They are a table of days the compiled day
+reads, so a run with orders is compiled like any other; the risk keeps being perceived, and
+on the days after an order the model's Iran decides again from it (a halt a team ordered ends
+once the risk is below the release level). No order draws a random number: a run without
+orders is the run it always was.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ import mesa
 import numpy as np
 
 from sim.actors.views import StateView
-from sim.config.schema import IranConfig
+from sim.config.schema import IRAN_ORDERS, IranConfig
 from sim.core.compiled import compiled
 from sim.core.params import by_replica, half_life_decay
 
@@ -48,9 +57,14 @@ class IranParams(NamedTuple):
     risk_per_us_death: float
     halt_restraint: float
     restraint: np.ndarray
+    supply: float
+    back_supply: float
+    orders: np.ndarray  # each day's order (its code in IRAN_ORDERS), -1 = Iran decides
 
     @classmethod
-    def of(cls, cfg: IranConfig, n: int, draws: Mapping[str, np.ndarray]) -> IranParams:
+    def of(
+        cls, cfg: IranConfig, n: int, draws: Mapping[str, np.ndarray], horizon: int
+    ) -> IranParams:
         return cls(
             bool(cfg.enabled),
             by_replica(draws, "iran.halt_trigger", cfg.halt_trigger, n),
@@ -61,27 +75,45 @@ class IranParams(NamedTuple):
             float(cfg.risk_per_us_death),
             float(cfg.halt_restraint),
             by_replica(draws, "iran.restraint", cfg.restraint, n),
+            float(cfg.supply),
+            float(cfg.back_supply),
+            order_codes(cfg, horizon),
         )
 
 
+HALT, RESTRAIN, BACK = (IRAN_ORDERS.index(o) for o in ("halt", "restrain", "back"))
+"""Codes of Iran's orders (positions in :data:`~sim.config.schema.IRAN_ORDERS`)."""
+
+
+def order_codes(cfg: IranConfig, horizon: int) -> np.ndarray:
+    """Each day's order code over the horizon, -1 where Iran decides; a later order wins where
+    two overlap (as shocks do)."""
+    codes = np.full(horizon, -1, dtype=np.int64)
+    for o in cfg.orders:
+        codes[o.day : o.day + o.days] = IRAN_ORDERS.index(o.order)
+    return codes
+
+
 @compiled
-def signal(s: IranState, p: IranParams) -> None:
-    """Today's halt and restraint from the risk Iran perceived up to yesterday: a halt starts
-    where the risk reached the trigger, and ends where it fell below the release level (the
-    state ``s`` updated in place)."""
+def signal(t: int, s: IranState, p: IranParams) -> None:
+    """Day t's halt, restraint and supply: the day's order if there is one, else from the
+    risk Iran perceived up to yesterday (a halt starts where the risk reached the trigger, and
+    ends where it fell below the release level, or at once where the trigger is off); the
+    state ``s`` updated in place."""
     if not p.enabled:
         return
     risk, on, started, restraint = s.risk, s.halt_on, s.halt_started, s.restraint
+    order = p.orders[t] if t < p.orders.shape[0] else -1
     for r in range(risk.shape[0]):
         started[r] = False
         trigger = p.halt_trigger[r]
-        if trigger > 0.0:
-            if not on[r] and risk[r] >= trigger:
-                on[r] = True
-                started[r] = True
-            elif on[r] and risk[r] < p.halt_release * trigger:
-                on[r] = False
-        restraint[r] = p.halt_restraint if on[r] else p.restraint[r]
+        if order == HALT or (order < 0 and trigger > 0.0 and not on[r] and risk[r] >= trigger):
+            started[r] = not on[r]
+            on[r] = True
+        elif order >= 0 or trigger <= 0.0 or risk[r] < p.halt_release * trigger:
+            on[r] = False  # an order to restrain or back, or the model's Iran lifts the halt
+        restraint[r] = p.halt_restraint if on[r] else 0.0 if order == BACK else p.restraint[r]
+        s.supply[r] = p.back_supply if order == BACK else p.supply
 
 
 @compiled
@@ -107,7 +139,7 @@ class IranPatron(StateView, mesa.Agent):
         super().__init__(model)
         cfg = model.config.iran
         n = model.n_replicas
-        self.params = IranParams.of(cfg, n, model.draws)
+        self.params = IranParams.of(cfg, n, model.draws, model.horizon)
         self.state = IranState(
             risk=np.zeros(n),
             halt_on=np.zeros(n, dtype=bool),

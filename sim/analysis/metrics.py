@@ -19,8 +19,10 @@ def summarize(model: EscalationModel) -> pd.DataFrame:
 
     Columns: replica, seed, peak_escalation and its day and date, mean_escalation,
     days_in_crisis (index >= ``index.crisis_threshold``), totals of attacks, strikes and
-    casualties, final troops, withdrawal start and completion days, and ``first_day_<rung>``
-    for every rung other than ``none`` (missing where the rung was never played), then
+    casualties, final troops, withdrawal start and completion days, spillover_day (the first
+    day Iran's perceived risk of a US war on Iran reached ``index.spillover_risk``: a
+    regional-war spillover), ``first_day_<rung>`` for every rung other than ``none``
+    (missing where the rung was never played or the threshold never reached), then
     ``drawn.<key>`` for every calibrated parameter the replicas drew from the posterior
     (none with ``parameters: point``, nor for a parameter the scenario sets itself).
     """
@@ -31,17 +33,18 @@ def summarize(model: EscalationModel) -> pd.DataFrame:
     index = data["escalation_index"][:days]  # (days, R)
     peak_day = index.argmax(axis=0)
     start, done = model.withdrawal_days()
+    cfg = model.config
     out = pd.DataFrame(
         {
             "replica": model.replica_ids,
-            "seed": model.config.seed,
+            "seed": cfg.seed,
             "peak_escalation": index.max(axis=0),
             "peak_day": peak_day,
             "peak_date": (model.start_date + peak_day.astype("timedelta64[D]")).astype(
                 "datetime64[ns]"
             ),
             "mean_escalation": index.mean(axis=0),
-            "days_in_crisis": (index >= model.config.index.crisis_threshold).sum(axis=0),
+            "days_in_crisis": (index >= cfg.index.crisis_threshold).sum(axis=0),
             "total_attacks": data["cum_attacks"][days - 1],
             "total_strikes": data["cum_strikes"][days - 1],
             "us_killed": data["cum_us_killed"][days - 1],
@@ -50,6 +53,10 @@ def summarize(model: EscalationModel) -> pd.DataFrame:
             "final_troops": data["us_troops"][days - 1],
             "withdrawal_start_day": pd.array(_nullable(start), dtype="Int64"),
             "withdrawal_complete_day": pd.array(_nullable(done), dtype="Int64"),
+            "spillover_day": pd.array(
+                _nullable(_first_day(data["iran_risk"][:days] >= cfg.index.spillover_risk)),
+                dtype="Int64",
+            ),
         }
     )
     for j, name in enumerate(model.ladder.names):
@@ -62,6 +69,11 @@ def summarize(model: EscalationModel) -> pd.DataFrame:
     for key, values in model.draws.items():
         out[DRAWN_PREFIX + key] = values
     return out
+
+
+def _first_day(hit: np.ndarray) -> np.ndarray:
+    """The first day (row) each replica (column) is True, NaN where it never is."""
+    return np.where(hit.any(axis=0), hit.argmax(axis=0), np.nan)
 
 
 def _nullable(x: np.ndarray) -> list:

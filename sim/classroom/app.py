@@ -537,8 +537,8 @@ def ClassPage():
     with solara.Column(style={"max-width": "900px", "font-size": "17px"}):
         Rich("A whole class in one crisis", tag="h2", size=26)
         Rich(
-            "Teams play the United States, each militia faction and the Iraqi government; the "
-            "model plays any actor or faction nobody took. Each turn every team chooses "
+            "Teams play the United States, each militia faction, the Iraqi government and Iran; "
+            "the model plays any actor or faction nobody took. Each turn every team chooses "
             "privately; the turn is played when all have chosen or the time is up (a team that "
             "did not choose is played by the model).",
             size=17,
@@ -660,7 +660,7 @@ def TeamView(room: Room, member: str):
             Lines(room.debrief(COMPARE_WORLDS))
         else:
             mine = room.choices.get(team)
-            label = room.model.ladder.label_of
+            label = dict(room.options(team))
             Rich(
                 f"Your team chose: **{label[mine]}** (you may change it until the turn is played)"
                 if mine
@@ -675,7 +675,7 @@ def TeamView(room: Room, member: str):
                         solara.Button(
                             text, on_click=lambda name=name: choose(name), outlined=True
                         ).key(f"turn {shown_turn}: {name}")
-                        solara.Text(rung_note(name), style={"font-size": "15px"})
+                        solara.Text(room.note(team, name), style={"font-size": "15px"})
         Rich("**What you know of the last two turns** (as your side read it)", size=18)
         Lines(room.seen_by(team, days=2 * room.turn_days)[-30:] or ["Nothing yet."])
 

@@ -1,8 +1,8 @@
 """Class mode: one shared crisis in which student teams play actors and the model plays the rest.
 
 A :class:`Room` is a game of one world (one replica). Teams take the US, a militia faction
-(each faction of the scenario's ``militia.factions`` is a team of its own) or the Iraqi
-government; an actor or faction nobody took is played by its configured policy. Each turn
+(each faction of the scenario's ``militia.factions`` is a team of its own), the Iraqi
+government or Iran (the patron); an actor or faction nobody took is played by the model. Each turn
 every team chooses privately; the turn resolves when every team has chosen or its time is up,
 and a team that did not choose is played by the model for that turn. Pure Python (no web
 framework), so the turn loop, what each team may see, the debrief and the exported game are
@@ -13,10 +13,13 @@ with the choice scheduled on the turn's first day (the model reads each actor's 
 day, so a swapped policy takes over from the next day); otherwise its own policy. The militias
 always play a ``human`` policy whose ``fallback`` is the model's own militia policy: a faction
 team's choice is scheduled for that faction (its level on the turn's first day, nothing on
-the turn's other days), and every faction without a choice is played by the fallback. The
-exported game holds every day's level of each actor and faction a team played
-(:meth:`Room.choices_files`), which replays the game exactly through the ordinary command
-line's ``<actor>.policy.log``.
+the turn's other days), and every faction without a choice is played by the fallback. Iran
+takes no rungs: its team gives one of Iran's orders (halt every faction, restrain, back the
+campaign; :data:`~sim.config.schema.IRAN_ORDERS`) for the whole turn, written into the order
+table the compiled day reads (``iran.orders``); a turn without an order is the model's Iran.
+The exported game holds every day's level of each actor and faction a team played, and Iran's
+orders (:meth:`Room.choices_files`), which replay the game exactly through the ordinary
+command line's ``<actor>.policy.log`` and ``iran.orders``.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ import numpy as np
 import pandas as pd
 
 from sim.classroom.game import event_sentence, moves
-from sim.config.schema import ScenarioConfig
+from sim.classroom.words import IRAN_ORDER_WORDS, move_note
+from sim.config.schema import IRAN_ORDERS, ScenarioConfig
+from sim.core.ladder import FORCE_LEVEL
 from sim.model.escalation import EscalationModel
 from sim.policies import POLICIES, PolicyParams, make_policy
 
@@ -43,17 +48,30 @@ logger = logging.getLogger("sim.classroom")
 
 def team_names(scenario: ScenarioConfig) -> dict[str, str]:
     """The teams of a scenario's class game and how they are named: the US, each militia
-    faction (its team is its name) and the Iraqi government."""
+    faction (its team is its name), the Iraqi government and Iran (unless the scenario
+    switches Iran off)."""
     factions = {f.name: f.name for f in scenario.militia.factions}
-    if {"us", "iraq"} & set(factions):
-        raise ValueError("a militia faction cannot be named 'us' or 'iraq' in class mode")
-    return {"us": "United States", **factions, "iraq": "the Iraqi government"}
+    if {"us", "iraq", "iran"} & set(factions):
+        raise ValueError("a militia faction cannot be named 'us', 'iraq' or 'iran' in class mode")
+    iran = {"iran": "Iran"} if scenario.iran.enabled else {}
+    return {"us": "United States", **factions, "iraq": "the Iraqi government", **iran}
 
 
 TEAMS = team_names(ScenarioConfig())
 """The teams of the default scenario."""
 
 ACTORS = ("us", "militia", "iraq")
+"""The actors that take rungs through a policy (Iran gives orders instead)."""
+
+LOG_FILES = {
+    "us": "us_choices.csv",
+    "militia": "militia_choices.csv",
+    "iraq": "iraq_choices.csv",
+    "iran": "iran_orders.csv",
+}
+"""The exported file a replay reads for each actor a team played."""
+
+MODEL_PLAYED = "(the model played)"
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 """Room codes avoid letters and digits that read alike (I/1, O/0, L)."""
@@ -100,6 +118,8 @@ class Room:
         self.members: dict[str, str] = {}  # member id (a browser session) -> team
         self.choices: dict[str, str] = {}  # team -> action chosen this turn (private)
         self.turns: list[dict[str, Any]] = []  # one row per team per turn
+        # Iran's orders (day, days, order): the scenario's, then its team's, as the model has them
+        self.iran_orders: list[dict[str, Any]] = [asdict(o) for o in self.scenario.iran.orders]
         self.ever_human: set[str] = set()
         self.paused_left: float | None = None
         self.deadline = clock() + turn_seconds
@@ -122,8 +142,8 @@ class Room:
         return {"us": self.model.us, "militia": self.model.militia, "iraq": self.model.iraq}[actor]
 
     def actor_of(self, team: str) -> str:
-        """The actor a team plays: "us", "iraq", or "militia" for a faction's team."""
-        return team if team in ("us", "iraq") else "militia"
+        """The actor a team plays: "us", "iraq", "iran", or "militia" for a faction's team."""
+        return team if team in ("us", "iraq", "iran") else "militia"
 
     # ------------------------------------------------------------------ who plays
     def join(self, member: str, team: str) -> None:
@@ -146,8 +166,15 @@ class Room:
         return [t for t in self.team_names if t in taken]
 
     def options(self, team: str) -> list[tuple[str, str]]:
-        """(rung name, label) of the moves open to a team, least escalatory first."""
+        """(name, label) of the moves open to a team, least escalatory first: rungs of the
+        ladder, or Iran's orders for Iran's team."""
+        if team == "iran":
+            return [(o, IRAN_ORDER_WORDS[o][0]) for o in IRAN_ORDERS]
         return moves(self.model, self.actor_of(team))
+
+    def note(self, team: str, name: str) -> str:
+        """The one-line note of a move open to a team ('' if it has none)."""
+        return move_note(self.actor_of(team), name)
 
     # ------------------------------------------------------------------ a turn
     @property
@@ -169,8 +196,12 @@ class Room:
         team = self.members.get(member)
         if team is None:
             raise ValueError("join a team first")
-        if action not in dict(self.options(team)):
-            raise ValueError(f"{action!r} is not open to {self.team_names[team]}")
+        open_moves = dict(self.options(team))
+        if action not in open_moves:
+            raise ValueError(
+                f"{action!r} is not open to {self.team_names[team]}; choose from: "
+                f"{', '.join(open_moves)}"
+            )
         with self.lock:
             if self.finished:
                 raise ValueError("the game is over")
@@ -229,9 +260,17 @@ class Room:
                 return
             day = self.model.day
             ladder = self.model.ladder
+            days = min(self.turn_days, self.model.horizon - day)
             for team in self.team_names:
                 action = self.choices.get(team)
                 actor = self.actor_of(team)
+                if actor == "iran":
+                    if action is not None:
+                        self._order(day, days, action)
+                        self.ever_human.add(team)
+                    if team in self.teams:
+                        self.turns.append(self._turn_row(team, day, action))
+                    continue
                 level = None if action is None else int(ladder.level[ladder.rung_id(action)])
                 if actor == "militia":  # the faction's choice, then nothing, for the turn
                     if level is not None:
@@ -245,32 +284,58 @@ class Room:
                     self._played[actor].inner = self._human[actor]
                     self.ever_human.add(team)
                 if team in self.teams:
-                    self.turns.append(
-                        {
-                            "turn": self.turn,
-                            "day": day,
-                            "team": team,
-                            "action": action if action is not None else "(the model played)",
-                        }
-                    )
+                    self.turns.append(self._turn_row(team, day, action))
             self.model.run(self.turn_days)
             events = self.model.event_log()
-            self.last_lines = [
+            self.last_lines = self._iran_lines(day) + [
                 event_sentence(r, ladder.label_of) for r in events[events.day >= day].itertuples()
             ]
             self.choices = {}
             self.deadline = self.clock() + self.turn_seconds
             self.version += 1
 
+    def _turn_row(self, team: str, day: int, action: str | None) -> dict[str, Any]:
+        return {
+            "turn": self.turn,
+            "day": day,
+            "team": team,
+            "action": action if action is not None else MODEL_PLAYED,
+        }
+
+    def _order(self, day: int, days: int, order: str) -> None:
+        """Iran's team's order for the turn's days, written into the order table the compiled
+        day reads (as ``iran.orders`` would have set it), and kept for the exported game."""
+        self.model.iran.params.orders[day : day + days] = IRAN_ORDERS.index(order)
+        self.iran_orders.append({"day": day, "days": days, "order": order})
+
+    def _iran_lines(self, day: int) -> list[str]:
+        """What Iran did over the turn from ``day``, for the projector, when a team plays Iran:
+        its team's order, or whether the model's Iran held a halt."""
+        if "iran" not in self.teams:
+            return []
+        order = [o["order"] for o in self.iran_orders if o["day"] == day]
+        if order:
+            return [f"Day {day}: Iran: {IRAN_ORDER_WORDS[order[-1]][0]}"]
+        halt = self.model.series.data["iran_halt"][day : self.model.day, 0]
+        state = f"a halt held on {int(halt.sum())} of {len(halt)} days" if halt.any() else "no halt"
+        return [f"Day {day}: Iran (played by the model): {state}"]
+
     # ------------------------------------------------------------------ what each team sees
     def seen_by(self, team: str, days: int | None = None) -> list[str]:
         """The events a team would plausibly know of, in plain words: its own acts as done,
         the others' as their targets read them (misperception included) and attacks blamed on
-        the faction the US blamed. Nothing of what the other teams chose but did not do."""
+        the faction the US blamed. Nothing of what the other teams chose but did not do.
+
+        Iran's team sees what its patron would know: its own perceived risk of a US strike on
+        Iran and whether a halt is in force, the attacks of each faction as they were reported
+        (the US's reading, as every other side gets them), and the US's acts as its factions
+        read them, those at Iran-linked targets marked."""
         events = self.model.event_log()
         if days is not None:
             events = events[events.day >= self.model.day - days]
         labels = self.model.ladder.label_of
+        if team == "iran":
+            return self._seen_by_iran(events)
         lines = []
         for row in events.itertuples():
             if row.actor == team or (row.actor == "militia" and row.actor_name == team):
@@ -282,6 +347,32 @@ class Room:
                 who = row.attributed_to  # who the US thinks did it
             harm = f", {row.killed} killed" if row.killed else ""
             lines.append(f"Day {row.day}: {who}: {seen}{harm}")
+        return lines
+
+    def _seen_by_iran(self, events: pd.DataFrame) -> list[str]:
+        ladder, iran = self.model.ladder, self.model.iran
+        linked = ladder.iran_risk > 0
+        lines = []
+        for row in events.itertuples():
+            mark = ""
+            if row.actor == "us" and linked[ladder.rung_id(row.action)]:
+                mark = " (at an Iran-linked target)"
+            harm = f", {row.killed} killed" if row.killed else ""
+            lines.append(
+                f"Day {row.day}: {row.actor_name}: {ladder.label_of[row.perceived_as]}{mark}{harm}"
+            )
+        attacks = events[events.actor == "militia"]
+        level = ladder.level[[ladder.rung_id(a) for a in attacks.perceived_as]]
+        counts = attacks[level >= FORCE_LEVEL].actor_name.value_counts()
+        lines.append(
+            "Attacks reported: " + ", ".join(f"{f} {counts.get(f, 0)}" for f in self.factions) + "."
+        )
+        trigger = float(iran.params.halt_trigger[0])
+        at = f" (the model's Iran orders a halt at {trigger:.2f})" if trigger > 0 else ""
+        halt = "a halt is in force" if iran.halt_on[0] else "no halt is in force"
+        lines.append(
+            f"Now: your perceived risk of a US strike on Iran is {iran.risk[0]:.2f}{at}; {halt}."
+        )
         return lines
 
     # ------------------------------------------------------------------ the debrief
@@ -301,7 +392,8 @@ class Room:
             return ["No turn played yet."]
         threshold = self.scenario.index.crisis_threshold
         index = self.model.series.data["escalation_index"][:days, 0]
-        theirs = self.model_play(replicas).series.data["escalation_index"][:days]
+        model = self.model_play(replicas)
+        theirs = model.series.data["escalation_index"][:days]
         lines = [
             f"Mean escalation index: the class {index.mean():.1f}; the model's {replicas} games "
             f"{np.median(theirs.mean(axis=0)):.1f} (median); the class game was more escalatory "
@@ -320,18 +412,36 @@ class Room:
         lines.append(f"The class game {when}; {median}.")
         events = self.model.event_log()
         for team in self.teams:
+            if team == "iran":
+                lines.append(self._iran_debrief(model.series.data["iran_halt"][:days]))
+                continue
             mine = events[(events.actor == team) | (events.actor_name == team)]
             levels = mine.rung[mine.action != "withdrawal_step"]
             acts = len(levels)
             top = self.model.ladder.label_of[mine.action.iloc[levels.argmax()]] if acts else "—"
             chose = [t for t in self.turns if t["team"] == team]
-            missed = sum(t["action"] == "(the model played)" for t in chose)
+            missed = sum(t["action"] == MODEL_PLAYED for t in chose)
             name = self.team_names[team][0].upper() + self.team_names[team][1:]
             lines.append(
                 f"{name}: {acts} acts, the sharpest: {top}; chose in "
                 f"{len(chose) - missed} of {len(chose)} turns."
             )
         return lines
+
+    def _iran_debrief(self, model_halt: np.ndarray) -> str:
+        """How escalatory Iran's team was: the share of its turns it backed the campaign,
+        restrained or ordered a halt, and the days under a halt against the model's games."""
+        chose = [t["action"] for t in self.turns if t["team"] == "iran"]
+        n = len(chose)
+        shares = ", ".join(
+            f"{IRAN_ORDER_WORDS[o][1]} in {chose.count(o)}" for o in reversed(IRAN_ORDERS)
+        )
+        halted = self.model.series.data["iran_halt"][: self.model.day, 0].mean()
+        return (
+            f"Iran: {shares} of {n} turns (the model played {chose.count(MODEL_PLAYED)}); a halt "
+            f"held on {halted:.0%} of days, in the model's games on "
+            f"{np.median(model_halt.mean(axis=0)):.0%} (median)."
+        )
 
     # ------------------------------------------------------------------ the exported game
     def choices_files(self) -> dict[str, bytes]:
@@ -340,7 +450,9 @@ class Room:
         log reads); for the militia factions teams played, the level each played on every
         day (``militia_choices.csv``, columns day, faction and level; the factions nobody took
         are played by the replay's fallback, the model's militia policy, as in the game); the
-        teams' turns (``turns.csv``) and the event log (``game_events.csv``).
+        teams' turns (``turns.csv``) and the event log (``game_events.csv``); if a team played
+        Iran, its orders (``iran_orders.csv``: columns day, days and order, as ``iran.orders``
+        reads them; the turns it missed are the model's Iran, as in the game).
 
         The levels are those the actor's policy decided (a team's choice, or the model's on a
         turn the team missed), so the game replays exactly through the command line
@@ -365,7 +477,11 @@ class Room:
                 )
             else:
                 continue
-            files[f"{actor}_choices.csv"] = _csv(frame)
+            files[LOG_FILES[actor]] = _csv(frame)
+        if "iran" in self.ever_human:
+            given = [o for o in self.iran_orders if o["day"] < self.model.day]  # days played
+            orders = pd.DataFrame(given, columns=["day", "days", "order"])
+            files[LOG_FILES["iran"]] = _csv(orders)
         turns = pd.DataFrame(self.turns, columns=["turn", "day", "team", "action"])
         files["turns.csv"] = _csv(turns)
         files["game_events.csv"] = _csv(self.model.event_log())
@@ -378,11 +494,14 @@ class Room:
 
     def replay_config(self, logs: dict[str, str]) -> dict[str, Any]:
         """The scenario that replays the game, with each actor's log (``logs``: actor ->
-        path of its ``<actor>_choices.csv``), as a mapping :func:`validate` takes."""
+        path of its file, :data:`LOG_FILES`), as a mapping :func:`validate` takes."""
         config = asdict(self.scenario)
         config["replicas"] = 1
         config["horizon_days"] = self.model.day
         for actor, path in logs.items():
+            if actor == "iran":
+                config["iran"]["orders"] = str(path)
+                continue
             config[actor]["policy"] = {"name": "human", "log": str(path)}
             if actor == "militia":
                 config[actor]["policy"]["fallback"] = asdict(self.scenario.militia.policy)
@@ -391,13 +510,20 @@ class Room:
     def played_actors(self) -> list[str]:
         """The actors whose choices a replay reads from a log (a team played them)."""
         taken = set(self.ever_human)
-        return [a for a in ACTORS if a in taken or (a == "militia" and taken & set(self.factions))]
+        return [
+            a
+            for a in (*ACTORS, "iran")
+            if a in taken or (a == "militia" and taken & set(self.factions))
+        ]
 
     def replay_command(self) -> str:
         """The command line that replays the game from :meth:`choices_files`."""
         logs = []
         for actor in self.played_actors():
-            logs.append(f"{actor}/policy=human {actor}.policy.log={actor}_choices.csv")
+            if actor == "iran":
+                logs.append(f"iran.orders={LOG_FILES['iran']}")
+                continue
+            logs.append(f"{actor}/policy=human {actor}.policy.log={LOG_FILES[actor]}")
             if actor == "militia":
                 fallback = _hydra(self.scenario.militia.policy)
                 quote = "'" if "{" in fallback else ""

@@ -1,5 +1,5 @@
-"""The model in plain words for a class: what each rung of the ladder means and does, and
-what a value of the escalation index means.
+"""The model in plain words for a class: what each rung of the ladder and each of Iran's
+orders means and does, and what a value of the escalation index means.
 
 The ladder's ``label`` names a rung; a student also needs to know why it matters, in one line.
 Those lines live here, beside the app, not in the ladder file (the model reads that file and
@@ -31,9 +31,38 @@ RUNG_NOTES = {
 """One line per rung of the default ladder: what it is, and what it does in the model."""
 
 
+IRAN_ORDER_WORDS = {
+    "halt": (
+        "order every faction to halt",
+        "ordered a halt",
+        "the factions that heed Iran declare a truce while the halt lasts; the others feel "
+        "strong restraint",
+    ),
+    "restrain": (
+        "urge restraint",
+        "urged restraint",
+        "Iran's usual line: pressure on the US, but no war with it; no halt",
+    ),
+    "back": (
+        "back the campaign",
+        "backed the campaign",
+        "no restraint and more supplies: the militias rebuild their strength faster",
+    ),
+}
+"""Iran's orders (:data:`sim.config.schema.IRAN_ORDERS`): the button's label, what the debrief
+says Iran's team did, and what the order does in the model, one line."""
+
+
 def rung_note(name: str) -> str:
     """The one-line note of a rung ('' for a rung of a custom ladder without one)."""
     return RUNG_NOTES.get(name, "")
+
+
+def move_note(actor: str, name: str) -> str:
+    """The one-line note of a move open to ``actor``: one of Iran's orders, or a rung."""
+    if actor == "iran":
+        return IRAN_ORDER_WORDS[name][2]
+    return rung_note(name)
 
 
 def index_words(value: float, ladder: Ladder, threshold: float = 5.0) -> str:

@@ -12,7 +12,7 @@ import sys
 import typing
 from pathlib import Path
 
-from sim.config.schema import ScenarioConfig
+from sim.config.schema import IRAN_ORDERS, ScenarioConfig
 from sim.policies import POLICIES
 
 SKIP = {"ladder"}
@@ -73,7 +73,9 @@ def render_parameters() -> str:
         "Militia factions (`militia.factions`, a list) have `name`, `resolve`, `compliance` "
         "and `capability`; the defaults are Kataib Hezbollah, Harakat al-Nujaba and Kataib "
         "Sayyid al-Shuhada (see `sim/config/schema.py: default_factions`). Shocks (`shocks`, a "
-        "list) have `day`, `actor`, `action`, `faction` and `killed`. The ladder (`ladder`) is "
+        "list) have `day`, `actor`, `action`, `faction` and `killed`. Iran's orders "
+        f"(`iran.orders`, a list) have `day`, `order` ({', '.join(IRAN_ORDERS)}) and `days` "
+        "(1 by default). The ladder (`ladder`) is "
         "chosen by name (`ladder=default`, the file `sim/data/ladders/default.yaml`, which lists "
         "its rungs and their effects) or by the path of a YAML file with a `rungs` list.",
         "",

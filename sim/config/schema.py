@@ -307,6 +307,29 @@ class IraqConfig:
     )
 
 
+IRAN_ORDERS = ("halt", "restrain", "back")
+"""Iran's orders, least escalatory first (their codes in the model are their positions):
+``halt`` every faction (the halt the model's Iran orders at its risk trigger), ``restrain``
+(its baseline restraint, no halt) or ``back`` the campaign (no restraint, more supply)."""
+
+
+@dataclass
+class IranOrderConfig:
+    """An order Iran gives on given days instead of deciding itself (a class team's, or a
+    what-if: "Iran orders a halt on day 100 for 30 days")."""
+
+    day: int = param(0, doc="First day of the order (0 = start date).", ge=0)
+    order: str = param(
+        "halt",
+        doc="`halt`: every faction is ordered to halt (those whose compliance exceeds one "
+        "shared draw declare a truce, as when Iran's risk reaches `halt_trigger`); "
+        "`restrain`: Iran's baseline `restraint`, no halt; `back`: no restraint and supply "
+        "at `back_supply` (Iran encourages the campaign).",
+        choices=IRAN_ORDERS,
+    )
+    days: int = param(1, doc="Days the order holds, from `day` on.", ge=1)
+
+
 @dataclass
 class IranConfig:
     """Iran as patron: supply and restraint signals (an agent that can be switched off)."""
@@ -368,6 +391,21 @@ class IranConfig:
         "leverage over it (`compliance`). Assumption: no attack on US forces in Iraq and "
         "Syria from early February to 22 April 2024 (Ryder, 23 Apr 2024).",
         **UNIT,
+    )
+    back_supply: float = param(
+        1.5,
+        doc="Multiplier on militia capability regeneration while Iran backs the campaign (an "
+        "order `back`; assumption: Iran resupplies faster when it wants pressure).",
+        ge=0.0,
+        le=5.0,
+    )
+    orders: list[IranOrderConfig] = param(
+        doc="Orders Iran gives on given days instead of deciding itself (a class game's Iran "
+        "team, or a what-if): a list of {day, order, days}, or the path of a CSV file with "
+        "columns day, order and optionally days (a class game's `iran_orders.csv`). A later "
+        "order wins where two overlap; on other days Iran decides as the model's patron. "
+        "Needs `enabled`.",
+        factory=list,
     )
 
 
@@ -481,7 +519,7 @@ class ShockConfig:
 
 @dataclass
 class IndexConfig:
-    """The escalation index and the crisis threshold used in summaries."""
+    """The escalation index and the thresholds used in summaries (crisis days, spillover)."""
 
     half_life_days: float = param(
         7.0,
@@ -493,6 +531,16 @@ class IndexConfig:
         doc="Index (0-10) at or above which a day counts as a day in crisis (assumption).",
         ge=0.0,
         le=10.0,
+    )
+    spillover_risk: float = param(
+        3.0,
+        doc="Iran's perceived risk of a US war on Iran (iran_risk) at or above which a replica "
+        "counts as a regional-war spillover in summaries (spillover_day). Assumption: half "
+        "again the risk the 2024 record implies at its height (Tower 22's three deaths at the "
+        "calibrated iran.risk_per_us_death plus the strike campaign of 2 Feb and the killing "
+        "of 7 Feb at their ladder iran_risk, about 2.0), which did not become a regional war.",
+        gt=0.0,
+        le=100.0,
     )
 
 

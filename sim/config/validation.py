@@ -7,6 +7,7 @@ raise :class:`ConfigError`, whose one-line message names the key and what is all
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import functools
@@ -85,6 +86,8 @@ def _build(cls: type, data: Any, path: str) -> Any:
             values[name] = _build_policy(POLICY_FIELDS[key], raw, key)
         elif key == "ladder" and isinstance(raw, str | Path):
             values[name] = _coerce(hints[name], _read_ladder(raw), key, f.metadata)
+        elif key == "iran.orders" and isinstance(raw, str | Path):
+            values[name] = _coerce(hints[name], _read_orders(raw), key, f.metadata)
         else:
             values[name] = _coerce(hints[name], raw, key, f.metadata)
     return cls(**values)
@@ -103,6 +106,34 @@ def _read_ladder(name: str | Path) -> Any:
     except (OSError, yaml.YAMLError) as ex:
         first = str(ex).strip().splitlines()[0] if str(ex).strip() else type(ex).__name__
         raise ConfigError("ladder", f"cannot read {name}: {first}") from None
+
+
+def _read_orders(path: str | Path) -> list[dict[str, Any]]:
+    """Iran's orders from a CSV file (columns day, order and optionally days; a class game's
+    ``iran_orders.csv``) as the list the schema checks, each row's whole numbers read as such
+    (a row that is not one is then refused naming its row)."""
+    key = "iran.orders"
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as ex:
+        raise ConfigError(key, f"cannot read {path}: {ex.__class__.__name__}: {ex}") from None
+    if rows and not {"day", "order"} <= set(rows[0]):
+        raise ConfigError(
+            key, f"{path} needs the columns day and order; it has {', '.join(map(str, rows[0]))}"
+        )
+
+    def number(text: Any) -> Any:
+        try:
+            return int(str(text).strip())
+        except ValueError:
+            return text
+
+    return [
+        {"day": number(r["day"]), "order": (r["order"] or "").strip()}
+        | ({"days": number(r["days"])} if r.get("days") not in (None, "") else {})
+        for r in rows
+    ]
 
 
 def _build_policy(actor: str, raw: Any, key: str) -> PolicyParams:
@@ -240,6 +271,14 @@ def _check_scenario(cfg: ScenarioConfig) -> None:
         load_posterior(posterior_path(cfg.posterior))  # one-line ConfigError if unusable
     for i, shock in enumerate(cfg.shocks):
         _check_shock(shock, f"shocks[{i}]", cfg, names)
+    for i, order in enumerate(cfg.iran.orders):
+        key = f"iran.orders[{i}]"
+        if not cfg.iran.enabled:
+            raise ConfigError(key, "Iran gives no orders when it is switched off (iran.enabled)")
+        if order.day >= cfg.horizon_days:
+            raise ConfigError(
+                f"{key}.day", f"must be < horizon_days ({cfg.horizon_days}), got {order.day}"
+            )
 
 
 def _check_war_schedule(schedule: Any, cfg: ScenarioConfig) -> None:

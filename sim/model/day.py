@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 def start_of_day(t: int, u: np.ndarray, w: World) -> tuple[Observation, Observation, Observation]:
     """Day t's patron signal, troops and observations (us, militias, Iraq); ``u`` is the
     day's (R, width) block of uniforms."""
-    iran.signal(w.iran, w.iran_params)
+    iran.signal(t, w.iran, w.iran_params)
     withdrawal.withdraw(t, w.withdrawal, w.withdrawal_params, w.us.troops, w.iraq.pressure)
     war = w.war[t]
     exposure = united_states.exposure(w.us, w.us_params)

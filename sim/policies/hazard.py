@@ -22,7 +22,7 @@ THREATEN = THREAT_LEVEL
 class HazardAttacks(Policy):
     """Attacks arrive as a Poisson process whose daily rate follows motive and means.
 
-    rate = base_rate x resolve x capability x exposure x (1 - restraint) x
+    rate = posture x base_rate x resolve x capability x exposure x (1 - restraint) x
     (1 - deterrence_weight x deterrence) x (war_weight x war + grievance) x
     (1 + retaliation if the faction was just struck)
 
@@ -56,6 +56,14 @@ class HazardAttacks(Policy):
             ge=0.0,
             le=5.0,
         )
+        posture: float = param(
+            1.0,
+            doc="The militias' posture, a scenario lever: a multiplier on base_rate (1 = the "
+            "campaign as calibrated on 2023-24, each replica with its own drawn base_rate; 0.5 "
+            "= a campaign at half that pace). Assumption: not calibrated.",
+            ge=0.0,
+            le=10.0,
+        )
         deterrence_weight: float = param(
             0.5,
             doc="Largest share of attacks deterred by US credibility (assumption).",
@@ -88,6 +96,7 @@ class HazardAttacks(Policy):
         return rule_args(
             p.deterrence_weight,
             p.retaliation,
+            p.posture,
             by_replica=self.by_replica(
                 "base_rate", "war_weight", "casualty_intent", "mass_casualty_intent"
             ),
@@ -97,13 +106,13 @@ class HazardAttacks(Policy):
     @compiled
     def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
         """The hazard rule (class docstring) for each replica and faction."""
-        deterrence_weight, retaliation = args.params[0], args.params[1]
+        deterrence_weight, retaliation, posture = args.params[0], args.params[1], args.params[2]
         calibrated = args.by_replica  # (replicas or 1, 4): each replica's draw
         war = obs.war
         rows, cols = obs.opponent.shape
         out = np.empty((rows, cols), np.int64)
         for r in range(rows):
-            base_rate, war_weight = at(calibrated, r, 0), at(calibrated, r, 1)
+            base_rate, war_weight = posture * at(calibrated, r, 0), at(calibrated, r, 1)
             casualty_intent, mass_casualty_intent = at(calibrated, r, 2), at(calibrated, r, 3)
             for f in range(cols):
                 seen = obs.opponent[r, f]

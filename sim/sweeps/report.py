@@ -5,6 +5,8 @@
 - ``heatmap_<outcome>.png``: an outcome over two swept parameters (averaged over the rest).
 - ``outcome_vs_withdrawal.png``: outcomes against withdrawal start month, one line per US
   policy, with 95% confidence intervals of the mean across replicas.
+- ``withdrawal_answer.png``: what each withdrawal timing changes against never withdrawing,
+  paired replica by replica (:mod:`sim.sweeps.answer`), where "never" was swept.
 """
 
 from __future__ import annotations
@@ -250,6 +252,15 @@ def plot_outcome_vs_withdrawal(summary: pd.DataFrame, params: list[str], path: P
     return _save(fig, path)
 
 
+def plot_withdrawal_answer(summary: pd.DataFrame, path: Path) -> Path | None:
+    """The withdrawal answer's figure (:func:`sim.sweeps.answer.plot_answer`), where the sweep
+    varied the withdrawal timing against "never"."""
+    from sim.sweeps.answer import answer, plot_answer
+
+    table = answer(summary)
+    return None if table is None else plot_answer(table, path)
+
+
 def draw_figures(
     tables, out_dir: str | Path, workers: Mapping[str, Any] | None = None
 ) -> Iterator[Path | None]:
@@ -278,5 +289,6 @@ def draw_figures(
             delayed(plot_outcome_vs_withdrawal)(
                 summary, params, out_dir / "outcome_vs_withdrawal.png"
             ),
+            delayed(plot_withdrawal_answer)(summary, out_dir / "withdrawal_answer.png"),
         ]
     )
