@@ -7,8 +7,8 @@ Usage: ``python experiments/discover.py [SWEEP_DIR] [--outcome peak_escalation]
 With a sweep folder, its cases are the rows of its sweep_summary.parquet (one per scenario
 point x replica; the levers it swept and, where the sweep recorded them, the parameters each
 replica drew). Without one, it runs its own design: a Latin hypercube of ``--points`` points
-over US policy, withdrawal start and militia base_rate, each with ``--replicas`` replicas
-drawing the other calibrated parameters from the posterior (sim/analysis/lever_design.py),
+over US policy, withdrawal start and militia posture, each with ``--replicas`` replicas
+drawing their calibrated parameters from the posterior (sim/analysis/lever_design.py),
 and keeps the cases as OUT/sweep_summary.parquet, so ``discover.py OUT`` re-reads them.
 Prints the chosen box in plain words with its coverage and density, and the feature ranking;
 writes discovery_box.csv, feature_scores.csv, peeling_trajectory.csv and discovery.png into
@@ -56,9 +56,13 @@ def main(argv: list[str] | None = None) -> int:
         "--max-qp", type=float, default=0.05, help="drop restrictions less significant (1: keep)"
     )
     parser.add_argument("--seed", type=int, default=0, help="of the design and the trees")
-    parser.add_argument("--points", type=int, default=60, help="design points (no SWEEP_DIR)")
-    parser.add_argument("--replicas", type=int, default=50, help="replicas per design point")
-    parser.add_argument("--days", type=int, default=730, help="horizon of each design run")
+    parser.add_argument(
+        "--points", type=int, default=Design.points, help="design points (no SWEEP_DIR)"
+    )
+    parser.add_argument(
+        "--replicas", type=int, default=Design.replicas, help="replicas per design point"
+    )
+    parser.add_argument("--days", type=int, default=Design.days, help="horizon of each run")
     parser.add_argument("--jobs", type=int, default=-1, help="processes for the design")
     args = parser.parse_args(argv)
     try:
@@ -84,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
         target.check(outcomes(probe_summary(design)))
         print(
             f"Design: Latin hypercube of {design.points} points x {design.replicas} replicas "
-            f"x {design.days} days over US policy, withdrawal start and militia base_rate"
+            f"x {design.days} days over US policy, withdrawal start and militia posture"
         )
         table = run_design(design, n_jobs=args.jobs)
         path = write_parquet(table, out / SWEEP_TABLE)

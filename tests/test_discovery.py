@@ -53,13 +53,9 @@ def test_the_summary_records_each_replicas_draws():
 
 def test_inputs_are_the_levers_and_the_draws(cases):
     x = inputs(cases)
-    assert list(x.columns[:3]) == [
-        "us.policy",
-        "withdrawal.start_month",
-        "militia.policy.base_rate",
-    ]
-    assert all(c.startswith(DRAWN_PREFIX) for c in x.columns[3:]) and len(x.columns) > 3
-    assert "drawn.militia.policy.base_rate" not in x  # the design sets it for every replica
+    assert list(x.columns[:3]) == ["us.policy", "withdrawal.start_month", "militia.policy.posture"]
+    assert all(c.startswith(DRAWN_PREFIX) for c in x.columns[3:])
+    assert "drawn.militia.policy.base_rate" in x  # posture multiplies each replica's own draw
     never = cases["withdrawal.start_month"].isna().to_numpy()
     assert never.any() and (x["withdrawal.start_month"][never] == NEVER).all()
     assert sorted(x["us.policy"].unique()) == sorted(TINY.us_policies)
@@ -97,25 +93,30 @@ def test_restrictions_chance_explains_are_dropped(cases):
 
 
 def test_a_planted_threshold_is_bounded(cases):
-    """High escalation planted above a militia base rate of 5: the box's lower limit is near 5
+    """High escalation planted above a militia posture of 1: the box's lower limit is near 1
     and the restriction reads as plain words."""
     x = inputs(cases)
-    y = (x["militia.policy.base_rate"] >= 5).to_numpy().astype(int)
+    y = (x["militia.policy.posture"] >= 1).to_numpy().astype(int)
     result = discover(x, y, "planted", min_coverage=0.9)
-    rate = {r.feature: r for r in result.restrictions}["militia.policy.base_rate"]
-    assert rate.upper is None and 4 < rate.lower <= 5
+    posture = {r.feature: r for r in result.restrictions}["militia.policy.posture"]
+    assert posture.upper is None and 0.9 < posture.lower <= 1
     assert result.density == 1.0
-    assert f"militia base_rate >= {rate.lower:.3g}" in result.words()
+    assert f"militia posture >= {posture.lower:.3g}" in result.words()
 
 
 def test_high_cases_follow_the_target(cases):
-    y, rule = high_cases(cases, Target("total_attacks", threshold=10))
-    np.testing.assert_array_equal(y, (cases["total_attacks"] >= 10).astype(int))
-    assert rule == "total_attacks >= 10"
+    cut = float(cases["total_attacks"].median())
+    y, rule = high_cases(cases, Target("total_attacks", threshold=cut))
+    np.testing.assert_array_equal(y, (cases["total_attacks"] >= cut).astype(int))
+    assert rule == f"total_attacks >= {cut:.3g}"
     y, _ = high_cases(cases, Target("total_attacks", quantile=0.75))
     assert 0.2 <= y.mean() <= 0.3
     y, rule = high_cases(cases, Target("first_day_casualty_attack"))
     np.testing.assert_array_equal(y, cases["first_day_casualty_attack"].notna().astype(int))
+    assert rule == "casualty_attack reached"
+    y, rule = high_cases(cases, Target("spillover_day"))
+    np.testing.assert_array_equal(y, cases["spillover_day"].notna().astype(int))
+    assert rule == "spillover reached"
     with pytest.raises(ConfigError, match="outcome: unknown outcome 'nope'; choose from: peak"):
         high_cases(cases, Target("nope"))
     with pytest.raises(ConfigError, match="threshold: no case is high"):

@@ -42,12 +42,16 @@ can bound the start from either side ("within 6 months", "after 12 months, or ne
 peels by quantiles of the cases, so the number itself moves no limit; the plain words print it
 as never."""
 
+EVENT_DAYS = ("spillover_day",)
+"""Summary columns, besides ``first_day_<rung>``, that hold the day an event first happened."""
+
 NOT_INPUTS = ("seed", "replica")
 """Columns of a sweep table that label cases rather than describe them."""
 
 LABELS = {
     "us.policy": "US policy",
     WITHDRAWAL: "withdrawal start (months)",
+    "militia.policy.posture": "militia posture",
     "militia.policy.base_rate": "militia base_rate",
 }
 """Plain names of the flagship's levers; any other input is named by its config key."""
@@ -57,7 +61,8 @@ LABELS = {
 class Target:
     """What counts as high escalation: a case whose ``outcome`` is at least ``threshold``, or,
     without a threshold, in the top ``1 - quantile`` of the cases (default: the top fifth).
-    For a ``first_day_<rung>`` outcome, high means the rung was reached at all."""
+    For an event's day (``first_day_<rung>``, ``spillover_day``), high means the event
+    happened at all within the horizon: its day is not empty."""
 
     outcome: str = "peak_escalation"
     threshold: float | None = None
@@ -66,9 +71,9 @@ class Target:
     def __post_init__(self) -> None:
         if not 0 < self.quantile < 1:
             raise ConfigError("quantile", f"must be between 0 and 1, not {self.quantile}")
-        if self.outcome.startswith("first_day_") and self.threshold is not None:
+        if is_event_day(self.outcome) and self.threshold is not None:
             raise ConfigError(
-                "threshold", f"{self.outcome} takes no threshold: high means the rung was reached"
+                "threshold", f"{self.outcome} takes no threshold: high means the event happened"
             )
 
     def check(self, known: list[str]) -> None:
@@ -182,6 +187,11 @@ class Discovery:
         )
 
 
+def is_event_day(outcome: str) -> bool:
+    """Whether an outcome is the day an event first happened (empty if it never did)."""
+    return outcome.startswith("first_day_") or outcome in EVENT_DAYS
+
+
 def label(feature: str) -> str:
     """A plain name for an input: the flagship's levers by name, a drawn parameter by its key
     and '(drawn)', anything else by its key."""
@@ -240,9 +250,9 @@ def high_cases(table: pd.DataFrame, target: Target) -> tuple[np.ndarray, str]:
     target.check(outcomes(table))
     values = table[target.outcome]
     span = ""
-    if target.outcome.startswith("first_day_"):
+    if is_event_day(target.outcome):
         y = values.notna().to_numpy()
-        rule = f"{target.outcome.removeprefix('first_day_')} reached"
+        rule = f"{target.outcome.removeprefix('first_day_').removesuffix('_day')} reached"
     else:
         numbers = pd.to_numeric(values).astype(float).to_numpy()
         span = f" (the cases range from {_num(np.nanmin(numbers))} to {_num(np.nanmax(numbers))})"

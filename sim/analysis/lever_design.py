@@ -37,7 +37,7 @@ FLAGSHIP_US_POLICIES = (
 )
 """The US retaliation rules of the flagship experiment (configs/experiment/withdrawal_timing)."""
 
-LEVERS = ("us.policy", "withdrawal.start_month", "militia.policy.base_rate")
+LEVERS = ("us.policy", "withdrawal.start_month", "militia.policy.posture")
 """The levers the design varies, as config keys (the sweep tables' column names)."""
 
 DESIGN_STREAM = 0xD15C_0DE5
@@ -51,20 +51,20 @@ class Design:
     ``withdrawal.start_month`` is drawn uniformly over ``[0, latest_start / (1 - never_share))``
     and rounded to whole months, as the flagship's starts are; a draw past ``latest_start``
     means no withdrawal (null), so about ``never_share`` of the points never withdraw.
-    ``militia.policy.base_rate`` is drawn uniformly over ``base_rate`` (default 1.0 to 9.0:
-    from the flagship's quarter-pace posture to about the posterior's 95th percentile, 9.25).
-    Each point holds its base rate for every replica; the replicas draw the other calibrated
-    parameters from the posterior.
+    ``militia.policy.posture``, the multiplier on each replica's drawn base rate, is drawn
+    uniformly over ``posture`` (default 0.5 to 1.5: from the flagship's half-pace campaign to
+    half again above the calibrated one). The replicas draw every calibrated parameter, base
+    rate included, from the posterior.
     """
 
     points: int = 60
     replicas: int = 50
-    days: int = 730
+    days: int = 1826
     seed: int = 0
     us_policies: tuple[str, ...] = FLAGSHIP_US_POLICIES
     latest_start: float = 24.0
     never_share: float = 0.2
-    base_rate: tuple[float, float] = (1.0, 9.0)
+    posture: tuple[float, float] = (0.5, 1.5)
 
     def levers(self) -> pd.DataFrame:
         """One row per point: the levers' values (the same for the same design)."""
@@ -76,12 +76,12 @@ class Design:
         u = (np.stack([rng.permutation(n) for _ in LEVERS], axis=1) + rng.random((n, 3))) / n
         policy = np.asarray(self.us_policies)[(u[:, 0] * len(self.us_policies)).astype(int)]
         start = np.floor(u[:, 1] * self.latest_start / (1 - self.never_share))
-        low, high = self.base_rate
+        low, high = self.posture
         return pd.DataFrame(
             {
                 "us.policy": policy,
                 "withdrawal.start_month": [None if s >= self.latest_start else s for s in start],
-                "militia.policy.base_rate": low + u[:, 2] * (high - low),
+                "militia.policy.posture": low + u[:, 2] * (high - low),
             }
         )
 
@@ -103,7 +103,7 @@ class Design:
             "seed": seed,
             "us": {"policy": str(levers["us.policy"])},
             "withdrawal": {"start_month": None if pd.isna(start) else float(start)},
-            "militia": {"policy": {"base_rate": float(levers["militia.policy.base_rate"])}},
+            "militia": {"policy": {"posture": float(levers["militia.policy.posture"])}},
         }
 
 
