@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim.analysis.discovery import (
     Target,
-    check_min_coverage,
+    check_rule,
     discover,
     high_cases,
     inputs,
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     target = Target(args.outcome, args.threshold, args.quantile)
-    check_min_coverage(args.min_coverage)
+    check_rule(args.min_coverage, args.max_qp)
     started = time.perf_counter()
     if args.sweep_dir is not None:
         table = _sweep_table(args.sweep_dir)

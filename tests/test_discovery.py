@@ -157,6 +157,7 @@ def test_the_command_end_to_end_and_again_the_same(tmp_path, capsys):
         (["{tmp}"], "SWEEP_DIR: {tmp} has no sweep_summary.parquet"),
         (["--outcome", "nope"], "outcome: unknown outcome 'nope'; choose from: peak_escalation"),
         (["--quantile", "2"], "quantile: must be between 0 and 1, not 2.0"),
+        (["--max-qp", "-1"], "max_qp: must be in [0, 1], not -1.0"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path, capsys, args, message):

@@ -297,7 +297,7 @@ def discover(
     density a little, and with a dozen inputs some of those slices are noise; a box that
     names only what matters is the point of scenario discovery. ``max_qp=1`` keeps them all.
     """
-    check_min_coverage(min_coverage)
+    check_rule(min_coverage, max_qp)
     prim, feature_scoring = _workbench()
     y = np.asarray(y, dtype=int)
     with warnings.catch_warnings():
@@ -334,10 +334,13 @@ def discover(
     )
 
 
-def check_min_coverage(value: float) -> None:
-    """Raise a one-line ConfigError unless a minimum coverage is in (0, 1]."""
-    if not 0 < value <= 1:
-        raise ConfigError("min_coverage", f"must be in (0, 1], not {value}")
+def check_rule(min_coverage: float, max_qp: float) -> None:
+    """Raise a one-line ConfigError unless the box rule's minimum coverage is in (0, 1] and
+    its largest quasi-p value in [0, 1]."""
+    if not 0 < min_coverage <= 1:
+        raise ConfigError("min_coverage", f"must be in (0, 1], not {min_coverage}")
+    if not 0 <= max_qp <= 1:
+        raise ConfigError("max_qp", f"must be in [0, 1], not {max_qp}")
 
 
 def _workbench() -> tuple[Any, Any]:
