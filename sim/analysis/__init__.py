@@ -1,2 +1,2 @@
 """What is made of runs: summaries and quantiles, figures, the 2023-24 record and the model's
-comparison with it (patterns, calibration), and sensitivity analysis."""
+comparison with it (patterns, calibration), sensitivity analysis and scenario discovery."""

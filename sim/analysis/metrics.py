@@ -8,6 +8,11 @@ import pandas as pd
 from sim.analysis.quantiles import quantiles
 from sim.model.escalation import EscalationModel
 
+DRAWN_PREFIX = "drawn."
+"""Prefix of the summary's columns holding each replica's posterior draw of a calibrated
+parameter (``drawn.militia.policy.base_rate``), so that a sweep's table says which parameter
+values each replica ran with (scenario discovery, sim/analysis/discovery.py, reads them)."""
+
 
 def summarize(model: EscalationModel) -> pd.DataFrame:
     """Summary metrics of every replica simulated so far.
@@ -16,8 +21,10 @@ def summarize(model: EscalationModel) -> pd.DataFrame:
     days_in_crisis (index >= ``index.crisis_threshold``), totals of attacks, strikes and
     casualties, final troops, withdrawal start and completion days, spillover_day (the first
     day Iran's perceived risk of a US war on Iran reached ``index.spillover_risk``: a
-    regional-war spillover) and ``first_day_<rung>`` for every rung other than ``none``
-    (missing where the rung was never played or the threshold never reached).
+    regional-war spillover), ``first_day_<rung>`` for every rung other than ``none``
+    (missing where the rung was never played or the threshold never reached), then
+    ``drawn.<key>`` for every calibrated parameter the replicas drew from the posterior
+    (none with ``parameters: point``, nor for a parameter the scenario sets itself).
     """
     days = model.day
     if days == 0:
@@ -59,6 +66,8 @@ def summarize(model: EscalationModel) -> pd.DataFrame:
         out[f"first_day_{name}"] = pd.array(
             _nullable(np.where(first >= 0, first, np.nan)), dtype="Int64"
         )
+    for key, values in model.draws.items():
+        out[DRAWN_PREFIX + key] = values
     return out
 
 
