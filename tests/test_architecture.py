@@ -20,9 +20,9 @@ the classroom may use analysis)."""
 
 ALLOWED_ABOVE = {("sweeps", "analysis"), ("classroom", "analysis")}
 
-HYDRA_EDGE = {"sim.sweeps.cli", "sim.sweeps.callbacks"}
-"""The only modules that may import Hydra or OmegaConf: the command line and the sweep's
-callbacks."""
+HYDRA_EDGE = {"sim.sweeps.cli", "sim.sweeps.callbacks", "sim.sweeps.compose"}
+"""The only modules that may import Hydra or OmegaConf: the command line, the sweep's
+callbacks and the composition cache of its launcher."""
 
 
 def _modules() -> dict[str, Path]:

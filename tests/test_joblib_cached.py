@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hydra_plugins.escalation_sim.joblib_cached import split_overrides
+from sim.sweeps.compose import split_overrides
 
 from .conftest import run_cli
 
