@@ -90,3 +90,8 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
 def write_text(text: str, path: str | Path) -> Path:
     """Write a text file atomically."""
     return write_atomic(path, lambda p: p.write_text(text))
+
+
+def write_bytes(data: bytes, path: str | Path) -> Path:
+    """Write a binary file atomically."""
+    return write_atomic(path, lambda p: p.write_bytes(data))

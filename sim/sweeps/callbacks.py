@@ -13,7 +13,10 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
+from sim.files import write_bytes
 from sim.sweeps.bookkeeping import (
+    JOBS_DIR,
+    SWEEP_STATE,
     clean_temporaries,
     config_digest,
     job_dir_name,
@@ -33,6 +36,11 @@ INCOMPLETE: bool = False
 
 PROGRESS: SweepProgress | None = None
 """The progress bar of the multirun under way in this process (stopped by :func:`stop_progress`)."""
+
+_PREVIOUS_STATE: bytes | None = None
+"""The sweep state file this sweep replaced (put back by :func:`abandon_sweep`)."""
+
+JOB_CONFIGS = f"{JOBS_DIR}/*/.hydra/config.yaml"
 
 JOB_SUBDIR = "jobs/${sim_job_dir:${hydra.job.override_dirname}}"
 """The job folder pattern of configs/config.yaml: the sweep's points are named by it."""
@@ -90,11 +98,13 @@ class SweepBookkeeping(Callback):
     warms the joblib workers; gathers tables and figures when it ends."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        global CURRENT_SWEEP, PROGRESS
+        global CURRENT_SWEEP, PROGRESS, _PREVIOUS_STATE
         sweep_dir = Path(config.hydra.sweep.dir)
         lock_sweep(sweep_dir)  # SweepBusy stops the sweep (see sim.sweeps.lock)
         CURRENT_SWEEP = sweep_dir
         clean_temporaries(sweep_dir)
+        state_file = sweep_dir / SWEEP_STATE
+        _PREVIOUS_STATE = state_file.read_bytes() if state_file.exists() else None
         try:
             points = sweep_points(config)
         except Exception:  # an exotic sweeper: every job folder counts as the sweep's
@@ -127,6 +137,27 @@ def stop_progress() -> None:
     """Stop the progress bar (if any) and print the sweep's one-line summary."""
     if PROGRESS is not None:
         PROGRESS.stop()
+
+
+def abandon_sweep() -> None:
+    """The sweep stopped on bad input before launching a job (e.g. an unknown key, found when
+    the sweeper composes the jobs): put the folder's previous sweep state back, so that a
+    typo in a re-run does not turn a finished sweep's points into an earlier sweep's."""
+    global PROGRESS
+    if CURRENT_SWEEP is None or PROGRESS is None:
+        return
+    started = PROGRESS.state["started"]
+    if any(job.stat().st_mtime >= started for job in CURRENT_SWEEP.glob(JOB_CONFIGS)):
+        stop_progress()  # jobs ran: the state describes them
+        return
+    if PROGRESS is not None:
+        PROGRESS.stop_quietly()
+        PROGRESS = None
+    state_file = CURRENT_SWEEP / SWEEP_STATE
+    if _PREVIOUS_STATE is None:
+        state_file.unlink(missing_ok=True)
+    else:
+        write_bytes(_PREVIOUS_STATE, state_file)
 
 
 def joblib_workers(config: DictConfig) -> dict[str, Any] | None:

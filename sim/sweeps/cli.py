@@ -218,9 +218,9 @@ def main() -> None:
         print(f"escalation-sim: error: {ex}", file=sys.stderr)
         sys.exit(EXIT_FAILED_JOBS)
     except (HydraException, OmegaConfBaseException) as ex:
+        callbacks.abandon_sweep()
         if user_wants_traceback:
             raise
-        callbacks.stop_progress()
         print(f"escalation-sim: error: {describe_error(ex)}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
     except Exception as ex:

@@ -69,6 +69,16 @@ class SweepProgress:
         self._bar.set_postfix_str(f"{counts.failed} failed", refresh=False)
         self._bar.update(counts.done - self._bar.n)
 
+    def stop_quietly(self) -> None:
+        """Stop polling and remove the bar, printing nothing (the sweep never started)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._bar is not None:
+            self._bar.leave = False
+            self._bar.close()
+        self._summary = ""
+
     def stop(self) -> str:
         """Stop polling, close the bar and print (once) the sweep's one-line summary."""
         if self._summary is not None:
