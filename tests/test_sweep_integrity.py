@@ -4,12 +4,15 @@ input, and the one progress bar."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -193,6 +196,7 @@ def test_a_sweep_with_a_bad_value_publishes_only_partial_tables(tmp_path):
 def test_a_sweep_shows_one_progress_bar_on_a_terminal(tmp_path):
     sweep = tmp_path / "s"
     leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # 120 columns
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim", "-m", "seed=1,2,3", *SMALL, f"hydra.sweep.dir={sweep}"],
         cwd=tmp_path,

@@ -120,7 +120,8 @@ def job(cfg: DictConfig) -> Path:
 
     started = time.perf_counter()
     try:
-        result = run_scenario(scenario, out)
+        # in a sweep, the one bar is the sweep's (sim.sweeps.progress), not each job's
+        result = run_scenario(scenario, out, progress=False if sweeping else None)
     except ConfigError as ex:  # what only the model can check (a run too large for memory)
         _bad_input(ex, out, sweeping)
     except Exception:

@@ -48,11 +48,10 @@ class SweepProgress:
             self._bar = tqdm(
                 total=first.total,
                 initial=first.done,
-                desc="sweep",
                 unit="point",
                 file=self.stream,
                 dynamic_ncols=True,
-                bar_format="{desc}: {n_fmt}/{total_fmt} points {bar} {postfix} "
+                bar_format="sweep: {n_fmt}/{total_fmt} points |{bar}| {desc} "
                 "[{elapsed}<{remaining}]",
             )
             self._update(first)
@@ -66,7 +65,7 @@ class SweepProgress:
                 self._update(tally(self.sweep_dir, self.state))
 
     def _update(self, counts: Tally) -> None:
-        self._bar.set_postfix_str(f"{counts.failed} failed", refresh=False)
+        self._bar.set_description_str(f"{counts.failed} failed", refresh=False)
         self._bar.update(counts.done - self._bar.n)
 
     def stop_quietly(self) -> None:
