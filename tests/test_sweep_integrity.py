@@ -92,8 +92,10 @@ def test_points_of_an_earlier_config_are_never_gathered(tmp_path):
     assert 1 <= len(new) < 4, "the re-run should have been cut part way"
     collect = _collect(sweep)
     assert collect.returncode == 1, collect.stderr
-    stale = [ln for ln in collect.stderr.splitlines() if ln.startswith("STALE point")]
-    assert len(stale) + len(new) == 4
+    lines = collect.stderr.splitlines()
+    stale = [ln for ln in lines if ln.startswith("STALE point")]
+    cut = [ln for ln in lines if ln.startswith("UNFINISHED point")]  # killed while running
+    assert len(stale) >= 1 and len(stale) + len(cut) + len(new) == 4
     assert "PARTIAL result" in collect.stderr
     assert not (sweep / "sweep_summary.parquet").exists()
     partial = pd.read_parquet(sweep / "sweep_summary.PARTIAL.parquet")
@@ -102,6 +104,7 @@ def test_points_of_an_earlier_config_are_never_gathered(tmp_path):
     resumed = run_cli(*args, cwd=tmp_path, timeout=600)
     assert resumed.returncode == 0, resumed.stderr
     assert f"({len(new)} already complete, skipped)" in resumed.stderr
+    assert resumed.stderr.count("finished under another config; recomputing it") == len(stale)
     assert len(pd.read_parquet(sweep / "sweep_summary.parquet")) == 4 * 200
     assert not (sweep / "sweep_summary.PARTIAL.parquet").exists()
 
@@ -134,6 +137,8 @@ def test_a_damaged_point_is_recomputed_on_resume(tmp_path):
     resumed = run_cli(*args, cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert "(1 already complete, skipped)" in resumed.stderr
+    recomputed = [ln for ln in resumed.stderr.splitlines() if "recomputing it" in ln]
+    assert len(recomputed) == 1 and "seed=1: summary.csv has" in recomputed[0]
     pd.testing.assert_frame_equal(before, pd.read_parquet(sweep / "sweep_summary.parquet"))
 
 

@@ -48,6 +48,9 @@ RESULT_FILES = (
 """Every file a job may write (sim.sweeps.job.run_scenario): what :func:`invalidate` removes.
 Only these: a single run's folder may be one the user chose, holding files of their own."""
 
+NOT_FINISHED = "not finished"
+"""What :func:`why_not_done` says of a folder with no completion marker (nothing to report)."""
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=,+-]")
 _CHUNK = 1 << 20
 
@@ -130,7 +133,7 @@ def why_not_done(job_dir: Path, digest: str | None = None, sweep: str | None = N
     (on resume) or left out (when gathering), never used.
     """
     if not (job_dir / DONE).exists():
-        return "not finished"
+        return NOT_FINISHED
     marker = read_marker(job_dir)
     if marker is None:
         return f"its {DONE} is unreadable"

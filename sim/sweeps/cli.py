@@ -32,6 +32,7 @@ from sim.files import write_text
 from sim.paths import CONFIG_DIR
 from sim.policies import POLICIES
 from sim.sweeps.bookkeeping import (
+    NOT_FINISHED,
     POINT,
     config_digest,
     confirm,
@@ -109,10 +110,13 @@ def job(cfg: DictConfig) -> Path:
         _bad_input(ex, out, sweeping)
     digest = config_digest(dataclasses.asdict(scenario))
     sweep = current_sweep(Path(hc.sweep.dir)) if sweeping else None
-    if sweeping and why_not_done(out, digest) is None:
-        confirm(out, sweep)
-        log.info("%s: already complete, skipped", out.name)
-        return out
+    if sweeping:
+        if (reason := why_not_done(out, digest)) is None:
+            confirm(out, sweep)
+            log.info("%s: already complete, skipped", out.name)
+            return out
+        if reason != NOT_FINISHED:  # stale or damaged: one line, then it is recomputed
+            log.warning("%s: %s; recomputing it", out.name, reason)
     invalidate(out)
     if sweeping:
         write_text(json.dumps(parse_point(list(hc.overrides.task))), out / POINT)

@@ -89,26 +89,7 @@ def collect(sweep_dir: str | Path) -> SweepTables:
     """Read every complete, intact point of the current sweep into two tables (see
     :class:`SweepTables`). Raises :class:`NotASweep` if the sweep state is unreadable."""
     sweep_dir = Path(sweep_dir)
-    state = read_state(sweep_dir) or {}
-    present = {job.name for job in job_dirs(sweep_dir)}
-    names = sorted(state["points"] if state.get("points") is not None else present)
-    sweep_id = state.get("sweep")
-    tables = SweepTables(pd.DataFrame(), pd.DataFrame(), [], total=len(names))
-    tables.foreign = sorted(present.difference(names))
-    candidates: list[Path] = []
-    for name in names:
-        job = sweep_dir / JOBS_DIR / name
-        if (job / DONE).exists() and name in present:
-            marker = read_marker(job) or {}
-            if sweep_id is not None and marker.get("sweep") != sweep_id:
-                tables.stale.append(name)
-            else:
-                candidates.append(job)
-        elif (job / FAILED).exists():
-            lines = (job / FAILED).read_text(errors="replace").strip().splitlines() or ["failed"]
-            tables.failed[name] = lines[-1]
-        else:
-            tables.unfinished.append(name)
+    tables, candidates = _sort_points(sweep_dir)
     with ThreadPoolExecutor(max_workers=4) as pool:  # the readers release the GIL
         parts = list(pool.map(_read_checked, candidates))
     finished = [
@@ -132,6 +113,32 @@ def collect(sweep_dir: str | Path) -> SweepTables:
     timeseries["series"] = timeseries["series"].astype(str)
     tables.timeseries = timeseries
     return tables
+
+
+def _sort_points(sweep_dir: Path) -> tuple[SweepTables, list[Path]]:
+    """Empty tables naming the current sweep's points that are failed, unfinished or stale,
+    and the earlier sweeps' folders; and the finished points, whose files are still to check."""
+    state = read_state(sweep_dir) or {}
+    present = {job.name for job in job_dirs(sweep_dir)}
+    names = sorted(state["points"] if state.get("points") is not None else present)
+    sweep_id = state.get("sweep")
+    tables = SweepTables(pd.DataFrame(), pd.DataFrame(), [], total=len(names))
+    tables.foreign = sorted(present.difference(names))
+    candidates: list[Path] = []
+    for name in names:
+        job = sweep_dir / JOBS_DIR / name
+        if (job / DONE).exists() and name in present:
+            marker = read_marker(job)  # an unreadable one: damaged (see _read_checked)
+            if marker is not None and sweep_id is not None and marker.get("sweep") != sweep_id:
+                tables.stale.append(name)
+            else:
+                candidates.append(job)
+        elif (job / FAILED).exists():
+            lines = (job / FAILED).read_text(errors="replace").strip().splitlines() or ["failed"]
+            tables.failed[name] = lines[-1]
+        else:
+            tables.unfinished.append(name)
+    return tables, candidates
 
 
 def _read_checked(job: Path) -> tuple[dict[str, Any], pa.Table, pa.Table] | str:
