@@ -4,6 +4,8 @@ the code (another column set, the series stored as plain names, rows in another 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +13,7 @@ import pandas as pd
 
 from sim.sweeps.bookkeeping import DONE, FAILED, JOBS_DIR, POINT, SWEEP_STATE, mark_done
 from sim.sweeps.collect import collect, main
+from sim.sweeps.lock import lock_sweep, unlock_sweep
 from sim.sweeps.publish import published, table_names
 
 
@@ -230,3 +233,20 @@ def test_collect_of_a_garbage_folder_is_one_line(tmp_path, capsys):
         "DAMAGED point c",
         "PARTIAL result",
     ]
+
+
+def test_collect_waits_for_no_sweep_running_in_the_folder(tmp_path):
+    """While a sweep holds the folder, collect stops in one line naming it (exit 1)."""
+    _three_points(tmp_path)
+    lock_sweep(tmp_path)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "sim.sweeps.collect", str(tmp_path), "--no-figures"],
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        unlock_sweep(tmp_path)
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1
+    assert str(tmp_path) in proc.stderr and "in use by another sweep" in proc.stderr
+    assert not (tmp_path / "sweep_summary.parquet").exists()
