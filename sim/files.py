@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,16 +51,47 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
     return Path(path)
 
 
+def write_together(writers: Mapping[Path, Callable[[Path], None]]) -> list[Path]:
+    """Write several files all or none: each to a temporary name (concurrently: the writers of
+    tables spend most of their time outside the GIL), then, once every one is written, rename
+    them all into place. If any writer fails, none is published and no temporary is left.
+
+    A kill between the renames can still leave a mix of new and old files: a reader that must
+    tell a consistent set needs a manifest written after them (see sim.sweeps.publish)."""
+    with ExitStack() as stack:
+        temporaries = {path: stack.enter_context(atomic_path(path)) for path in writers}
+        with ThreadPoolExecutor(max_workers=max(1, len(writers))) as pool:
+            jobs = [pool.submit(write, temporaries[path]) for path, write in writers.items()]
+            for job in jobs:
+                job.result()
+    return [Path(path) for path in writers]
+
+
+def parquet_writer(df: pd.DataFrame) -> Callable[[Path], None]:
+    """A function writing ``df`` as Parquet (pyarrow) to a given path."""
+    return lambda p: df.to_parquet(p, engine="pyarrow", index=False)
+
+
+def csv_writer(df: pd.DataFrame) -> Callable[[Path], None]:
+    """A function writing ``df`` as CSV to a given path."""
+    return lambda p: df.to_csv(p, index=False)
+
+
 def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
     """Write a table as Parquet (pyarrow), atomically."""
-    return write_atomic(path, lambda p: df.to_parquet(p, engine="pyarrow", index=False))
+    return write_atomic(path, parquet_writer(df))
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     """Write a table as CSV, atomically."""
-    return write_atomic(path, lambda p: df.to_csv(p, index=False))
+    return write_atomic(path, csv_writer(df))
 
 
 def write_text(text: str, path: str | Path) -> Path:
     """Write a text file atomically."""
     return write_atomic(path, lambda p: p.write_text(text))
+
+
+def write_bytes(data: bytes, path: str | Path) -> Path:
+    """Write a binary file atomically."""
+    return write_atomic(path, lambda p: p.write_bytes(data))

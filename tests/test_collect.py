@@ -4,23 +4,42 @@ the code (another column set, the series stored as plain names, rows in another 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.sweeps.bookkeeping import DONE, JOBS_DIR, POINT
-from sim.sweeps.collect import collect
+from sim.sweeps.bookkeeping import DONE, FAILED, JOBS_DIR, POINT, SWEEP_STATE, mark_done
+from sim.sweeps.collect import collect, main
+from sim.sweeps.lock import lock_sweep, unlock_sweep
+from sim.sweeps.publish import published, table_names
 
 
-def _job(sweep: Path, name: str, point: dict, summary: pd.DataFrame, quantiles: pd.DataFrame):
+def _job(
+    sweep: Path,
+    name: str,
+    point: dict,
+    summary: pd.DataFrame,
+    quantiles: pd.DataFrame,
+    sweep_id: str | None = None,
+) -> Path:
+    """A finished job folder as a sweep job leaves it (its marker fingerprints its files)."""
     job = sweep / JOBS_DIR / name
     (job / ".hydra").mkdir(parents=True)
     (job / ".hydra" / "config.yaml").write_text("{}\n")
     (job / POINT).write_text(json.dumps(point))
     summary.to_csv(job / "summary.csv", index=False)
     quantiles.to_parquet(job / "quantiles.parquet", index=False)
-    (job / DONE).write_text("{}")
+    _seal(job, sweep_id)
+    return job
+
+
+def _seal(job: Path, sweep_id: str | None = None) -> None:
+    """(Re)write a job's completion marker for the files it holds now."""
+    files = {n: job / n for n in ("summary.csv", "quantiles.parquet", POINT)}
+    mark_done(job, "digest", 0.1, 2, files, sweep=sweep_id)
 
 
 def _quantiles(series: list[str], days: int, categorical: bool) -> pd.DataFrame:
@@ -79,9 +98,155 @@ def test_summaries_are_typed_as_pandas_reads_them(tmp_path):
     for name, text in rows.items():
         _job(tmp_path, name, {"seed": int(name[-1])}, pd.DataFrame(), quantiles)
         (tmp_path / JOBS_DIR / name / "summary.csv").write_text(text)
+        _seal(tmp_path / JOBS_DIR / name)
     jobs = sorted((tmp_path / JOBS_DIR).iterdir())
     direct = pd.concat(
         [pd.read_csv(job / "summary.csv", engine="pyarrow") for job in jobs], ignore_index=True
     )
     summary = collect(tmp_path).summary
     pd.testing.assert_frame_equal(summary[direct.columns], direct, check_exact=True)
+
+
+def _three_points(sweep: Path, sweep_id: str | None = "this") -> list[Path]:
+    """A sweep of three finished points (seed 1-3), 50 replicas each, with its state file."""
+    jobs = [
+        _job(
+            sweep,
+            f"seed={seed}",
+            {"seed": seed},
+            pd.DataFrame({"replica": range(50), "seed": seed, "attacks": range(50)}),
+            _quantiles(["us_troops", "escalation_index"], 4, categorical=True),
+            sweep_id,
+        )
+        for seed in (1, 2, 3)
+    ]
+    state = {"started": 0.0, "sweep": sweep_id, "points": [j.name for j in jobs], "total": 3}
+    (sweep / SWEEP_STATE).write_text(json.dumps(state))
+    return jobs
+
+
+def _collect_cli(sweep: Path, capsys) -> tuple[int, str]:
+    code = main([str(sweep), "--no-figures"])
+    return code, capsys.readouterr().err
+
+
+def test_damaged_points_are_left_out_and_named(tmp_path, capsys):
+    """A summary cut to 40 of 50 rows, and a 0-byte parquet: each point is named in one line
+    and left out; the table left is partial, and no traceback."""
+    jobs = _three_points(tmp_path)
+    csv = jobs[0] / "summary.csv"
+    csv.write_text("\n".join(csv.read_text().splitlines()[:41]) + "\n")
+    (jobs[1] / "quantiles.parquet").write_bytes(b"")
+    code, err = _collect_cli(tmp_path, capsys)
+    assert code == 1
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert sum(line.startswith("DAMAGED point seed=1: summary.csv has") for line in lines) == 1
+    assert (
+        sum(line.startswith("DAMAGED point seed=2: quantiles.parquet has 0") for line in lines) == 1
+    )
+    assert any(line.startswith("PARTIAL result: 1 of 3") for line in lines)
+    partial = pd.read_parquet(tmp_path / "sweep_summary.PARTIAL.parquet")
+    assert partial["point"].unique().tolist() == ["seed=3"] and len(partial) == 50
+    assert not (tmp_path / "sweep_summary.parquet").exists()
+    assert not (tmp_path / "sweep_summary.csv").exists()
+
+
+def test_stale_and_foreign_points_never_share_a_table(tmp_path, capsys):
+    """Points finished under another config of the sweep are stale (named, left out); job
+    folders of an earlier, different sweep are left out in one line."""
+    jobs = _three_points(tmp_path, sweep_id="new")
+    _seal(jobs[1], "old")  # finished before the sweep's config changed
+    _job(
+        tmp_path,
+        "seed=9",
+        {"seed": 9},
+        pd.DataFrame({"replica": [0], "seed": 9, "attacks": [1]}),
+        _quantiles(["us_troops"], 4, categorical=True),
+        "new",
+    )  # not among this sweep's points
+    code, err = _collect_cli(tmp_path, capsys)
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert [line.split(":")[0] for line in lines if line.startswith("STALE")] == [
+        "STALE point seed=2"
+    ]
+    foreign = [line for line in lines if "earlier, different sweep" in line]
+    assert len(foreign) == 1 and "1 job folder(s)" in foreign[0] and "seed=9" in foreign[0]
+    table = pd.read_parquet(tmp_path / "sweep_summary.PARTIAL.parquet")
+    assert sorted(table["point"].unique()) == ["seed=1", "seed=3"]
+
+
+def test_tables_are_published_as_one_set(tmp_path, capsys):
+    """All three tables and a manifest naming them; leftover temporaries are removed; a set
+    whose files do not match the manifest is not taken for a consistent one; a complete set
+    replaces an earlier partial one."""
+    jobs = _three_points(tmp_path)
+    leftovers = [tmp_path / ".sweep_summary.parquet.x1.tmp", jobs[0] / ".summary.csv.x2.tmp"]
+    for path in leftovers:
+        path.write_text("half-written")
+    (tmp_path / "sweep_summary.PARTIAL.parquet").write_text("an earlier partial table")
+    code, err = _collect_cli(tmp_path, capsys)
+    assert code == 0, err
+    assert not any(path.exists() for path in leftovers)
+    assert not (tmp_path / "sweep_summary.PARTIAL.parquet").exists()
+    manifest = published(tmp_path)
+    assert manifest is not None and manifest["complete"] and manifest["points"] == 3
+    assert set(manifest["files"]) == set(table_names(partial=False))
+    assert manifest["files"]["sweep_timeseries.parquet"]["rows"] == 3 * 2 * 4
+    # a kill between the renames: one table from another gathering beside the others
+    (tmp_path / "sweep_timeseries.parquet").write_bytes(
+        (tmp_path / "sweep_summary.parquet").read_bytes()
+    )
+    assert published(tmp_path) is None
+
+
+def test_collect_of_a_garbage_folder_is_one_line(tmp_path, capsys):
+    """Not a sweep: exit 2; a sweep whose files are garbage: exit 1; never a traceback."""
+    (tmp_path / "notes.txt").write_bytes(b"\x00\xff garbage")
+    code, err = _collect_cli(tmp_path, capsys)
+    assert code == 2 and err.count("\n") == 1 and "not a sweep folder" in err
+    (tmp_path / JOBS_DIR).mkdir()
+    code, err = _collect_cli(tmp_path, capsys)
+    assert code == 2 and err.count("\n") == 1
+    (tmp_path / SWEEP_STATE).write_bytes(b"\x00\xff{")
+    code, err = _collect_cli(tmp_path, capsys)
+    assert code == 2 and err.count("\n") == 1 and SWEEP_STATE in err
+    (tmp_path / SWEEP_STATE).unlink()
+    for name, files in {
+        "a": {DONE: b"\x00\xff", POINT: b"[1, 2"},
+        "b": {DONE: b'{"files": {"summary.csv": 3}}', "summary.csv": b"\x00"},
+        "c": {DONE: b"[]", "quantiles.parquet": b"PAR1"},
+        "d": {FAILED: b"\xff\xfe"},
+    }.items():
+        job = tmp_path / JOBS_DIR / name
+        (job / ".hydra").mkdir(parents=True)
+        (job / ".hydra" / "config.yaml").write_bytes(b"\x00garbage")
+        for file, data in files.items():
+            (job / file).write_bytes(data)
+    code, err = _collect_cli(tmp_path, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert [line.split(":")[0] for line in err.strip().splitlines()] == [
+        "FAILED point d",
+        "DAMAGED point a",
+        "DAMAGED point b",
+        "DAMAGED point c",
+        "PARTIAL result",
+    ]
+
+
+def test_collect_waits_for_no_sweep_running_in_the_folder(tmp_path):
+    """While a sweep holds the folder, collect stops in one line naming it (exit 1)."""
+    _three_points(tmp_path)
+    lock_sweep(tmp_path)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "sim.sweeps.collect", str(tmp_path), "--no-figures"],
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        unlock_sweep(tmp_path)
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1
+    assert str(tmp_path) in proc.stderr and "in use by another sweep" in proc.stderr
+    assert not (tmp_path / "sweep_summary.parquet").exists()

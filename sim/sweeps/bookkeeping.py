@@ -1,10 +1,22 @@
-"""Bookkeeping of a sweep's jobs: folder names, completion markers, resume and progress.
+"""Bookkeeping of a sweep's jobs: folder names, completion markers, resume and the sweep state.
 
 A sweep is a folder with one sub-folder per scenario point (``jobs/<parameters>``). A job's
 results are published file by file atomically and its completion marker ``_DONE.json`` is
-written last, so a folder with a marker holds complete results and a folder without one holds
-nothing that will be used. Re-running the sweep into the same folder skips every point whose
-marker matches its config: an interrupted sweep resumes without redoing finished work.
+written last. The marker holds two fingerprints: of the job's resolved config
+(``config_digest``) and of every result file (bytes, SHA-256 and, for tables, rows), plus the
+identity of the sweep that last ran or confirmed it (``sweep``: a digest of the sweep's base
+config, see :func:`sim.sweeps.callbacks.sweep_identity`). So a marker says exactly which
+config produced exactly which files, and a point whose files were cut, emptied or replaced
+since is seen as damaged, not complete.
+
+Before a job (re)runs, or when its input is bad, its old marker is removed first and then its
+old results (:func:`invalidate`): a folder never shows a marker beside results of another
+config. Re-running the sweep into the same folder skips every point whose marker matches its
+config and whose files match their fingerprints: an interrupted sweep resumes without redoing
+finished work.
+
+The sweep state file ``.sweep_state.json`` records the current sweep's identity, its list of
+points (job folder names) and its start time: what the collector and the progress bar count.
 """
 
 from __future__ import annotations
@@ -13,6 +25,8 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +37,26 @@ FAILED = "_FAILED.txt"
 POINT = "point.json"
 SWEEP_STATE = ".sweep_state.json"
 JOBS_DIR = "jobs"
+RESULT_FILES = (
+    "summary.csv",
+    "quantiles.parquet",
+    "timeseries.parquet",
+    "events.csv",
+    "trajectory.png",
+    "scenario.yaml",
+)
+"""Every file a job may write (sim.sweeps.job.run_scenario): what :func:`invalidate` removes.
+Only these: a single run's folder may be one the user chose, holding files of their own."""
+
+NOT_FINISHED = "not finished"
+"""What :func:`why_not_done` says of a folder with no completion marker (nothing to report)."""
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=,+-]")
+_CHUNK = 1 << 20
+
+
+class NotASweep(Exception):
+    """A folder that is not a sweep folder (no jobs, or an unreadable sweep state)."""
 
 
 def job_dir_name(override_dirname: str) -> str:
@@ -57,33 +89,119 @@ def parse_point(task_overrides: list[str]) -> dict[str, Any]:
     return point
 
 
-def is_done(job_dir: Path, digest: str | None = None) -> bool:
-    """Whether a job folder holds complete results (for this config, if a digest is given)."""
-    marker = job_dir / DONE
-    if not marker.exists():
-        return False
-    if digest is None:
-        return True
+def file_fingerprint(path: Path, rows: int | None = None) -> dict[str, Any]:
+    """Size and SHA-256 of a file (and its row count, for a table): enough to tell a file cut
+    short, emptied or replaced from the one a job wrote (a few MB a job: milliseconds)."""
+    sha = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            sha.update(chunk)
+    fingerprint: dict[str, Any] = {"bytes": path.stat().st_size, "sha256": sha.hexdigest()}
+    if rows is not None:
+        fingerprint["rows"] = rows
+    return fingerprint
+
+
+def file_mismatch(path: Path, expected: Mapping[str, Any]) -> str | None:
+    """Why a file does not match its fingerprint (None if it does), in a few words."""
+    name = path.name
     try:
-        return json.loads(marker.read_text()).get("config_digest") == digest
+        size = path.stat().st_size
+    except OSError:
+        return f"{name} is missing"
+    if size != expected.get("bytes"):
+        return f"{name} has {size} bytes, its completion record says {expected.get('bytes')}"
+    if file_fingerprint(path)["sha256"] != expected.get("sha256"):
+        return f"{name} differs from its completion record (checksum)"
+    return None
+
+
+def read_marker(job_dir: Path) -> dict[str, Any] | None:
+    """A job's completion record, or None if it has none (or an unreadable one)."""
+    try:
+        marker = json.loads((job_dir / DONE).read_text())
     except (OSError, ValueError):
-        return False
+        return None
+    return marker if isinstance(marker, dict) else None
 
 
-def mark_done(job_dir: Path, digest: str, seconds: float, replicas: int) -> None:
-    """Write the completion marker (last, atomically) and clear any earlier failure note."""
+def why_not_done(job_dir: Path, digest: str | None = None, sweep: str | None = None) -> str | None:
+    """None if a job folder holds complete, intact results (for this config, if ``digest`` is
+    given, and confirmed by this sweep, if ``sweep`` is given); else why not, in a few words.
+
+    Reads every result file once to check its checksum: a damaged point must be recomputed
+    (on resume) or left out (when gathering), never used.
+    """
+    if not (job_dir / DONE).exists():
+        return NOT_FINISHED
+    marker = read_marker(job_dir)
+    if marker is None:
+        return f"its {DONE} is unreadable"
+    if digest is not None and marker.get("config_digest") != digest:
+        return "finished under another config"
+    if sweep is not None and marker.get("sweep") != sweep:
+        return "finished under an earlier, different config of this sweep"
+    files = marker.get("files")
+    if not isinstance(files, dict) or not files:
+        return f"its {DONE} has no file fingerprints (written by an older version)"
+    for name, expected in files.items():
+        if not isinstance(expected, dict) or (problem := file_mismatch(job_dir / name, expected)):
+            return problem or f"its {DONE} entry for {name} is unreadable"
+    return None
+
+
+def invalidate(job_dir: Path) -> None:
+    """Remove a job's completion marker, then its failure note and its results: called before
+    the job (re)runs and when its input is bad, so that the folder never looks complete with
+    results of another config. The marker goes first: if this is interrupted, what is left
+    is an unfinished point, never a complete-looking one."""
+    (job_dir / DONE).unlink(missing_ok=True)
+    for name in (FAILED, POINT, *RESULT_FILES):
+        (job_dir / name).unlink(missing_ok=True)
+
+
+def mark_done(
+    job_dir: Path,
+    digest: str,
+    seconds: float,
+    replicas: int,
+    files: Mapping[str, Path] | None = None,
+    rows: Mapping[str, int] | None = None,
+    sweep: str | None = None,
+) -> None:
+    """Write the completion marker (last, atomically) with the fingerprints of the config and
+    of every result file (``rows``: row counts by file name, for tables), and clear any
+    earlier failure note."""
     (job_dir / FAILED).unlink(missing_ok=True)
+    rows = rows or {}
+    fingerprints = {
+        path.name: file_fingerprint(path, rows.get(path.name)) for path in (files or {}).values()
+    }
+    now = time.time()
     write_text(
         json.dumps(
             {
                 "config_digest": digest,
+                "sweep": sweep,
+                "files": fingerprints,
                 "seconds": round(seconds, 3),
                 "replicas": replicas,
-                "finished": time.time(),
+                "finished": now,
+                "confirmed": now,
             }
         ),
         job_dir / DONE,
     )
+
+
+def confirm(job_dir: Path, sweep: str | None) -> None:
+    """Record that the current sweep found this job's results complete and its own (resume):
+    the collector then counts the point as part of this sweep."""
+    marker = read_marker(job_dir)
+    if marker is None:
+        return
+    marker.update(sweep=sweep, confirmed=time.time())
+    write_text(json.dumps(marker), job_dir / DONE)
 
 
 def mark_failed(job_dir: Path, message: str) -> None:
@@ -91,47 +209,103 @@ def mark_failed(job_dir: Path, message: str) -> None:
     write_text(message, job_dir / FAILED)
 
 
-def start_sweep(sweep_dir: Path, total: int) -> None:
-    """Record the sweep's size and start time (for progress and time-left estimates)."""
+def start_sweep(
+    sweep_dir: Path, points: list[str] | None, sweep: str | None, total: int | None = None
+) -> dict[str, Any]:
+    """Record the current sweep: its identity, its points (job folder names, None if unknown),
+    its size and start time (for the progress bar, the collector and the benchmark)."""
     sweep_dir.mkdir(parents=True, exist_ok=True)
-    already = len(list((sweep_dir / JOBS_DIR).glob(f"*/{DONE}")))
-    write_text(
-        json.dumps({"total": total, "started": time.time(), "done_at_start": already}),
-        sweep_dir / SWEEP_STATE,
-    )
+    state = {
+        "total": len(points) if points is not None else (total or 0),
+        "started": time.time(),
+        "sweep": sweep,
+        "points": points,
+    }
+    state["done_at_start"] = tally(sweep_dir, state).done
+    write_text(json.dumps(state), sweep_dir / SWEEP_STATE)
+    return state
 
 
-def progress_line(sweep_dir: Path) -> str | None:
-    """'k/N scenario points done ..., about T left' for a sweep, or None if unknown.
+def read_state(sweep_dir: Path) -> dict[str, Any] | None:
+    """The sweep state (None if the sweep never recorded one, e.g. run by an older version).
 
-    The time left extrapolates the pace of the points finished since this run of the sweep
-    started (points skipped on resume cost nothing and are left out of the pace).
-    """
-    try:
-        state = json.loads((sweep_dir / SWEEP_STATE).read_text())
-    except (OSError, ValueError):
+    Raises :class:`NotASweep` if the file exists but is not a sweep state."""
+    path = sweep_dir / SWEEP_STATE
+    if not path.exists():
         return None
-    finished = []
-    for marker in (sweep_dir / JOBS_DIR).glob(f"*/{DONE}"):
-        try:
-            finished.append(json.loads(marker.read_text())["finished"])
-        except (OSError, ValueError, KeyError):
-            continue
-    done = len(finished)
-    total = max(state["total"], done)
-    now = time.time()
-    recent = sorted(f for f in finished if f >= state["started"])
-    eta = ""
-    if len(recent) >= 2 and done < total:
-        pace = (recent[-1] - recent[0]) / (len(recent) - 1)
-        eta = f", about {_duration(pace * (total - done))} left"
-    return (
-        f"sweep progress: {done}/{total} scenario points done "
-        f"({_duration(now - state['started'])} elapsed{eta})"
-    )
+    try:
+        state = json.loads(path.read_text())
+    except (OSError, ValueError) as ex:
+        raise NotASweep(f"its {SWEEP_STATE} is unreadable ({ex})") from None
+    points = state.get("points") if isinstance(state, dict) else None
+    if (
+        not isinstance(state, dict)
+        or not isinstance(state.get("started"), int | float)
+        or not (
+            points is None or (isinstance(points, list) and all(isinstance(p, str) for p in points))
+        )
+    ):
+        raise NotASweep(f"its {SWEEP_STATE} is not a sweep state")
+    return state
 
 
-def _duration(seconds: float) -> str:
+def current_sweep(sweep_dir: Path) -> str | None:
+    """The identity of the sweep running in a folder (None if unknown): jobs stamp it on their
+    markers."""
+    try:
+        state = read_state(sweep_dir)
+    except NotASweep:
+        return None
+    return state.get("sweep") if state else None
+
+
+def job_dirs(sweep_dir: Path) -> list[Path]:
+    """Every job folder of a sweep (those Hydra created), sorted by name."""
+    return sorted(p.parent.parent for p in (sweep_dir / JOBS_DIR).glob("*/.hydra/config.yaml"))
+
+
+@dataclass
+class Tally:
+    """Points of the current sweep done (of them, skipped as already complete) and failed."""
+
+    done: int
+    skipped: int
+    failed: int
+    total: int | None
+
+
+def tally(sweep_dir: Path, state: Mapping[str, Any]) -> Tally:
+    """Count the current sweep's points from their markers, without checking the files (the
+    progress bar polls this twice a second; the collector checks every file)."""
+    points = state.get("points")
+    names = points if points is not None else [p.name for p in job_dirs(sweep_dir)]
+    done = skipped = failed = 0
+    for name in names:
+        job = sweep_dir / JOBS_DIR / name
+        marker = read_marker(job) if (job / DONE).exists() else None
+        if marker is not None and (state.get("sweep") in (None, marker.get("sweep"))):
+            done += 1
+            finished = marker.get("finished")
+            skipped += isinstance(finished, int | float) and finished < state["started"]
+        elif (job / FAILED).exists():
+            failed += 1
+    return Tally(done, skipped, failed, len(points) if points is not None else None)
+
+
+def clean_temporaries(sweep_dir: Path) -> list[Path]:
+    """Remove the temporary files (``.*.tmp``, see sim.files) that a killed writer left in the
+    sweep folder, its job folders and its figure folders. Only call this while no job of the
+    sweep is running (at the start of a sweep or of a collect, under the sweep's lock)."""
+    removed = []
+    for pattern in (".*.tmp", f"{JOBS_DIR}/*/.*.tmp", "figures*/.*.tmp"):
+        for path in sweep_dir.glob(pattern):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def duration(seconds: float) -> str:
+    """A short duration: '42s', '3m05s'."""
     seconds = round(seconds)
     if seconds < 120:
         return f"{seconds}s"

@@ -1,18 +1,29 @@
-"""Hydra callbacks of a sweep: record its size and warm the workers at the start, gather its
-tables at the end."""
+"""Hydra callbacks of a sweep: at the start, lock the folder, record the sweep's points, start
+the progress bar and warm the workers; at the end, stop the bar and gather the tables."""
 
 from __future__ import annotations
 
-import math
 import threading
 from pathlib import Path
 from typing import Any
 
+from hydra._internal.config_loader_impl import get_overrides_dirname
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from sim.sweeps.bookkeeping import start_sweep
+from sim.files import write_bytes
+from sim.sweeps.bookkeeping import (
+    JOBS_DIR,
+    SWEEP_STATE,
+    clean_temporaries,
+    config_digest,
+    job_dir_name,
+    start_sweep,
+)
+from sim.sweeps.lock import lock_sweep, unlock_sweep
+from sim.sweeps.progress import SweepProgress
 
 CURRENT_SWEEP: Path | None = None
 """The sweep folder of the multirun under way in this process (read by the CLI on failure)."""
@@ -20,48 +31,133 @@ CURRENT_SWEEP: Path | None = None
 COLLECT_ERROR: str | None = None
 """Why gathering the sweep's tables failed, if it did (the CLI then exits with an error)."""
 
+INCOMPLETE: bool = False
+"""Whether the tables gathered at the end are partial (the CLI then exits with status 1)."""
 
-def count_jobs(config: DictConfig) -> int:
-    """Number of jobs a basic sweep will launch: the product of the sweep lengths of the
-    sweeper's params and the command line's overrides (the command line wins per key)."""
+PROGRESS: SweepProgress | None = None
+"""The progress bar of the multirun under way in this process (stopped by :func:`stop_progress`)."""
+
+_PREVIOUS_STATE: bytes | None = None
+"""The sweep state file this sweep replaced (put back by :func:`abandon_sweep`)."""
+
+JOB_CONFIGS = f"{JOBS_DIR}/*/.hydra/config.yaml"
+
+JOB_SUBDIR = "jobs/${sim_job_dir:${hydra.job.override_dirname}}"
+"""The job folder pattern of configs/config.yaml: the sweep's points are named by it."""
+
+
+def job_overrides(config: DictConfig) -> list[list[str]]:
+    """The overrides of every job a basic sweep will launch, in launch order: the sweeper's
+    params then the command line's overrides (the command line wins per key), combined as
+    Hydra's basic sweeper does (its own function)."""
     params = config.hydra.sweeper.get("params")
     params = OmegaConf.to_container(params, resolve=False) if params is not None else {}
     lines = [f"{k}={v}" for k, v in params.items()]
     lines += list(config.hydra.overrides.task)
-    by_key: dict[str, Any] = {}
-    for override in OverridesParser.create().parse_overrides(lines):
-        by_key[override.get_key_element()] = override
-    sizes = [len(list(o.sweep_string_iterator())) for o in by_key.values() if o.is_sweep_override()]
-    return math.prod(sizes)
+    overrides = OverridesParser.create().parse_overrides(lines)
+    return [job for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
+
+
+def count_jobs(config: DictConfig) -> int:
+    """Number of jobs a basic sweep will launch."""
+    return len(job_overrides(config))
+
+
+def sweep_points(config: DictConfig) -> list[str] | None:
+    """The job folder names of the sweep's points, as its jobs will name them (Hydra's own
+    override_dirname, then :func:`job_dir_name`); None if the folders are named otherwise
+    (another ``hydra.sweep.subdir``) or the sweeper is not a basic one."""
+    if OmegaConf.to_container(config.hydra.sweep, resolve=False).get("subdir") != JOB_SUBDIR:
+        return None
+    settings = config.hydra.job.config.override_dirname
+    parser = OverridesParser.create()
+    return [
+        job_dir_name(
+            get_overrides_dirname(
+                overrides=parser.parse_overrides(job),
+                exclude_keys=list(settings.exclude_keys),
+                item_sep=settings.item_sep,
+                kv_sep=settings.kv_sep,
+            )
+        )
+        for job in job_overrides(config)
+    ]
+
+
+def sweep_identity(config: DictConfig) -> str:
+    """A fingerprint of the sweep's base config: everything but Hydra's own settings, with the
+    command line's and the experiment's fixed values and without the swept ones. Points
+    finished under another identity (e.g. before ``horizon_days`` changed) are stale."""
+    base = OmegaConf.to_container(config, resolve=False)
+    base.pop("hydra", None)
+    return config_digest(base)
 
 
 class SweepBookkeeping(Callback):
-    """Writes the sweep's size and start time and warms the joblib workers; collects tables and
-    figures when it ends."""
+    """Locks the sweep folder, records the sweep's points and identity, shows its progress and
+    warms the joblib workers; gathers tables and figures when it ends."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        global CURRENT_SWEEP
-        CURRENT_SWEEP = Path(config.hydra.sweep.dir)
+        global CURRENT_SWEEP, PROGRESS, _PREVIOUS_STATE
+        sweep_dir = Path(config.hydra.sweep.dir)
+        lock_sweep(sweep_dir)  # SweepBusy stops the sweep (see sim.sweeps.lock)
+        CURRENT_SWEEP = sweep_dir
+        clean_temporaries(sweep_dir)
+        state_file = sweep_dir / SWEEP_STATE
+        _PREVIOUS_STATE = state_file.read_bytes() if state_file.exists() else None
         try:
-            total = count_jobs(config)
-        except Exception:  # an exotic sweeper: progress shows done counts only
-            total = 0
-        start_sweep(CURRENT_SWEEP, total)
+            points = sweep_points(config)
+        except Exception:  # an exotic sweeper: every job folder counts as the sweep's
+            points = None
+        state = start_sweep(sweep_dir, points, sweep_identity(config))
+        PROGRESS = SweepProgress(sweep_dir, state).start()
         workers = joblib_workers(config)
         if workers is not None:
-            warm_up(workers, jobs=total)
+            warm_up(workers, jobs=state["total"])
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        global COLLECT_ERROR
+        global COLLECT_ERROR, INCOMPLETE
+        stop_progress()
+        sweep_dir = Path(config.hydra.sweep.dir)
         try:
             from sim.sweeps.collect import (
                 collect_and_report,  # pandas and matplotlib: only at the end
             )
 
-            collect_and_report(Path(config.hydra.sweep.dir), workers=joblib_workers(config))
+            tables = collect_and_report(sweep_dir, workers=joblib_workers(config))
+            INCOMPLETE = not tables.complete
         except Exception as ex:  # Hydra turns a callback's error into a mere warning
             COLLECT_ERROR = f"{type(ex).__name__}: {ex}"
             raise
+        finally:
+            unlock_sweep(sweep_dir)
+
+
+def stop_progress() -> None:
+    """Stop the progress bar (if any) and print the sweep's one-line summary."""
+    if PROGRESS is not None:
+        PROGRESS.stop()
+
+
+def abandon_sweep() -> None:
+    """The sweep stopped on bad input before launching a job (e.g. an unknown key, found when
+    the sweeper composes the jobs): put the folder's previous sweep state back, so that a
+    typo in a re-run does not turn a finished sweep's points into an earlier sweep's."""
+    global PROGRESS
+    if CURRENT_SWEEP is None or PROGRESS is None:
+        return
+    started = PROGRESS.state["started"]
+    if any(job.stat().st_mtime >= started for job in CURRENT_SWEEP.glob(JOB_CONFIGS)):
+        stop_progress()  # jobs ran: the state describes them
+        return
+    if PROGRESS is not None:
+        PROGRESS.stop_quietly()
+        PROGRESS = None
+    state_file = CURRENT_SWEEP / SWEEP_STATE
+    if _PREVIOUS_STATE is None:
+        state_file.unlink(missing_ok=True)
+    else:
+        write_bytes(_PREVIOUS_STATE, state_file)
 
 
 def joblib_workers(config: DictConfig) -> dict[str, Any] | None:

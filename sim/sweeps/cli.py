@@ -15,7 +15,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import hydra
 from hydra.core.config_store import ConfigStore
@@ -32,15 +32,19 @@ from sim.files import write_text
 from sim.paths import CONFIG_DIR
 from sim.policies import POLICIES
 from sim.sweeps.bookkeeping import (
+    NOT_FINISHED,
     POINT,
     config_digest,
-    is_done,
+    confirm,
+    current_sweep,
+    invalidate,
     job_dir_name,
     mark_done,
     mark_failed,
     parse_point,
-    progress_line,
+    why_not_done,
 )
+from sim.sweeps.lock import SweepBusy
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED_JOBS = 1
@@ -77,8 +81,11 @@ def register_configs() -> None:
 
 
 def _bad_input(ex: ConfigError, out: Path, sweeping: bool) -> NoReturn:
-    """Bad input: in a sweep the job fails alone with a note; a single run exits before Hydra
-    reports a failed job, with one line and no traceback."""
+    """Bad input: the folder's old marker and results are removed first (it must not look
+    complete with a config that was not run). In a sweep the job then fails alone with a
+    note; a single run exits before Hydra reports a failed job, with one line and no
+    traceback."""
+    invalidate(out)
     if sweeping:
         mark_failed(out, f"bad input: {ex}")
         raise ex
@@ -89,8 +96,10 @@ def _bad_input(ex: ConfigError, out: Path, sweeping: bool) -> NoReturn:
 def job(cfg: DictConfig) -> Path:
     """One Hydra job: validate the composed config, run it, write into the output dir.
 
-    In a sweep, a job whose results are already complete for the same config is skipped
-    (resume), and a failing job leaves a note and fails alone: Hydra runs the others.
+    In a sweep, a job whose results are already complete and intact for the same config is
+    skipped (resume). Otherwise its old marker and results are removed before it runs, so
+    an interrupted or failing rerun never leaves old results looking complete; a failing job
+    leaves a note and fails alone: Hydra runs the others.
     """
     hc = HydraConfig.get()
     sweeping = hc.mode == RunMode.MULTIRUN
@@ -100,27 +109,36 @@ def job(cfg: DictConfig) -> Path:
     except ConfigError as ex:
         _bad_input(ex, out, sweeping)
     digest = config_digest(dataclasses.asdict(scenario))
+    sweep = current_sweep(Path(hc.sweep.dir)) if sweeping else None
+    if sweeping:
+        if (reason := why_not_done(out, digest)) is None:
+            confirm(out, sweep)
+            log.info("%s: already complete, skipped", out.name)
+            return out
+        if reason != NOT_FINISHED:  # stale or damaged: one line, then it is recomputed
+            log.warning("%s: %s; recomputing it", out.name, reason)
+    invalidate(out)
     if sweeping:
         write_text(json.dumps(parse_point(list(hc.overrides.task))), out / POINT)
-        if is_done(out, digest):
-            log.info("%s: already complete, skipped", out.name)
-            _report_progress(hc)
-            return out
     from sim.sweeps.job import run_scenario  # the model's modules: only where jobs run
 
     started = time.perf_counter()
     try:
-        result = run_scenario(scenario, out)
+        # in a sweep, the one bar is the sweep's (sim.sweeps.progress), not each job's
+        result = run_scenario(scenario, out, progress=False if sweeping else None)
     except ConfigError as ex:  # what only the model can check (a run too large for memory)
         _bad_input(ex, out, sweeping)
     except Exception:
         mark_failed(out, traceback.format_exc())
         raise
     seconds = time.perf_counter() - started
-    mark_done(out, digest, seconds, scenario.replicas)
+    files = dict(result.files)
+    if sweeping:
+        files["point"] = out / POINT
+    rows = {"summary.csv": len(result.summary), "quantiles.parquet": len(result.quantiles)}
+    mark_done(out, digest, seconds, scenario.replicas, files, rows, sweep)
     if sweeping:
         log.info("%s: done in %.1fs", out.name, seconds)
-        _report_progress(hc)
         return out
     s = result.summary
     print(
@@ -135,12 +153,6 @@ def job(cfg: DictConfig) -> Path:
             print(f"  {result.files[key].name}")
     print("  .hydra/config.yaml")
     return out
-
-
-def _report_progress(hc: Any) -> None:
-    line = progress_line(Path(hc.sweep.dir))
-    if line:
-        log.info(line)
 
 
 _hydra_main = hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")(job)
@@ -205,7 +217,13 @@ def main() -> None:
                 file=sys.stderr,
             )
             sys.exit(EXIT_FAILED_JOBS)
+        if callbacks.INCOMPLETE:
+            sys.exit(EXIT_FAILED_JOBS)
+    except SweepBusy as ex:
+        print(f"escalation-sim: error: {ex}", file=sys.stderr)
+        sys.exit(EXIT_FAILED_JOBS)
     except (HydraException, OmegaConfBaseException) as ex:
+        callbacks.abandon_sweep()
         if user_wants_traceback:
             raise
         print(f"escalation-sim: error: {describe_error(ex)}", file=sys.stderr)
@@ -214,14 +232,28 @@ def main() -> None:
         if callbacks.CURRENT_SWEEP is None or user_wants_traceback:
             raise
         # Hydra skips its end-of-sweep hook when a job fails: gather what finished anyway.
+        callbacks.stop_progress()
         print(
             f"escalation-sim: error: a sweep job failed ({type(ex).__name__}: {ex})",
             file=sys.stderr,
         )
-        from sim.sweeps.collect import collect_and_report
-
-        collect_and_report(callbacks.CURRENT_SWEEP)
+        _gather_after_failure(callbacks.CURRENT_SWEEP)
         sys.exit(EXIT_FAILED_JOBS)
+
+
+def _gather_after_failure(sweep_dir: Path) -> None:
+    """Gather the finished points (as partial tables) after a failed job, in one line if
+    even that fails."""
+    from sim.sweeps.collect import collect_and_report
+
+    try:
+        collect_and_report(sweep_dir)
+    except Exception as ex:
+        print(
+            f"escalation-sim: error: gathering the finished points failed "
+            f"({type(ex).__name__}: {ex}); retry with: python -m sim.sweeps.collect {sweep_dir}",
+            file=sys.stderr,
+        )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,22 @@
 """Gather a sweep's per-job results into one tidy table set (``python -m sim.sweeps.collect DIR``).
 
 Runs at the end of every sweep (Hydra callback) and on its own, because Hydra skips its
-end-of-sweep hook when any job fails. Failed or unfinished jobs are named, and the others'
-results are kept.
+end-of-sweep hook when any job fails. Only the points of the current sweep (its list in the
+sweep state) whose completion record matches this sweep and whose files match their
+fingerprints are gathered; every other point is named in one line and left out:
+
+- failed (a ``_FAILED.txt`` note) or unfinished (no marker: never started, interrupted);
+- stale: finished under an earlier, different base config of the sweep (e.g. another
+  ``horizon_days``), so that points of different configs never share a table;
+- damaged: a result file cut, emptied, replaced or unreadable since the job wrote it.
+
+Job folders of an earlier, different sweep in the same folder (points not in the current
+sweep's list) are left out and reported in one line. Leaving them out, rather than refusing
+to run, is deliberate: re-running a narrower sweep into a named experiment's folder is a
+normal thing to do, and the folders are kept, so widening the sweep again resumes them.
+
+If any point of the current sweep is missing from the tables, they are published as clearly
+partial ones (see sim.sweeps.publish) and the command exits with status 1.
 """
 
 from __future__ import annotations
@@ -23,55 +37,129 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from sim.files import write_csv, write_parquet
-from sim.sweeps.bookkeeping import DONE, FAILED, JOBS_DIR, POINT
+from sim.sweeps.bookkeeping import (
+    DONE,
+    FAILED,
+    JOBS_DIR,
+    POINT,
+    NotASweep,
+    clean_temporaries,
+    job_dirs,
+    read_marker,
+    read_state,
+    why_not_done,
+)
+from sim.sweeps.lock import SweepBusy, lock_sweep
+from sim.sweeps.publish import figures_dir, prepare, publish_tables
+
+EXIT_INCOMPLETE = 1
+EXIT_NOT_A_SWEEP = 2
 
 
 @dataclass
 class SweepTables:
-    """What a sweep produced: one row per point x replica, and per point x day x series."""
+    """What a sweep produced: one row per point x replica, and per point x day x series; and
+    the current sweep's points that are not in them, by reason."""
 
     summary: pd.DataFrame
     timeseries: pd.DataFrame
     parameters: list[str]
     failed: dict[str, str] = field(default_factory=dict)
     unfinished: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    damaged: dict[str, str] = field(default_factory=dict)
+    foreign: list[str] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """Whether every point of the current sweep is in the tables."""
+        return not (self.failed or self.unfinished or self.stale or self.damaged)
 
 
-def job_dirs(sweep_dir: Path) -> list[Path]:
-    """Every job folder of a sweep (those Hydra created), sorted by name."""
-    return sorted(p.parent.parent for p in (sweep_dir / JOBS_DIR).glob("*/.hydra/config.yaml"))
+def check_sweep_folder(sweep_dir: Path) -> None:
+    """Raise :class:`NotASweep` unless ``sweep_dir`` looks like a sweep folder."""
+    if not (sweep_dir / JOBS_DIR).is_dir():
+        raise NotASweep(f"it has no {JOBS_DIR}/ folder")
+    if read_state(sweep_dir) is None and not job_dirs(sweep_dir):
+        raise NotASweep(f"its {JOBS_DIR}/ folder holds no job folders")
 
 
 def collect(sweep_dir: str | Path) -> SweepTables:
-    """Read every finished job of a sweep into two tables (see :class:`SweepTables`)."""
+    """Read every complete, intact point of the current sweep into two tables (see
+    :class:`SweepTables`). Raises :class:`NotASweep` if the sweep state is unreadable."""
     sweep_dir = Path(sweep_dir)
-    failed: dict[str, str] = {}
-    unfinished: list[str] = []
-    finished: list[Path] = []
-    for job in job_dirs(sweep_dir):
-        if (job / DONE).exists():
-            finished.append(job)
-        elif (job / FAILED).exists():
-            lines = (job / FAILED).read_text().strip().splitlines() or ["failed"]
-            failed[job.name] = lines[-1]
-        else:
-            unfinished.append(job.name)
-    points = [json.loads(p.read_text()) if (p := job / POINT).exists() else {} for job in finished]
-    names = sorted({k for point in points for k in point})
-    if not finished:
-        return SweepTables(pd.DataFrame(), pd.DataFrame(), names, failed, unfinished)
+    tables, candidates = _sort_points(sweep_dir)
     with ThreadPoolExecutor(max_workers=4) as pool:  # the readers release the GIL
-        parts = list(pool.map(_read_job, finished))
+        parts = list(pool.map(_read_checked, candidates))
+    finished = [
+        job for job, part in zip(candidates, parts, strict=True) if not isinstance(part, str)
+    ]
+    tables.damaged = {
+        job.name: part for job, part in zip(candidates, parts, strict=True) if isinstance(part, str)
+    }
+    good = [part for part in parts if not isinstance(part, str)]
+    points = [point for point, _, _ in good]
+    tables.parameters = names = sorted({k for point in points for k in point})
+    if not finished:
+        return tables
     # jobs written by another version of the code may differ in a column's type or set
-    summary = _summaries(finished, [s for s, _ in parts])
-    timeseries = pa.concat_tables([q for _, q in parts], promote_options="permissive").to_pandas()
+    summary = _summaries(finished, [s for _, s, _ in good])
+    timeseries = pa.concat_tables([q for _, _, q in good], promote_options="permissive").to_pandas()
     labels = [job.name for job in finished]
-    summary = _with_point(summary, [s.num_rows for s, _ in parts], labels, points, names)
-    timeseries = _with_point(timeseries, [q.num_rows for _, q in parts], labels, points, names)
-    summary = summary.sort_values(["point", "replica"], ignore_index=True)
+    summary = _with_point(summary, [s.num_rows for _, s, _ in good], labels, points, names)
+    timeseries = _with_point(timeseries, [q.num_rows for _, _, q in good], labels, points, names)
+    tables.summary = summary.sort_values(["point", "replica"], ignore_index=True)
     timeseries["series"] = timeseries["series"].astype(str)
-    return SweepTables(summary, timeseries, names, failed, unfinished)
+    tables.timeseries = timeseries
+    return tables
+
+
+def _sort_points(sweep_dir: Path) -> tuple[SweepTables, list[Path]]:
+    """Empty tables naming the current sweep's points that are failed, unfinished or stale,
+    and the earlier sweeps' folders; and the finished points, whose files are still to check."""
+    state = read_state(sweep_dir) or {}
+    present = {job.name for job in job_dirs(sweep_dir)}
+    names = sorted(state["points"] if state.get("points") is not None else present)
+    sweep_id = state.get("sweep")
+    tables = SweepTables(pd.DataFrame(), pd.DataFrame(), [], total=len(names))
+    tables.foreign = sorted(present.difference(names))
+    candidates: list[Path] = []
+    for name in names:
+        job = sweep_dir / JOBS_DIR / name
+        if (job / DONE).exists() and name in present:
+            marker = read_marker(job)  # an unreadable one: damaged (see _read_checked)
+            if marker is not None and sweep_id is not None and marker.get("sweep") != sweep_id:
+                tables.stale.append(name)
+            else:
+                candidates.append(job)
+        elif (job / FAILED).exists():
+            lines = (job / FAILED).read_text(errors="replace").strip().splitlines() or ["failed"]
+            tables.failed[name] = lines[-1]
+        else:
+            tables.unfinished.append(name)
+    return tables, candidates
+
+
+def _read_checked(job: Path) -> tuple[dict[str, Any], pa.Table, pa.Table] | str:
+    """A finished job's point, summary and quantiles once its files match their fingerprints;
+    else why it is damaged, in a few words (never an exception: one damaged point must not
+    stop the others from being gathered)."""
+    try:
+        if problem := why_not_done(job):
+            return problem
+        point = json.loads((job / POINT).read_text()) if (job / POINT).exists() else {}
+        if not isinstance(point, dict):
+            return f"its {POINT} is not a mapping of parameters"
+        return (point, *_read_job(job))
+    except Exception as ex:  # a file that matches its record but does not parse
+        return f"unreadable ({_one_line(ex)})"
+
+
+def _one_line(ex: BaseException) -> str:
+    """An exception as 'Type: first line of its message'."""
+    lines = str(ex).strip().splitlines()
+    return f"{type(ex).__name__}: {lines[0]}" if lines else type(ex).__name__
 
 
 def _read_job(job: Path) -> tuple[pa.Table, pa.Table]:
@@ -167,65 +255,98 @@ def _cell(value: Any) -> Any:
     return json.dumps(value, sort_keys=True) if isinstance(value, list | dict) else value
 
 
-def write_tables(sweep_dir: str | Path, tables: SweepTables) -> list[Path]:
-    """Write sweep_summary.parquet/.csv and sweep_timeseries.parquet at the sweep's root
-    (concurrently: the writers spend most of their time outside the GIL)."""
-    sweep_dir = Path(sweep_dir)
-    if tables.summary.empty:
-        return []
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        files = [
-            pool.submit(write_parquet, tables.summary, sweep_dir / "sweep_summary.parquet"),
-            pool.submit(write_csv, tables.summary, sweep_dir / "sweep_summary.csv"),
-            pool.submit(write_parquet, tables.timeseries, sweep_dir / "sweep_timeseries.parquet"),
-        ]
-        return [f.result() for f in files]
-
-
 def collect_and_report(
     sweep_dir: str | Path, *, figures: bool = True, workers: Mapping[str, Any] | None = None
 ) -> SweepTables:
-    """Collect, write the tables and (optionally) the figures, and print what happened
-    (``workers``: see :func:`sim.sweeps.report.draw_figures`; with workers, the figures are drawn
-    while this process writes the tables)."""
+    """Collect, publish the tables and (optionally) the figures, and print what happened:
+    one line per point left out, and a line saying so if the tables are partial
+    (``workers``: see :func:`sim.sweeps.report.draw_figures`; with workers, the figures are
+    drawn while this process writes the tables). The caller holds the sweep's lock (or knows
+    that no job of it is running): leftover temporary files are removed first."""
     sweep_dir = Path(sweep_dir)
+    clean_temporaries(sweep_dir)
     tables = collect(sweep_dir)
+    partial = not tables.complete
+    prepare(sweep_dir, partial)
     drawing: Iterator[Path | None] = iter(())
     if figures and not tables.summary.empty:
         from sim.sweeps.report import draw_figures
 
-        drawing = draw_figures(tables, sweep_dir / "figures", workers)
-    written = write_tables(sweep_dir, tables)
-    written += [p for p in drawing if p is not None]
+        drawing = draw_figures(tables, figures_dir(sweep_dir, partial), workers)
     points = tables.summary["point"].nunique() if not tables.summary.empty else 0
+    written = publish_tables(
+        sweep_dir, tables.summary, tables.timeseries, partial=partial, points=points
+    )
+    written += [p for p in drawing if p is not None]
     print(
         f"Collected {points} scenario point(s), {len(tables.summary)} replica rows, "
         f"into {sweep_dir}:"
     )
     for path in written:
         print(f"  {path.relative_to(sweep_dir)}")
-    for name, reason in tables.failed.items():
-        print(f"FAILED job {name}: {reason}", file=sys.stderr)
-    for name in tables.unfinished:
-        print(f"UNFINISHED job {name} (interrupted? re-run the sweep to resume)", file=sys.stderr)
+    report_left_out(tables, points)
     return tables
 
 
+def report_left_out(tables: SweepTables, points: int) -> None:
+    """One line per point of the sweep left out of the tables, one for an earlier sweep's
+    points, and one if the tables are partial (on stderr)."""
+    lines = [f"FAILED point {name}: {reason}" for name, reason in tables.failed.items()]
+    lines += [
+        f"UNFINISHED point {name} (interrupted? re-run the sweep to resume)"
+        for name in tables.unfinished
+    ]
+    lines += [
+        f"STALE point {name}: finished under an earlier, different config of this sweep; "
+        "left out (re-run the sweep to recompute it)"
+        for name in tables.stale
+    ]
+    lines += [
+        f"DAMAGED point {name}: {reason}; left out (re-run the sweep to recompute it)"
+        for name, reason in tables.damaged.items()
+    ]
+    if tables.foreign:
+        shown = ", ".join(tables.foreign[:3]) + (", ..." if len(tables.foreign) > 3 else "")
+        lines.append(
+            f"left out {len(tables.foreign)} job folder(s) of an earlier, different sweep in "
+            f"this folder, not among this sweep's {tables.total} point(s): {shown}"
+        )
+    if not tables.complete:
+        lines.append(
+            f"PARTIAL result: {points} of {tables.total} scenario point(s) gathered; the tables "
+            "are named *.PARTIAL.* and are not the sweep's result (re-run the sweep to "
+            "complete it)"
+        )
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sim.sweeps.collect DIR``: exit 0 if every job finished, 1 otherwise."""
+    """``python -m sim.sweeps.collect DIR``: exit 0 if every point of the sweep is gathered,
+    1 if any is left out (failed, unfinished, stale, damaged) or gathering fails, 2 if DIR is
+    not a sweep folder. Every error is one line, never a traceback."""
     parser = argparse.ArgumentParser(prog="python -m sim.sweeps.collect", description=__doc__)
     parser.add_argument("sweep_dir", type=Path, help="the sweep folder (hydra.sweep.dir)")
     parser.add_argument("--no-figures", action="store_true", help="tables only")
     args = parser.parse_args(argv)
-    if not (args.sweep_dir / JOBS_DIR).is_dir():
+    error = "sim.sweeps.collect: error:"
+    try:
+        check_sweep_folder(args.sweep_dir)
+        lock_sweep(args.sweep_dir)
+        tables = collect_and_report(args.sweep_dir, figures=not args.no_figures)
+    except NotASweep as ex:
         print(
-            f"sim.sweeps.collect: error: {args.sweep_dir} has no {JOBS_DIR}/ folder; is it a sweep "
-            "folder (hydra.sweep.dir)?",
+            f"{error} {args.sweep_dir} is not a sweep folder (hydra.sweep.dir): {ex}",
             file=sys.stderr,
         )
-        return 2
-    tables = collect_and_report(args.sweep_dir, figures=not args.no_figures)
-    return 1 if tables.failed or tables.unfinished else 0
+        return EXIT_NOT_A_SWEEP
+    except SweepBusy as ex:
+        print(f"{error} {ex}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    except Exception as ex:  # e.g. a table or figure that cannot be written: say so, briefly
+        print(f"{error} gathering {args.sweep_dir} failed ({_one_line(ex)})", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    return 0 if tables.complete else EXIT_INCOMPLETE
 
 
 if __name__ == "__main__":

@@ -1,0 +1,241 @@
+"""A sweep folder never shows stale, damaged or foreign results as the sweep's result, through
+the real command line: changed configs, narrower re-runs, cut files, two sweeps at once, bad
+input, and the one progress bar."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.sweeps.bookkeeping import DONE, SWEEP_STATE
+from sim.sweeps.publish import published
+
+from .conftest import run_cli
+
+pytestmark = pytest.mark.slow
+
+SMALL = ["replicas=5", "horizon_days=60"]
+
+
+def _collect(sweep: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim.sweeps.collect", str(sweep), "--no-figures"],
+        capture_output=True,
+        text=True,
+    )
+
+
+def _experiment(conf: Path, horizon_days: int, replicas: int) -> list[str]:
+    """A small named experiment (seeds 1-4) in a config folder of the test's own; the
+    arguments that run it. Its folder names do not show its settings, as in a real one."""
+    (conf / "experiment").mkdir(parents=True, exist_ok=True)
+    (conf / "experiment" / "mini.yaml").write_text(
+        "# @package _global_\n"
+        f"replicas: {replicas}\nhorizon_days: {horizon_days}\n"
+        "output: {timeseries: false, events: false, plot: false}\n"
+        "hydra:\n  sweeper:\n    params:\n      seed: 1,2,3,4\n"
+    )
+    return ["-m", "experiment=mini", f"hydra.searchpath=[file://{conf}]"]
+
+
+def _kill_after_new_points(cmd: list[str], sweep: Path, since: float, cwd: Path) -> set[str]:
+    """Run a sweep and kill it once it has finished a point after ``since``; the points it
+    finished."""
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+
+    def new_points() -> set[str]:
+        done = set()
+        for marker in sweep.glob(f"jobs/*/{DONE}"):
+            try:
+                if json.loads(marker.read_text())["finished"] > since:
+                    done.add(marker.parent.name)
+            except (OSError, ValueError):
+                continue
+        return done
+
+    deadline = time.time() + 180
+    while not new_points() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return new_points()
+
+
+def test_points_of_an_earlier_config_are_never_gathered(tmp_path):
+    """An experiment's horizon changed and its re-run interrupted: the points still from the
+    old horizon are named stale and left out; the table is partial, of the new horizon only;
+    the old complete tables are gone. Resuming recomputes the stale points."""
+    sweep = tmp_path / "s"
+    conf = tmp_path / "conf"
+    args = [*_experiment(conf, 60, 5), f"hydra.sweep.dir={sweep}"]
+    first = run_cli(*args, cwd=tmp_path, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert len(pd.read_parquet(sweep / "sweep_summary.parquet")) == 4 * 5
+
+    _experiment(conf, 1500, 200)
+    rerun = [sys.executable, "-m", "sim", *args]
+    new = _kill_after_new_points(rerun, sweep, time.time(), tmp_path)
+    assert 1 <= len(new) < 4, "the re-run should have been cut part way"
+    collect = _collect(sweep)
+    assert collect.returncode == 1, collect.stderr
+    lines = collect.stderr.splitlines()
+    stale = [ln for ln in lines if ln.startswith("STALE point")]
+    cut = [ln for ln in lines if ln.startswith("UNFINISHED point")]  # killed while running
+    assert len(stale) >= 1 and len(stale) + len(cut) + len(new) == 4
+    assert "PARTIAL result" in collect.stderr
+    assert not (sweep / "sweep_summary.parquet").exists()
+    partial = pd.read_parquet(sweep / "sweep_summary.PARTIAL.parquet")
+    assert set(partial["point"]) == new and len(partial) == 200 * len(new)
+
+    resumed = run_cli(*args, cwd=tmp_path, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"({len(new)} already complete, skipped)" in resumed.stderr
+    log = resumed.stdout + resumed.stderr  # the jobs' warnings go where Hydra's logging sends them
+    assert log.count("finished under another config; recomputing it") == len(stale)
+    assert len(pd.read_parquet(sweep / "sweep_summary.parquet")) == 4 * 200
+    assert not (sweep / "sweep_summary.PARTIAL.parquet").exists()
+
+
+def test_a_narrower_sweep_leaves_the_earlier_points_out(tmp_path):
+    sweep = tmp_path / "s"
+    wide = run_cli("-m", "seed=1,2,3,4", *SMALL, f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert wide.returncode == 0, wide.stderr
+    narrow = run_cli("-m", "seed=1,2", *SMALL, f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert narrow.returncode == 0, narrow.stderr
+    assert "sweep: 2/2 scenario points done (2 already complete, skipped)" in narrow.stderr
+    foreign = [ln for ln in narrow.stderr.splitlines() if "earlier, different sweep" in ln]
+    assert len(foreign) == 1 and "left out 2 job folder(s)" in foreign[0]
+    summary = pd.read_parquet(sweep / "sweep_summary.parquet")
+    assert sorted(summary["seed"].unique()) == [1, 2] and len(summary) == 2 * 5
+    assert published(sweep)["points"] == 2
+
+
+def test_a_damaged_point_is_recomputed_on_resume(tmp_path):
+    sweep = tmp_path / "s"
+    args = ["-m", "seed=1,2", *SMALL, f"hydra.sweep.dir={sweep}"]
+    assert run_cli(*args, cwd=tmp_path).returncode == 0
+    before = pd.read_parquet(sweep / "sweep_summary.parquet")
+    csv = sweep / "jobs" / "horizon_days=60,replicas=5,seed=1" / "summary.csv"
+    csv.write_text("\n".join(csv.read_text().splitlines()[:3]) + "\n")  # 2 of 5 rows
+    collect = _collect(sweep)
+    assert collect.returncode == 1 and "DAMAGED point horizon_days=60,replicas=5,seed=1" in (
+        collect.stderr
+    )
+    resumed = run_cli(*args, cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "(1 already complete, skipped)" in resumed.stderr
+    log = resumed.stdout + resumed.stderr  # the jobs' warnings go where Hydra's logging sends them
+    recomputed = [ln for ln in log.splitlines() if "recomputing it" in ln]
+    assert len(recomputed) == 1 and "seed=1: summary.csv has" in recomputed[0]
+    pd.testing.assert_frame_equal(before, pd.read_parquet(sweep / "sweep_summary.parquet"))
+
+
+def test_two_sweeps_cannot_write_one_folder(tmp_path):
+    sweep = tmp_path / "s"
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim",
+        "-m",
+        "seed=1,2,3",
+        "replicas=200",
+        "horizon_days=1500",
+        f"hydra.sweep.dir={sweep}",
+    ]
+    first = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while not (sweep / SWEEP_STATE).exists() and time.time() < deadline:
+        time.sleep(0.02)
+    second = run_cli(*cmd[3:], cwd=tmp_path)
+    _, err = first.communicate(timeout=600)
+    assert first.returncode == 0, err
+    assert second.returncode == 1
+    assert second.stderr.count("\n") == 1 and str(sweep) in second.stderr
+    assert "in use by another sweep" in second.stderr and second.stdout == ""
+    assert len(pd.read_parquet(sweep / "sweep_summary.parquet")) == 3 * 200
+
+
+def test_bad_input_into_a_result_folder_leaves_nothing_complete(tmp_path):
+    out = tmp_path / "run"
+    good = run_cli(*SMALL, "output.plot=false", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert good.returncode == 0, good.stderr
+    assert (out / DONE).exists() and (out / "summary.csv").exists()
+    bad = run_cli(*SMALL, "perception.noise=1.5", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    assert not (out / DONE).exists()
+    assert not (out / "summary.csv").exists() and not (out / "quantiles.parquet").exists()
+
+
+def test_a_sweep_with_a_bad_value_publishes_only_partial_tables(tmp_path):
+    sweep = tmp_path / "s"
+    good = run_cli(
+        "-m", "withdrawal.start_month=0,6", *SMALL, f"hydra.sweep.dir={sweep}", cwd=tmp_path
+    )
+    assert good.returncode == 0, good.stderr
+    assert (sweep / "sweep_summary.parquet").exists()
+    bad = run_cli(
+        "-m", "withdrawal.start_month=0,abc", *SMALL, f"hydra.sweep.dir={sweep}", cwd=tmp_path
+    )
+    assert bad.returncode == 1
+    assert "PARTIAL result: 1 of 2" in bad.stderr and "start_month=abc" in bad.stderr
+    for name in ("sweep_summary.parquet", "sweep_summary.csv", "sweep_timeseries.parquet"):
+        assert not (sweep / name).exists(), name
+    partial = pd.read_parquet(sweep / "sweep_summary.PARTIAL.parquet")
+    assert partial["point"].nunique() == 1 and len(partial) == 5
+    manifest = published(sweep)
+    assert manifest is not None and manifest["complete"] is False
+
+
+def test_a_sweep_shows_one_progress_bar_on_a_terminal(tmp_path):
+    sweep = tmp_path / "s"
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # 120 columns
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "-m", "seed=1,2,3", *SMALL, f"hydra.sweep.dir={sweep}"],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the sweep ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    screen = b"".join(chunks).decode(errors="replace")
+    assert "sweep: 3/3 points" in screen and "0 failed" in screen  # the bar
+    assert "sweep: 3/3 scenario points done, 0 failed" in screen  # the summary line
+    assert "[HYDRA]" not in screen and "done in" not in screen
+
+
+def test_a_typo_in_a_rerun_keeps_the_finished_sweep(tmp_path):
+    """A re-run rejected before any job runs leaves the folder describing the sweep before."""
+    sweep = tmp_path / "s"
+    args = ["-m", "seed=1,2", *SMALL, f"hydra.sweep.dir={sweep}"]
+    assert run_cli(*args, cwd=tmp_path).returncode == 0
+    typo = run_cli(*args, "perception.nosie=0.1", cwd=tmp_path)
+    assert typo.returncode == 2 and "perception.nosie" in typo.stderr
+    collect = _collect(sweep)
+    assert collect.returncode == 0, collect.stderr
+    assert "Collected 2 scenario point(s)" in collect.stdout
