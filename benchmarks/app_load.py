@@ -248,13 +248,24 @@ async def class_game(base: str, students: int, turns: int) -> None:
     print(f"class game: {sum(joined)} of {students} laptops joined room {code}")
     waits = []
     for turn in range(1, turns + 1):
+        clicked = {s: s.button(move[s]) for s in laptops}
         await asyncio.gather(*(s.click(move[s]) for s in laptops))
         started = time.perf_counter()
         nxt = f"Turn {turn + 1} of"
 
-        def redrawn(s: Student, nxt: str = nxt) -> bool:  # the page drawn for the next turn
+        def redrawn(s: Student, nxt: str = nxt, clicked: dict = clicked) -> bool:
+            """The page drawn for the next turn: its buttons are new widgets (each turn's are
+            keyed by the turn). The countdown is not enough: it is written in place and may
+            show the next turn while the page's render is still under way in another thread,
+            and a click on the last turn's button is then refused as late (or lost)."""
             text = s.text()
-            return nxt in text and "not chosen yet" in text and s.button(move[s]) is not None
+            button = s.button(move[s])
+            return (
+                nxt in text
+                and "not chosen yet" in text
+                and button is not None
+                and button != clicked[s]
+            )
 
         seen = await asyncio.gather(*(s.wait_for(lambda s=s: redrawn(s), 30) for s in laptops))
         waits.append(time.perf_counter() - started)

@@ -363,3 +363,45 @@ def test_a_scenario_without_iran_has_no_iran_team_and_no_faction_may_be_named_ir
     assert "iran" not in Room(checked({"iran": {"enabled": False}, "horizon_days": 14})).team_names
     with pytest.raises(ValueError, match="cannot be named 'us', 'iraq' or 'iran'"):
         Room(checked({"militia": {"factions": [{"name": "iran"}]}, "horizon_days": 14}))
+
+
+def test_a_choice_refused_as_late_is_said_on_the_next_turn_only(monkeypatch):
+    """A laptop whose click reaches a turn already played is told to choose again for the
+    next turn; on the turns after that the word is stale and must be gone (it stayed, and
+    laptops read "turn 1 has been played: choose again for turn 2" during turn 3)."""
+    import ipyvuetify as v
+    import solara
+
+    import sim.classroom.app as app
+    from sim.classroom.room import Rooms
+
+    from .test_app import page_text
+
+    rooms = Rooms(tick=0.05)
+    monkeypatch.setattr(app, "ROOMS", rooms)
+    monkeypatch.setattr(app, "session_id", lambda: "laptop-2")
+    game = rooms.open("teacher", checked({"seed": 5, "horizon_days": 28}), 7, 600)
+    for member, team in [("laptop-1", "us"), ("laptop-2", "us"), ("laptop-3", "iraq")]:
+        game.join(member, team)
+    _box, late = solara.render(app.Class(), handle_error=False)
+    stale = late.find(v.Btn, children=["no action"]).widget  # turn 1's button
+    game.choose("laptop-1", "none", turn=1)
+    game.choose("laptop-3", "none", turn=1)
+    assert game.turn == 2
+    stale.click()
+    assert "turn 1 has been played: choose again for turn 2" in page_text(late)
+    assert game.chosen() == {"us": False, "iraq": False}, "a late click counts for no turn"
+
+    game.choose("laptop-1", "none", turn=2)
+    game.choose("laptop-3", "none", turn=2)
+    assert game.turn == 3
+
+    def redrawn() -> bool:  # the page's own check for a new turn runs every 0.25 s
+        text = page_text(late)
+        return "Turn 3 of 4" in text and "has been played" not in text
+
+    deadline = time.time() + 10
+    while not redrawn() and time.time() < deadline:
+        time.sleep(0.05)
+    assert redrawn(), "the refusal of turn 1 is still shown on turn 3"
+    assert "Your team has not chosen yet" in page_text(late)

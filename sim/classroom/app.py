@@ -634,7 +634,9 @@ def TeamView(room: Room, member: str):
     clock = use_room_updates(
         room, size=20, shown=lambda: (room.model.day, room.paused, room.choices.get(team))
     )
-    message, set_message = solara.use_state("")
+    # (the message, the turn it is about): a choice refused as late says "choose again for
+    # turn N"; shown on turn N only, never as a stale word on the turns after it
+    message, set_message = solara.use_state(("", 0))
     _, set_chosen = solara.use_state("")
 
     shown_turn = room.turn
@@ -645,16 +647,16 @@ def TeamView(room: Room, member: str):
                 room.choose(member, action, turn=shown_turn)
             except ValueError as error:
                 raise BadInput(f"{error}.") from None
-            set_message("")
+            set_message(("", 0))
             set_chosen(f"{room.turn}:{action}")
 
-        guarded(record, set_message)()
+        guarded(record, lambda text: set_message((text, room.turn)))()
 
     with solara.Column(style={"font-size": "17px", "max-width": "1000px"}):
         Rich(f"Room {room.code}: you play **{room.team_names[team]}**", tag="h2", size=26)
         solara.Column(children=[clock])
-        if message:
-            Rich(message)
+        if message[0] and message[1] == shown_turn:
+            Rich(message[0])
         if room.finished:
             Rich("The game is over: the debrief is on the projector.", size=20)
             Lines(room.debrief(COMPARE_WORLDS))
