@@ -44,16 +44,23 @@ def main(argv: list[str] | None = None) -> int:
     print("\nMean outcomes per scenario point:")
     print(table.round(2).to_string())
     withdrawal = answer(tables.summary)
+    # A sweep with missing points answers only in clearly named partial files (as its tables).
+    tag = "" if tables.complete else ".PARTIAL"
+    for stale in ("withdrawal_answer.csv", "withdrawal_answer.txt"):
+        if tag:
+            (args.sweep_dir / stale).unlink(missing_ok=True)
     if withdrawal is not None:
         words = in_words(withdrawal)
-        write_csv(withdrawal, args.sweep_dir / "withdrawal_answer.csv")
-        write_text(words + "\n", args.sweep_dir / "withdrawal_answer.txt")
+        if tag:
+            words = "PARTIAL: some scenario points are missing (see above).\n" + words
+        write_csv(withdrawal, args.sweep_dir / f"withdrawal_answer{tag}.csv")
+        write_text(words + "\n", args.sweep_dir / f"withdrawal_answer{tag}.txt")
         print(f"\n{words}")
         print(
-            "\nEvery US policy and militia posture: withdrawal_answer.csv; the figure: "
-            "figures/withdrawal_answer.png"
+            f"\nEvery US policy and militia posture: withdrawal_answer{tag}.csv; the figure: "
+            f"figures{tag}/withdrawal_answer.png"
         )
-    return 1 if tables.failed or tables.unfinished else 0
+    return 0 if tables.complete else 1
 
 
 if __name__ == "__main__":
