@@ -1,8 +1,11 @@
-"""Writing results without ever leaving a half-written file: temporary name, then rename."""
+"""Writing results without ever leaving a half-written file (temporary name, then rename), and
+reading the small CSV inputs a user names (replay logs, Iran's orders) with one-line errors."""
 
 from __future__ import annotations
 
+import csv
 import os
+import re
 import tempfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -95,3 +98,28 @@ def write_text(text: str, path: str | Path) -> Path:
 def write_bytes(data: bytes, path: str | Path) -> Path:
     """Write a binary file atomically."""
     return write_atomic(path, lambda p: p.write_bytes(data))
+
+
+_COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_ ]{0,30}")
+
+
+def read_rows(path: str | Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of a CSV file with a header naming at least ``columns``. Raises ValueError with
+    a one-line reason for a file that cannot be used; the reason repeats the file's header only
+    if it looks like column names (a file that is not a CSV, e.g. a system file named by
+    mistake, never has its content echoed)."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            header = [str(name) for name in reader.fieldnames or ()]
+    except (OSError, UnicodeDecodeError, csv.Error) as ex:
+        raise ValueError(f"cannot read {path}: {ex.__class__.__name__}: {ex}") from None
+    if header and not set(columns) <= set(header):
+        has = (
+            f"it has {', '.join(header)}"
+            if all(_COLUMN_NAME.fullmatch(name) for name in header)
+            else "its first line is not a header of column names"
+        )
+        raise ValueError(f"{path} needs the columns {' and '.join(columns)}; {has}")
+    return rows

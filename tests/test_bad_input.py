@@ -328,11 +328,16 @@ def test_a_replay_file_that_cannot_be_used_is_refused_in_one_line(tmp_path, cont
     else:
         choices.write_text(content)
     for actor in ("us", "militia", "iraq"):
-        config = {actor: {"policy": {"name": "human", "log": str(choices)}}}
-        with pytest.raises(ConfigError, match=re.escape(allowed)) as err:
-            validate(config)
-        assert err.value.key == f"{actor}.policy.log"
-        assert "\n" not in str(err.value)
+        _replay_refused(actor, choices, allowed)
+
+
+def _replay_refused(actor: str, choices, allowed: str) -> None:
+    """The actor's replay of ``choices`` is refused in one line naming its log and ``allowed``."""
+    config = {actor: {"policy": {"name": "human", "log": str(choices)}}}
+    with pytest.raises(ConfigError, match=re.escape(allowed)) as err:
+        validate(config)
+    assert err.value.key == f"{actor}.policy.log"
+    assert "\n" not in str(err.value)
 
 
 @pytest.mark.parametrize(
@@ -349,11 +354,7 @@ def test_a_replay_file_that_cannot_be_used_is_refused_in_one_line(tmp_path, cont
 def test_a_replay_file_naming_an_unknown_faction_is_refused_in_one_line(tmp_path, actor, allowed):
     choices = tmp_path / "choices.csv"
     choices.write_text("day,faction,level\n0,Kataib Hezbollah,4\n1,Kataib Hizbollah,4\n")
-    config = {actor: {"policy": {"name": "human", "log": str(choices)}}}
-    with pytest.raises(ConfigError, match=re.escape(allowed)) as err:
-        validate(config)
-    assert err.value.key == f"{actor}.policy.log"
-    assert "\n" not in str(err.value)
+    _replay_refused(actor, choices, allowed)
 
 
 @pytest.mark.parametrize(
@@ -424,3 +425,15 @@ def test_a_run_too_large_for_memory_is_one_line_on_the_command_line(tmp_path):
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert lines[-1].startswith("escalation-sim: error: replicas: 1000000 replicas x 36500")
     assert "Traceback" not in proc.stderr
+
+
+def test_a_file_that_is_not_a_csv_never_has_its_content_echoed(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("root:*:20228:0:99999:7:::\n")
+    for config, key in (
+        ({"us": {"policy": {"name": "human", "log": str(secret)}}}, "us.policy.log"),
+        ({"iran": {"orders": str(secret)}}, "iran.orders"),
+    ):
+        with pytest.raises(ConfigError, match="not a header of column names") as err:
+            validate(config)
+        assert err.value.key == key and "20228" not in str(err.value)

@@ -7,7 +7,6 @@ raise :class:`ConfigError`, whose one-line message names the key and what is all
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import functools
@@ -25,6 +24,7 @@ from sim.config.schema import DEFAULT_POLICIES, ScenarioConfig, ShockConfig
 from sim.core.ladder import ACTORS, FORCE_LEVEL, LadderConfig, RungConfig, ladder_names, read_ladder
 from sim.core.params import ConfigError
 from sim.core.posterior import load_posterior, posterior_path
+from sim.files import read_rows
 from sim.policies import POLICIES, PolicyParams, policies_for
 
 POLICY_FIELDS = {f"{actor}.policy": actor for actor in ACTORS}
@@ -114,14 +114,9 @@ def _read_orders(path: str | Path) -> list[dict[str, Any]]:
     (a row that is not one is then refused naming its row)."""
     key = "iran.orders"
     try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as ex:
-        raise ConfigError(key, f"cannot read {path}: {ex.__class__.__name__}: {ex}") from None
-    if rows and not {"day", "order"} <= set(rows[0]):
-        raise ConfigError(
-            key, f"{path} needs the columns day and order; it has {', '.join(map(str, rows[0]))}"
-        )
+        rows = read_rows(path, ("day", "order"))
+    except ValueError as ex:
+        raise ConfigError(key, str(ex)) from None
 
     def number(text: Any) -> Any:
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ import numpy as np
 
 from sim.core.ladder import ACTORS
 from sim.core.params import ConfigError, param
+from sim.files import read_rows
 from sim.policies.base import Draws, Observation, Policy, PolicyParams, make_policy, register
 
 Schedule = dict[int, dict[str | None, int]]
@@ -112,13 +112,7 @@ def read_choices(path: str | Path, factions: Sequence[str] = ()) -> Schedule:
     others are ignored) as {day: {faction or None: level}}; ``factions`` are the names a row
     may give (the militia factions; none for another actor). Raises ValueError with a
     one-line reason for a file that cannot be used."""
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as ex:
-        raise ValueError(f"cannot read {path}: {ex.__class__.__name__}: {ex}") from None
-    if rows and not {"day", "level"} <= set(rows[0]):
-        raise ValueError(f"{path} needs the columns day and level; it has {', '.join(rows[0])}")
+    rows = read_rows(path, ("day", "level"))
     schedule: Schedule = {}
     for line, row in enumerate(rows, start=2):
         try:
