@@ -76,8 +76,11 @@ def parquet_writer(df: pd.DataFrame) -> Callable[[Path], None]:
 
 
 def csv_writer(df: pd.DataFrame) -> Callable[[Path], None]:
-    """A function writing ``df`` as CSV to a given path."""
-    return lambda p: df.to_csv(p, index=False)
+    """A function writing ``df`` as CSV to a given path (the bytes of pandas' ``to_csv``,
+    formatted by Arrow where it can: sim/csv_format.py)."""
+    from sim.csv_format import csv_bytes
+
+    return lambda p: p.write_bytes(csv_bytes(df))
 
 
 def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
