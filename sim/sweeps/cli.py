@@ -8,6 +8,7 @@ parameters as structured configs, runs one scenario per Hydra job, and turns any
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import logging
 import os
@@ -202,6 +203,16 @@ def describe_error(ex: BaseException) -> str:
 
 def main() -> None:
     """Console entry point: run Hydra, reporting bad input in one line without a traceback."""
+    try:
+        _main()
+    finally:
+        # The process ends here. Without this, the interpreter's last garbage collections
+        # would walk every object of the run (~250,000: Hydra's, pandas', numba's), about
+        # 0.3 s of the default run; every file is written and closed by now.
+        gc.freeze()
+
+
+def _main() -> None:
     register_configs()
     user_wants_traceback = os.environ.get("HYDRA_FULL_ERROR") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"  # make Hydra raise, so that we can report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,15 @@ class RunResult:
     files: dict[str, Path]
 
 
+class _Bar(tqdm):
+    """tqdm's bar with a thread lock of its own: tqdm's default lock is also a multiprocessing
+    lock, whose first use starts multiprocessing's resource tracker, a second Python process
+    that the run then waits for at exit (about half a second of the command line's run), for
+    a bar that only this process draws."""
+
+
+_Bar.set_lock(threading.RLock())
+
 PROGRESS_DAYS = 30
 """Days run between updates of the progress bar (a stretch the model may run compiled)."""
 
@@ -48,7 +58,7 @@ def simulate(
     is None; forced on or off otherwise)."""
     model = EscalationModel(config, record_events=record_events)
     disable = None if progress is None else not progress
-    with tqdm(
+    with _Bar(
         total=model.horizon, unit="day", desc="simulating", disable=disable, leave=False
     ) as bar:
         while model.running:
