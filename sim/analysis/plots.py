@@ -23,6 +23,9 @@ RECORD_MARKS = {
 }
 """Kinds of recorded events (sim/data/events.csv) marked on every plot whose dates cover them."""
 
+DPI = 150
+"""Resolution of the trajectory figure (1950 x 1125 pixels)."""
+
 
 def quantile_bands(ts: pd.DataFrame, column: str, by: str = "date") -> pd.DataFrame:
     """Quantiles of ``column`` across replicas for each ``by`` value (columns q05 ... q95)."""
@@ -92,8 +95,10 @@ def plot_trajectory(quantiles: pd.DataFrame, config: ScenarioConfig, path: str |
         path: Where to write the PNG (atomically).
     """
     n = config.replicas
-    # A bare Figure (no pyplot): no GUI backend is touched, and notebooks keep theirs.
-    fig = Figure(figsize=(13, 7.5))
+    # A bare Figure (no pyplot): no GUI backend is touched, and notebooks keep theirs. Made
+    # at the PNG's resolution, so that tight_layout measures the text with the renderer that
+    # then draws it (its layout of every label is reused: ~15% of the figure's cost).
+    fig = Figure(figsize=(13, 7.5), dpi=DPI)
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     _band_plot(top, bands_of(quantiles, "escalation_index"), "tab:red", "escalation index")
     top.set_ylim(0, 10)
@@ -133,7 +138,7 @@ def plot_trajectory(quantiles: pd.DataFrame, config: ScenarioConfig, path: str |
     fig.tight_layout()
     path = Path(path)
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=150, format="png")
+        fig.savefig(tmp, dpi=DPI, format="png")
     return path
 
 
