@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
+from sim.actors.registry import Actor
 from sim.actors.views import StateView
 from sim.config.schema import IRAN_ORDERS, IranConfig
 from sim.core.compiled import compiled
@@ -147,3 +148,6 @@ class IranPatron(StateView, mesa.Agent):
             restraint=self.params.restraint.copy() if cfg.enabled else np.zeros(n),
             supply=np.full(n, cfg.supply),
         )
+
+
+ACTOR = Actor("iran", 4, IranState, IranParams, IranPatron)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
+from sim.actors.registry import Actor
 from sim.actors.views import StateView
 from sim.config.schema import IraqConfig
 from sim.core.compiled import clip_scalar, compiled
@@ -153,3 +154,6 @@ class IraqiGovernment(StateView, mesa.Agent):
         self.policy = make_policy(
             cfg.policy, n, model.ladder.max_level_of("iraq"), model.draws_of("iraq")
         )
+
+
+ACTOR = Actor("iraq", 3, IraqState, IraqParams, IraqiGovernment)

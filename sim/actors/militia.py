@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
+from sim.actors.registry import Actor
 from sim.actors.views import StateView
 from sim.config.schema import FactionConfig, MilitiaConfig
 from sim.core.compiled import clip_scalar, compiled
@@ -291,3 +292,16 @@ class Militia(StateView, mesa.Agent):
         self.name = faction.name
         self.forces = forces
         self.state = MilitiaState(*(column[:, index] for column in forces.state))
+
+
+def build_forces(model: EscalationModel) -> MilitiaForces:
+    """The factions' shared state and policy, and one Mesa agent per faction
+    (``model.militias``)."""
+    forces = MilitiaForces(model)
+    model.militias = [
+        Militia(model, forces, i, f) for i, f in enumerate(model.config.militia.factions)
+    ]
+    return forces
+
+
+ACTOR = Actor("militia", 2, MilitiaState, MilitiaParams, build_forces)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
+from sim.actors.registry import Actor
 from sim.actors.views import StateView
 from sim.config.schema import USConfig
 from sim.core.compiled import clip_scalar, compiled
@@ -165,3 +166,6 @@ class UnitedStates(StateView, mesa.Agent):
         self.policy = make_policy(
             cfg.policy, n, model.ladder.max_level_of("us"), model.draws_of("us")
         )
+
+
+ACTOR = Actor("us", 1, UsState, UsParams, UnitedStates)

@@ -7,12 +7,16 @@ endogenous trigger (Iraqi pressure). The schedule sets the US troops in Iraq eac
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from sim.actors.registry import Actor
 from sim.config.schema import WithdrawalConfig
 from sim.core.compiled import compiled
+
+if TYPE_CHECKING:
+    from sim.model.escalation import EscalationModel
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -105,3 +109,12 @@ def withdraw(
         stepping[r] = now > done[r]
         done[r] = now
         troops[r] = np.rint(p.initial - now / p.n_steps * (p.initial - p.residual))
+
+
+def build_schedule(model: EscalationModel) -> WithdrawalSchedule:
+    """The schedule of the model's scenario, from the US's troops in Iraq."""
+    cfg = model.config
+    return WithdrawalSchedule(cfg.withdrawal, cfg.us.troops_iraq, model.n_replicas)
+
+
+ACTOR = Actor("withdrawal", 5, WithdrawalState, WithdrawalParams, build_schedule)

@@ -19,11 +19,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.actors.iran import IranPatron
-from sim.actors.iraqi_government import IraqiGovernment
-from sim.actors.militia import Militia, MilitiaForces
-from sim.actors.united_states import UnitedStates
-from sim.actors.withdrawal import WithdrawalSchedule
+from sim.actors import ACTORS
 from sim.config.initial_states import state_at
 from sim.config.schema import ScenarioConfig
 from sim.config.validation import validate
@@ -99,14 +95,10 @@ class EscalationModel(mesa.Model):
         """Each replica's posterior draw of the calibrated parameters it draws, by key."""
         self.slots, width = Slots.layout(self.n_factions)
         self.streams = ReplicaStreams(stream_seed(cfg), self.replica_ids, width)
-        self.us = UnitedStates(self)
-        self.militia = MilitiaForces(self)
-        self.militias = [
-            Militia(self, self.militia, i, f) for i, f in enumerate(cfg.militia.factions)
-        ]
-        self.iraq = IraqiGovernment(self)
-        self.iran = IranPatron(self)
-        self.withdrawal = WithdrawalSchedule(cfg.withdrawal, cfg.us.troops_iraq, n)
+        # every actor's agent, in their order (sim.actors.ACTORS): self.us, self.militia (and
+        # self.militias, its factions), self.iraq, self.iran, self.withdrawal
+        for actor in ACTORS:
+            setattr(self, actor.name, actor.build(self))
         # Mesa 3.3 numbers agents with a class-level counter per model (mesa.Agent._ids) that
         # holds the model for the life of the process (mesa issue 3179, fixed after 3.3): a
         # sweep worker running one model after another grew by ~40 MB a run until joblib's

@@ -14,11 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.actors.iran import IranParams, IranState
-from sim.actors.iraqi_government import IraqParams, IraqState
-from sim.actors.militia import MilitiaParams, MilitiaState
-from sim.actors.united_states import UsParams, UsState
-from sim.actors.withdrawal import WithdrawalParams, WithdrawalState
+from sim.actors import ACTORS, Actor
 from sim.core.ladder import LadderTables
 from sim.model.events import EventBuffer
 from sim.model.outputs import SeriesArrays
@@ -77,6 +73,11 @@ PER_FACTION = frozenset(
 """Slots with one column per faction (the others have one column)."""
 
 
+def actor_fields(actor: Actor) -> tuple[tuple[str, type], tuple[str, type]]:
+    """An actor's two fields of the world: its state and its parameters."""
+    return (actor.name, actor.state), (f"{actor.name}_params", actor.params)
+
+
 class Readings(NamedTuple):
     """What each actor read of the others, by day, kept for their reaction lags: ring
     buffers of ``depth`` days (day t in row ``t % depth``; read by
@@ -99,28 +100,24 @@ class Perception(NamedTuple):
     misattribution: float
 
 
-class World(NamedTuple):
-    """Everything a day reads or writes (module docstring)."""
-
-    us: UsState
-    us_params: UsParams
-    militia: MilitiaState
-    militia_params: MilitiaParams
-    iraq: IraqState
-    iraq_params: IraqParams
-    iran: IranState
-    iran_params: IranParams
-    withdrawal: WithdrawalState
-    withdrawal_params: WithdrawalParams
-    readings: Readings
-    perception: Perception
-    ladder: LadderTables
-    slots: Slots
-    tallies: Tallies
-    war: np.ndarray  # regional war intensity on each day of the horizon
-    shocks: ShockTable
-    series: SeriesArrays
-    events: EventBuffer
+World = NamedTuple(  # functional form: its actors' fields come from the registry
+    "World",
+    [
+        *((field, kind) for a in ACTORS for field, kind in actor_fields(a)),
+        ("readings", Readings),
+        ("perception", Perception),
+        ("ladder", LadderTables),
+        ("slots", Slots),
+        ("tallies", Tallies),
+        ("war", np.ndarray),  # regional war intensity on each day of the horizon
+        ("shocks", ShockTable),
+        ("series", SeriesArrays),
+        ("events", EventBuffer),
+    ],
+)
+World.__doc__ = """Everything a day reads or writes (module docstring): each actor's state and
+parameters (``us``, ``us_params``, ``militia``, ... in the order of :data:`sim.actors.ACTORS`),
+then the rest."""
 
 
 def readings(depth: int, n_replicas: int, n_factions: int) -> Readings:
@@ -144,17 +141,12 @@ def build_world(model: EscalationModel) -> World:
     depth = 1 + max(
         cfg.us.reaction_lag_days, cfg.militia.reaction_lag_days, cfg.iraq.reaction_lag_days
     )
+    agents = {}
+    for actor in ACTORS:
+        agent = getattr(model, actor.name)
+        agents[actor.name], agents[f"{actor.name}_params"] = agent.state, agent.params
     return World(
-        us=model.us.state,
-        us_params=model.us.params,
-        militia=model.militia.state,
-        militia_params=model.militia.params,
-        iraq=model.iraq.state,
-        iraq_params=model.iraq.params,
-        iran=model.iran.state,
-        iran_params=model.iran.params,
-        withdrawal=model.withdrawal.state,
-        withdrawal_params=model.withdrawal.params,
+        **agents,
         readings=readings(depth, n, nf),
         perception=Perception(
             float(cfg.perception.noise),
