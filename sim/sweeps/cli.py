@@ -126,7 +126,12 @@ def job(cfg: DictConfig) -> Path:
     started = time.perf_counter()
     try:
         # in a sweep, the one bar is the sweep's (sim.sweeps.progress), not each job's
-        result = run_scenario(scenario, out, progress=False if sweeping else None)
+        result = run_scenario(
+            scenario,
+            out,
+            progress=False if sweeping else None,
+            figure_apart=not sweeping,  # one thread here; a sweep's workers may have more
+        )
     except ConfigError as ex:  # what only the model can check (a run too large for memory)
         _bad_input(ex, out, sweeping)
     except Exception:

@@ -17,6 +17,7 @@ from sim.analysis.metrics import daily_quantiles, summarize
 from sim.config.schema import ScenarioConfig
 from sim.config.validation import validate
 from sim.files import write_csv, write_parquet, write_text
+from sim.forked import Forked
 from sim.model.escalation import EscalationModel
 
 YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -73,6 +74,7 @@ def run_scenario(
     out_dir: str | Path,
     *,
     progress: bool | None = None,
+    figure_apart: bool = False,
 ) -> RunResult:
     """Simulate a scenario and write its result files into ``out_dir``.
 
@@ -80,35 +82,43 @@ def run_scenario(
     replicas), timeseries.parquet (unless ``output.timeseries`` is false), events.csv (unless
     ``output.events`` is false), trajectory.png (unless ``output.plot`` is false) and
     scenario.yaml, the validated config with every default filled in. Each file is written
-    atomically.
+    atomically. With ``figure_apart`` the figure is drawn in a forked process while the model
+    runs and the tables are written (sim/forked.py; the command line's single run, a process
+    with one thread).
     """
     cfg = validate(config)
     out = Path(out_dir)
-    model = simulate(cfg, progress=progress, record_events=cfg.output.events)
-    summary = summarize(model)
-    quantiles = daily_quantiles(model)
-    files = {
-        "scenario": write_text(
-            yaml.dump(dataclasses.asdict(cfg), Dumper=YAML_DUMPER, sort_keys=False),
-            out / "scenario.yaml",
-        ),
-        "summary": write_csv(summary, out / "summary.csv"),
-        "quantiles": write_parquet(quantiles, out / "quantiles.parquet"),
-    }
-    ts = None
-    if cfg.output.timeseries:
-        ts = model.timeseries()
-        files["timeseries"] = write_parquet(ts, out / "timeseries.parquet")
-    events = None
-    if cfg.output.events:
-        events = model.event_log()
-        files["events"] = write_csv(events, out / "events.csv")
+    figure = None
     if cfg.output.plot:
-        from sim.analysis.plots import (
-            plot_trajectory,  # matplotlib only when plotting: sweeps skip it
-        )
-
-        files["trajectory"] = plot_trajectory(quantiles, cfg, out / "trajectory.png")
+        # matplotlib only when plotting: sweeps skip it
+        figure = Forked("sim.analysis.plots:plot_trajectory", fork=figure_apart)
+    try:
+        model = simulate(cfg, progress=progress, record_events=cfg.output.events)
+        summary = summarize(model)
+        quantiles = daily_quantiles(model)
+        if figure is not None:
+            figure.call(quantiles, cfg, out / "trajectory.png")
+        files = {
+            "scenario": write_text(
+                yaml.dump(dataclasses.asdict(cfg), Dumper=YAML_DUMPER, sort_keys=False),
+                out / "scenario.yaml",
+            ),
+            "summary": write_csv(summary, out / "summary.csv"),
+            "quantiles": write_parquet(quantiles, out / "quantiles.parquet"),
+        }
+        ts = None
+        if cfg.output.timeseries:
+            ts = model.timeseries()
+            files["timeseries"] = write_parquet(ts, out / "timeseries.parquet")
+        events = None
+        if cfg.output.events:
+            events = model.event_log()
+            files["events"] = write_csv(events, out / "events.csv")
+    finally:
+        if figure is not None:
+            figure.wait()
+    if figure is not None:
+        files["trajectory"] = out / "trajectory.png"
     return RunResult(
         timeseries=ts, summary=summary, quantiles=quantiles, events=events, files=files
     )
