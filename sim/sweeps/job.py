@@ -39,8 +39,8 @@ class RunResult:
 class _Bar(tqdm):
     """tqdm's bar with a thread lock of its own: tqdm's default lock is also a multiprocessing
     lock, whose first use starts multiprocessing's resource tracker, a second Python process
-    that the run then waits for at exit (about half a second of the command line's run), for
-    a bar that only this process draws."""
+    that the run then waits for at exit (0.1-0.2 s of the command line's run), for a bar that
+    only this process draws."""
 
 
 _Bar.set_lock(threading.RLock())
