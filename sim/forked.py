@@ -55,9 +55,9 @@ class Forked:
         self._sender = threading.Thread(target=_send, args=(self._pipe, payload), daemon=True)
         self._sender.start()
 
-    def wait(self) -> None:
-        """Wait for the child; raise RuntimeError if it failed (its traceback is on stderr).
-        Without a :meth:`call` the child ends without calling the function."""
+    def wait(self, *, check: bool = True) -> None:
+        """Wait for the child; if ``check``, raise RuntimeError if it failed (its traceback
+        is on stderr). Without a :meth:`call` the child ends without calling the function."""
         if self.pid is None:
             return
         if self._sender is None:
@@ -67,7 +67,7 @@ class Forked:
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
         code = os.waitstatus_to_exitcode(status)
-        if code != 0:
+        if check and code != 0:
             raise RuntimeError(f"{self.target} failed in its own process (exit status {code})")
 
 
@@ -94,6 +94,8 @@ def _child(target: str, pipe: int) -> None:
         if payload:
             function(*pickle.loads(payload))
         code = 0
+    except KeyboardInterrupt:  # Ctrl-C reached the whole process group: the parent reports
+        code = 130
     except BaseException:  # reported here; the exit status tells the parent
         os.write(2, traceback.format_exc().encode())
     finally:

@@ -49,3 +49,10 @@ def test_without_fork_the_call_runs_here(tmp_path: Path) -> None:
     here.call(tmp_path / "out.txt", "here")
     here.wait()
     assert (tmp_path / "out.txt").read_text() == f"{os.getpid()} here"
+
+
+def test_waiting_after_a_failure_of_this_process_does_not_raise(tmp_path: Path) -> None:
+    child = Forked(TARGET)
+    child.call(tmp_path / "out.txt", "fail")
+    child.wait(check=False)  # the caller is reporting its own failure
+    assert not (tmp_path / "out.txt").exists()

@@ -114,10 +114,12 @@ def run_scenario(
         if cfg.output.events:
             events = model.event_log()
             files["events"] = write_csv(events, out / "events.csv")
-    finally:
+    except BaseException:
         if figure is not None:
-            figure.wait()
+            figure.wait(check=False)  # the failure to report is this one
+        raise
     if figure is not None:
+        figure.wait()
         files["trajectory"] = out / "trajectory.png"
     return RunResult(
         timeseries=ts, summary=summary, quantiles=quantiles, events=events, files=files
