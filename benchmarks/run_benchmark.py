@@ -359,12 +359,14 @@ def phases(sweep: Path, started: float, ended: float) -> str:
     done = sorted(m["finished"] for m in markers)
     seconds = [m["seconds"] for m in markers]
     tables = (sweep / "sweep_timeseries.parquet").stat().st_mtime
+    figures = max(p.stat().st_mtime for p in (sweep / "figures").glob("*.png"))
     return (
         f"where the time went: start-up {state - started:.1f} s, first point {done[0] - state:.1f}"
         f" s, points {done[-1] - done[0]:.1f} s (each running its model and writing its files "
         f"in {statistics.median(seconds):.2f} s, median; the rest is Hydra's per-job work), "
-        f"then gathering the tables {tables - done[-1]:.1f} s and the rest of the figures, "
-        f"drawn while the tables are written, {ended - tables:.1f} s"
+        f"then gathering the tables {tables - done[-1]:.1f} s, the rest of the figures, "
+        f"drawn while the tables are written, {max(figures - tables, 0):.1f} s, and the "
+        f"process's exit {ended - max(figures, tables):.1f} s"
     )
 
 

@@ -4,6 +4,7 @@ the progress bar and warm the workers; at the end, stop the bar and gather the t
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -119,12 +120,17 @@ class SweepBookkeeping(Callback):
         global COLLECT_ERROR, INCOMPLETE
         stop_progress()
         sweep_dir = Path(config.hydra.sweep.dir)
+        workers = joblib_workers(config)
+        # the idle workers import the plotting modules while this process gathers the tables
+        plotting = warm_up(workers, jobs=FIGURES, load=_load_plotting) if workers else None
         try:
             from sim.sweeps.collect import (
                 collect_and_report,  # pandas and matplotlib: only at the end
             )
 
-            tables = collect_and_report(sweep_dir, workers=joblib_workers(config))
+            tables = collect_and_report(
+                sweep_dir, workers=workers, before_figures=plotting.join if plotting else None
+            )
             INCOMPLETE = not tables.complete
         except Exception as ex:  # Hydra turns a callback's error into a mere warning
             COLLECT_ERROR = f"{type(ex).__name__}: {ex}"
@@ -172,21 +178,31 @@ def joblib_workers(config: DictConfig) -> dict[str, Any] | None:
     return {**launcher, "backend": "loky"}  # the launcher always uses loky
 
 
+FIGURES = 5
+"""Figures a sweep draws at most (sim.sweeps.report.draw_figures): workers warmed for them."""
+
+
 def _load_model_code() -> None:
-    """Import the model's modules and load its compiled kernels, in a worker process; and the
-    plotting modules, for the figures the workers draw at the end."""
-    import sim.sweeps.report  # noqa: F401
+    """Import the model's modules and load its compiled kernels, in a worker process."""
     from sim.model.escalation import EscalationModel
 
     EscalationModel({"replicas": 2, "horizon_days": 30}, record_events=False).run()
 
 
-def warm_up(workers: dict[str, Any], jobs: int = 0) -> threading.Thread | None:
-    """Start the joblib launcher's workers now, in the background, and have each import the
-    model and load its compiled kernels (2-3 s per worker) while this process is still
-    checking and listing the sweep's jobs. The launcher's ``Parallel`` then finds them warm:
-    the same arguments reuse the same workers (see :func:`joblib_workers`). This process then
-    imports what gathering the tables needs, while it waits for the jobs.
+def _load_plotting() -> None:
+    """Import the plotting modules, in a worker process, for the figures of the sweep's end
+    (not at the start: that would delay the first scenario points)."""
+    import sim.sweeps.report  # noqa: F401
+
+
+def warm_up(
+    workers: dict[str, Any], jobs: int = 0, load: Callable[[], None] = _load_model_code
+) -> threading.Thread | None:
+    """Start the joblib launcher's workers now, in the background, and have each run ``load``:
+    by default import the model and load its compiled kernels (2-3 s per worker) while this
+    process is still checking and listing the sweep's jobs. The launcher's ``Parallel`` then
+    finds them warm: the same arguments reuse the same workers (see :func:`joblib_workers`).
+    This process then imports what gathering the tables needs, while it waits for the jobs.
 
     At most ``jobs`` workers are warmed (when known, > 0). With one job at a time joblib runs
     the jobs in this process: there is nothing to warm up (None). The warm-up is only an
@@ -203,7 +219,7 @@ def warm_up(workers: dict[str, Any], jobs: int = 0) -> threading.Thread | None:
 
     def run() -> None:
         try:
-            Parallel(**workers)(delayed(_load_model_code)() for _ in range(n))
+            Parallel(**workers)(delayed(load)() for _ in range(n))
             import sim.sweeps.collect  # noqa: F401  (pandas, pyarrow: the end of the sweep needs them)
         except Exception:  # only an optimisation (see above): the jobs will do it themselves
             return

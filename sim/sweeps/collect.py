@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,19 +256,27 @@ def _cell(value: Any) -> Any:
 
 
 def collect_and_report(
-    sweep_dir: str | Path, *, figures: bool = True, workers: Mapping[str, Any] | None = None
+    sweep_dir: str | Path,
+    *,
+    figures: bool = True,
+    workers: Mapping[str, Any] | None = None,
+    before_figures: Callable[[], None] | None = None,
 ) -> SweepTables:
     """Collect, publish the tables and (optionally) the figures, and print what happened:
     one line per point left out, and a line saying so if the tables are partial
     (``workers``: see :func:`sim.sweeps.report.draw_figures`; with workers, the figures are
-    drawn while this process writes the tables). The caller holds the sweep's lock (or knows
-    that no job of it is running): leftover temporary files are removed first."""
+    drawn while this process writes the tables; ``before_figures`` is called once the tables
+    are gathered, before the figures are started, e.g. to wait for the workers' warm-up).
+    The caller holds the sweep's lock (or knows that no job of it is running): leftover
+    temporary files are removed first."""
     sweep_dir = Path(sweep_dir)
     clean_temporaries(sweep_dir)
     tables = collect(sweep_dir)
     partial = not tables.complete
     prepare(sweep_dir, partial)
     drawing: Iterator[Path | None] = iter(())
+    if before_figures is not None:
+        before_figures()
     if figures and not tables.summary.empty:
         from sim.sweeps.report import draw_figures
 
