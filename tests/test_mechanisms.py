@@ -18,6 +18,9 @@ from sim.model.regional_war import war_intensity
 QUIET_MILITIA = {"policy": {"name": "hazard", "base_rate": 0.0}}
 """Militias that never attack by themselves: only shocks act."""
 
+RESTRAINED = {"policy": {"name": "restraint"}}
+"""A US that threatens at most: only shocks use force."""
+
 IRAN = {"halt_trigger": 0.6, "risk_half_life_days": 30.0, "risk_per_us_death": 0.25}
 """Iran's halt at stated values: three deaths (0.75) trigger it, one (0.25) does not."""
 
@@ -137,6 +140,40 @@ def test_fear_holds_attacks_down_and_the_switch_removes_it():
         return float(model.series.data["militia_attacks"][12:60].sum())
 
     assert attacks(1.0) < 0.9 * attacks(0.0)
+
+
+def test_hostility_keeps_all_the_harm_the_us_did_while_grievance_fades():
+    strikes = [_us(5, "limited_strike"), _us(10, "strike_campaign"), _us(15, "targeted_killing")]
+    model = _model(days=120, shocks=strikes).run()
+    ladder = model.ladder
+    revenge = model.config.militia.revenge
+    gained = sum(ladder.grievance[ladder.rung_id(s["action"])] for s in strikes) + revenge
+    assert np.allclose(model.militia.hostility[:, 0], gained)  # never decays
+    assert (model.militia.hostility[:, 1:] == 0).all()  # only the faction struck
+    assert (model.militia.grievance[:, 0] < 0.5 * gained).all()  # grievance has faded
+    series = model.series.data["militia_hostility"]
+    assert (np.diff(series, axis=0) >= 0).all() and np.allclose(series[-1], gained / 3)
+
+
+def test_the_campaign_turns_deadly_as_the_us_strikes_it_and_the_switch_removes_it():
+    """With lethal_escalation the factions' shares of attacks meant to kill grow by
+    exp(lethal_escalation x hostility); without a US strike there is nothing to grow on (a
+    US that never uses force by itself: only the shocks strike)."""
+    policy = {"name": "hazard", "base_rate": 30.0, "casualty_intent": 0.01}
+    strikes = [_us(2, "strike_campaign", f) for f in ("Kataib Hezbollah", "Harakat al-Nujaba")]
+    no_halt = {**IRAN, "halt_trigger": 5.0}
+
+    def lethal_attacks(escalation: float, shocks: list) -> int:
+        militia = {"policy": {**policy, "lethal_escalation": escalation}}
+        model = _model(
+            days=40, replicas=400, militia=militia, shocks=shocks, iran=no_halt, us=RESTRAINED
+        )
+        events = model.run().event_log()
+        meant_to_kill = events.action.isin(["casualty_attack", "mass_casualty_attack"])
+        return int((meant_to_kill & (events.actor == "militia")).sum())
+
+    assert lethal_attacks(3.0, strikes) > 1.5 * lethal_attacks(0.0, strikes)
+    assert lethal_attacks(3.0, []) == lethal_attacks(0.0, [])
 
 
 # ------------------------------------------------------------------ the Iraqi political track

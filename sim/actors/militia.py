@@ -50,6 +50,7 @@ class MilitiaState(NamedTuple):
     halted: np.ndarray  # the faction holds Iran's halt (a truce while the halt lasts)
     fear: np.ndarray  # expected cost of attacking, raised by US responses, 0-1; decays
     perceived: np.ndarray  # level of the US action the faction perceived
+    hostility: np.ndarray  # all the grievance the US ever caused it; never decays
 
 
 class MilitiaParams(NamedTuple):
@@ -111,7 +112,9 @@ def observe(
     perceived, compliance, fear = s.perceived, p.compliance, s.fear
     n, nf = perceived.shape
     restraint = np.empty((n, nf))
+    campaign = np.empty((n, 1))
     for r in range(n):
+        campaign[r, 0] = s.hostility[r].sum()
         level = us_level[r]
         discounted = max(level - p.solidarity_discount, 0) if level >= FORCE else level
         free = (1.0 - leverage) if t < mediation_until[r] else 1.0
@@ -135,6 +138,7 @@ def observe(
         exposure.reshape(n, 1),
         war,
         np.zeros((1, 1), np.int64),
+        campaign,
     )
 
 
@@ -223,7 +227,7 @@ def absorb(
     damage_of, cost, grievance_of = lad.capability_damage, lad.capability_cost, lad.grievance
     leadership, coercion_of = lad.leadership_strike, lad.coercion
     capability, grievance, disrupted_until = s.capability, s.grievance, s.disrupted_until
-    fear = s.fear
+    fear, hostility = s.fear, s.hostility
     n, nf = mil_rung.shape
     for r in range(n):
         struck = us_rung[r]
@@ -241,13 +245,12 @@ def absorb(
             beheaded = hit and leadership[struck]
             if beheaded:
                 disrupted_until[r, f] = t + p.disruption_days
+            hit_by = grievance_of[struck] if hit else 0.0
+            avenged = p.revenge * (1.0 if beheaded else 0.0)
+            hostility[r, f] += hit_by + avenged + broke
+            # summed in this order (not the gains first), as grievance always was
             grievance[r, f] = clip_scalar(
-                grievance[r, f] * p.grievance_decay
-                + (grievance_of[struck] if hit else 0.0)
-                + p.revenge * (1.0 if beheaded else 0.0)
-                + broke,
-                0.0,
-                1.0,
+                grievance[r, f] * p.grievance_decay + hit_by + avenged + broke, 0.0, 1.0
             )
 
 
@@ -269,6 +272,7 @@ class MilitiaForces(StateView):
             halted=np.zeros(shape, dtype=bool),
             fear=np.zeros(shape),
             perceived=np.zeros(shape, dtype=np.int64),
+            hostility=np.zeros(shape),
         )
         self.policy = make_policy(
             cfg.policy,

@@ -222,6 +222,13 @@ COLUMNS = (
         lambda t, w, d: faction_mean(w.militia.grievance),
     ),
     Column(
+        "militia_hostility",
+        "Mean over factions of all the grievance the US has caused each since the start "
+        "(never decays; the campaign's lethality grows with the factions' sum)",
+        float,
+        lambda t, w, d: faction_mean(w.militia.hostility),
+    ),
+    Column(
         "iran_restraint",
         "Iranian restraint signal, 0-1",
         float,

@@ -60,6 +60,7 @@ class Observation(NamedTuple):
     exposure: Any = None
     war: float = 0.0
     militia_level: Any = None
+    hostility: Any = None
 
     def as_arrays(self) -> Observation:
         """Every field as the kernels take it: 2-D arrays (0 where not given)."""
@@ -80,6 +81,7 @@ class Observation(NamedTuple):
             floats(self.exposure),
             float(self.war),
             as2d(0 if self.militia_level is None else self.militia_level, np.int64),
+            floats(self.hostility),
         )
 
 
@@ -110,6 +112,7 @@ def row_observation(
         none,
         war,
         militia_level,
+        none,
     )
 
 

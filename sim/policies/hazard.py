@@ -26,7 +26,10 @@ class HazardAttacks(Policy):
     (1 - deterrence_weight x deterrence) x (war_weight x war + grievance) x
     (1 + retaliation if the faction was just struck)
 
-    and an attack is meant to kill with a probability that grows with grievance. The
+    and an attack is meant to kill with a probability that grows with grievance and, by
+    exp(lethal_escalation x hostility), with all the harm the US has done the factions since
+    the start: the campaign turns deadly as the cycle of strikes goes on, so its first deaths
+    come late rather than after a random number of attacks (issue 12; docs/validation.md). The
     proportional-hazard form follows event-history models of insurgent attacks (e.g. Johnson
     et al. 2011, *Science* 333, on attack timing); the factors are the motives and constraints
     named by CRS IF12587 for the 2023-24 campaign. ``restraint`` already folds in the faction's
@@ -79,16 +82,29 @@ class HazardAttacks(Policy):
         casualty_intent: float = calibrated_param(
             "militia.policy.casualty_intent",
             0.016,
-            "Share of attacks meant to kill at grievance 0.5 (the record: no US death in "
-            "~160 attacks before Tower 22).",
+            "Share of attacks meant to kill at grievance 0.5 before any US strike (the "
+            "record: no US death in ~160 attacks before Tower 22).",
             **PROBABILITY,
         )
         mass_casualty_intent: float = calibrated_param(
             "militia.policy.mass_casualty_intent",
             0.006,
-            "Share of attacks meant as mass-casualty attacks at grievance 0.5 (one "
-            "Tower 22 in ~170 attacks).",
+            "Share of attacks meant as mass-casualty attacks at grievance 0.5 before any "
+            "US strike (one Tower 22 in ~170 attacks).",
             **PROBABILITY,
+        )
+
+        lethal_escalation: float = param(
+            0.0,
+            doc="How fast the campaign turns deadly as the US strikes it: the shares of attacks "
+            "meant to kill grow by exp(lethal_escalation x hostility), hostility being all the "
+            "grievance the US has caused the factions together since the start (the 2023-24 "
+            "record: rockets and small drones for three months, then, after the US killed "
+            "militia fighters and commanders in Dec 2023 - Jan 2024, ballistic missiles on Ain "
+            "al-Asad on 20 Jan and Tower 22 on 28 Jan; CRS IF12587). 0 (off) until the "
+            "posterior is regenerated with it (issue 12; assumption).",
+            ge=0.0,
+            le=20.0,
         )
 
     def rule_args(self) -> RuleArgs:
@@ -97,8 +113,12 @@ class HazardAttacks(Policy):
             p.deterrence_weight,
             p.retaliation,
             p.posture,
+            p.lethal_escalation,
             by_replica=self.by_replica(
-                "base_rate", "war_weight", "casualty_intent", "mass_casualty_intent"
+                "base_rate",
+                "war_weight",
+                "casualty_intent",
+                "mass_casualty_intent",
             ),
         )
 
@@ -107,6 +127,7 @@ class HazardAttacks(Policy):
     def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
         """The hazard rule (class docstring) for each replica and faction."""
         deterrence_weight, retaliation, posture = args.params[0], args.params[1], args.params[2]
+        lethal_escalation = args.params[3]
         calibrated = args.by_replica  # (replicas or 1, 4): each replica's draw
         war = obs.war
         rows, cols = obs.opponent.shape
@@ -133,7 +154,8 @@ class HazardAttacks(Policy):
                 if draw < p_attack:
                     # Reuse the draw: given an attack, draw / p_attack is uniform on [0, 1).
                     v = draw / p_attack
-                    scale = 0.5 + grievance_rf
+                    escalated = math.exp(lethal_escalation * at(obs.hostility, r, f))
+                    scale = (0.5 + grievance_rf) * escalated
                     mass = min(mass_casualty_intent * scale, 1.0)
                     kill = min(casualty_intent * scale, 1.0 - mass)
                     if v < mass:
