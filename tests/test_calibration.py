@@ -1,5 +1,6 @@
-"""Calibration: ABC-SMC runs at a small size, on the right patterns, and its shipped posterior
-is checked and carried by the historical scenario."""
+"""Calibration: rejection ABC runs at a small size, on the right patterns, the same whatever
+the number of workers, and its shipped posterior is checked and carried by the historical
+scenario."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from sim.analysis.calibration import (
     FIT_END,
     FREE,
     calibrate,
+    distance,
     historical_base,
     observed,
     patterns,
     posterior_summary,
     record_patterns,
+    stability,
 )
 from sim.config.validation import validate
 from sim.core.params import ConfigError
@@ -48,17 +51,30 @@ def test_patterns_of_a_run_are_those_the_record_gives():
     assert np.allclose(table.log_cum_110, np.log1p(cum[110]))
 
 
-def test_abc_smc_gives_a_weighted_posterior_inside_the_priors_reproducibly():
+def test_the_distance_is_zero_at_the_record_and_grows_with_each_miss():
+    record = pd.DataFrame([record_patterns()])
+    assert distance(record)[0] == 0.0
+    late = record.assign(first_us_death_day=record.first_us_death_day + 14)  # one tolerance
+    busy = record.assign(lull_attacks=10.0)  # two tolerances
+    assert np.allclose(distance(late), 1.0) and np.allclose(distance(busy), 2.0)
+
+
+def test_rejection_abc_keeps_the_closest_points_the_same_whatever_the_workers():
     base = historical_base()
-    post, generations = calibrate(base, population=12, generations=2, seed=3)
+    post, sample = calibrate(base, samples=16, keep=4, replicas_per_particle=2, seed=3)
     assert list(post.columns) == [p.key for p in FREE] + ["weight"]
-    assert len(post) == 12 and np.isclose(post.weight.sum(), 1.0)
+    assert len(post) == 4 and np.allclose(post.weight, 0.25)
     for p in FREE:
-        assert post[p.key].between(p.low, p.high).all()
-    assert list(generations.t) == [0, 1]
-    assert np.isfinite(generations.epsilon).all() and (generations.samples >= 12).all()
-    again, _ = calibrate(base, population=12, generations=2, seed=3)
+        assert sample[p.key].between(p.low, p.high).all()
+    closest = sample.nsmallest(4, "distance")
+    np.testing.assert_array_equal(post[FREE[0].key], closest[FREE[0].key])
+    assert list(sample.columns[len(FREE) : -1]) == list(record_patterns())
+    again, sample2 = calibrate(base, samples=16, keep=4, replicas_per_particle=2, seed=3, workers=2)
     pd.testing.assert_frame_equal(post, again)
+    pd.testing.assert_frame_equal(sample, sample2)
+    table = stability(sample, keep=4)
+    assert list(table.parameter) == [p.key for p in FREE]
+    assert table.largest_difference_share_of_prior.between(0, 1).all()
 
 
 def test_the_defaults_of_the_calibrated_parameters_are_the_posteriors_medians():

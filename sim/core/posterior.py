@@ -21,13 +21,14 @@ from sim.core.params import ConfigError, param
 from sim.paths import DATA_DIR
 
 POSTERIOR_FILE = DATA_DIR / "posterior_2023.csv"
-"""One row per particle of the final ABC-SMC population: its parameters and ``weight``."""
+"""One row per accepted parameter set of the ABC fit: its parameters and ``weight``."""
 
 UNCERTAIN = (
     "militia.policy.base_rate",
     "militia.policy.war_weight",
     "militia.policy.casualty_intent",
     "militia.policy.mass_casualty_intent",
+    "militia.policy.lethal_escalation",
     "militia.coercion",
     "iran.restraint",
     "iran.halt_trigger",
@@ -127,7 +128,7 @@ def calibrated_param(key: str, fallback: float, what: str, **bounds: Any) -> Any
         doc = f"{what} Not calibrated yet (assumption; experiments/calibrate_2023.py fits it)."
         return param(fallback, doc=doc, **bounds)
     doc = (
-        f"{what} Calibrated: the posterior's weighted median (ABC-SMC on the record of "
+        f"{what} Calibrated: the posterior's weighted median (rejection ABC on the record of "
         f"17 Oct 2023 - 21 Apr 2024, experiments/calibrate_2023.py; 90% interval "
         f"[{q[0]:.3g}, {q[2]:.3g}]); by default each replica draws its own value from the "
         "posterior (`parameters`)."

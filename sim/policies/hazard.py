@@ -94,15 +94,15 @@ class HazardAttacks(Policy):
             **PROBABILITY,
         )
 
-        lethal_escalation: float = param(
-            0.0,
-            doc="How fast the campaign turns deadly as the US strikes it: the shares of attacks "
+        lethal_escalation: float = calibrated_param(
+            "militia.policy.lethal_escalation",
+            3.5,
+            "How fast the campaign turns deadly as the US strikes it: the shares of attacks "
             "meant to kill grow by exp(lethal_escalation x hostility), hostility being all the "
             "grievance the US has caused the factions together since the start (the 2023-24 "
             "record: rockets and small drones for three months, then, after the US killed "
             "militia fighters and commanders in Dec 2023 - Jan 2024, ballistic missiles on Ain "
-            "al-Asad on 20 Jan and Tower 22 on 28 Jan; CRS IF12587). 0 (off) until the "
-            "posterior is regenerated with it (issue 12; assumption).",
+            "al-Asad on 20 Jan and Tower 22 on 28 Jan; CRS IF12587).",
             ge=0.0,
             le=20.0,
         )
@@ -113,12 +113,12 @@ class HazardAttacks(Policy):
             p.deterrence_weight,
             p.retaliation,
             p.posture,
-            p.lethal_escalation,
             by_replica=self.by_replica(
                 "base_rate",
                 "war_weight",
                 "casualty_intent",
                 "mass_casualty_intent",
+                "lethal_escalation",
             ),
         )
 
@@ -127,14 +127,14 @@ class HazardAttacks(Policy):
     def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
         """The hazard rule (class docstring) for each replica and faction."""
         deterrence_weight, retaliation, posture = args.params[0], args.params[1], args.params[2]
-        lethal_escalation = args.params[3]
-        calibrated = args.by_replica  # (replicas or 1, 4): each replica's draw
+        calibrated = args.by_replica  # (replicas or 1, 5): each replica's draw
         war = obs.war
         rows, cols = obs.opponent.shape
         out = np.empty((rows, cols), np.int64)
         for r in range(rows):
             base_rate, war_weight = posture * at(calibrated, r, 0), at(calibrated, r, 1)
             casualty_intent, mass_casualty_intent = at(calibrated, r, 2), at(calibrated, r, 3)
+            lethal_escalation = at(calibrated, r, 4)
             for f in range(cols):
                 seen = obs.opponent[r, f]
                 grievance_rf = at(obs.grievance, r, f)
