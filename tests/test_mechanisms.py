@@ -157,14 +157,14 @@ def test_hostility_keeps_all_the_harm_the_us_did_while_grievance_fades():
 
 def test_the_campaign_turns_deadly_as_the_us_strikes_it_and_the_switch_removes_it():
     """With lethal_escalation the factions' shares of attacks meant to kill grow by
-    exp(lethal_escalation x hostility); without a US strike there is nothing to grow on (a
-    US that never uses force by itself: only the shocks strike)."""
+    exp(lethal_escalation x hostility), up to lethal_ceiling; without a US strike there is
+    nothing to grow on (a US that never uses force by itself: only the shocks strike)."""
     policy = {"name": "hazard", "base_rate": 30.0, "casualty_intent": 0.01}
     strikes = [_us(2, "strike_campaign", f) for f in ("Kataib Hezbollah", "Harakat al-Nujaba")]
     no_halt = {**IRAN, "halt_trigger": 5.0}
 
-    def lethal_attacks(escalation: float, shocks: list) -> int:
-        militia = {"policy": {**policy, "lethal_escalation": escalation}}
+    def lethal_attacks(escalation: float, shocks: list, ceiling: float = 5.0) -> int:
+        militia = {"policy": {**policy, "lethal_escalation": escalation, "lethal_ceiling": ceiling}}
         model = _model(
             days=40, replicas=400, militia=militia, shocks=shocks, iran=no_halt, us=RESTRAINED
         )
@@ -174,6 +174,10 @@ def test_the_campaign_turns_deadly_as_the_us_strikes_it_and_the_switch_removes_i
 
     assert lethal_attacks(3.0, strikes) > 1.5 * lethal_attacks(0.0, strikes)
     assert lethal_attacks(3.0, []) == lethal_attacks(0.0, [])
+    # the ceiling bounds the growth: a ceiling of 1 is no growth at all, draw for draw
+    assert lethal_attacks(20.0, strikes, ceiling=1.0) == lethal_attacks(0.0, strikes)
+    capped = lethal_attacks(20.0, strikes, ceiling=2.0)
+    assert lethal_attacks(0.0, strikes) < capped < lethal_attacks(20.0, strikes, ceiling=1000.0)
 
 
 # ------------------------------------------------------------------ the Iraqi political track

@@ -27,9 +27,10 @@ class HazardAttacks(Policy):
     (1 + retaliation if the faction was just struck)
 
     and an attack is meant to kill with a probability that grows with grievance and, by
-    exp(lethal_escalation x hostility), with all the harm the US has done the factions since
-    the start: the campaign turns deadly as the cycle of strikes goes on, so its first deaths
-    come late rather than after a random number of attacks (issue 12; docs/validation.md). The
+    min(exp(lethal_escalation x hostility), lethal_ceiling), with all the harm the US has done
+    the factions since the start: the campaign turns deadly as the cycle of strikes goes on, so
+    its first deaths come late rather than after a random number of attacks, and no deadlier
+    than its weapons allow (issue 12; docs/validation.md). The
     proportional-hazard form follows event-history models of insurgent attacks (e.g. Johnson
     et al. 2011, *Science* 333, on attack timing); the factors are the motives and constraints
     named by CRS IF12587 for the 2023-24 campaign. ``restraint`` already folds in the faction's
@@ -106,6 +107,17 @@ class HazardAttacks(Policy):
             ge=0.0,
             le=20.0,
         )
+        lethal_ceiling: float = param(
+            5.0,
+            doc="Most that lethal escalation can multiply the shares of attacks meant to kill "
+            "(assumption: the factions' stock of weapons able to kill behind US force "
+            "protection, such as ballistic missiles and one-way attack drones, is limited; in "
+            "the record the 20 and 28 Jan 2024 attacks were the only two of ~170 of that kind). "
+            "Without it the growth has no end, and a campaign that runs for years turns "
+            "almost every attack deadly. 1 switches lethal escalation off.",
+            ge=1.0,
+            le=1000.0,
+        )
 
     def rule_args(self) -> RuleArgs:
         p = self.params
@@ -113,6 +125,7 @@ class HazardAttacks(Policy):
             p.deterrence_weight,
             p.retaliation,
             p.posture,
+            math.log(p.lethal_ceiling),
             by_replica=self.by_replica(
                 "base_rate",
                 "war_weight",
@@ -127,6 +140,7 @@ class HazardAttacks(Policy):
     def kernel(args: RuleArgs, obs: Observation, max_level: int) -> np.ndarray:
         """The hazard rule (class docstring) for each replica and faction."""
         deterrence_weight, retaliation, posture = args.params[0], args.params[1], args.params[2]
+        log_ceiling = args.params[3]
         calibrated = args.by_replica  # (replicas or 1, 5): each replica's draw
         war = obs.war
         rows, cols = obs.opponent.shape
@@ -154,7 +168,8 @@ class HazardAttacks(Policy):
                 if draw < p_attack:
                     # Reuse the draw: given an attack, draw / p_attack is uniform on [0, 1).
                     v = draw / p_attack
-                    escalated = math.exp(lethal_escalation * at(obs.hostility, r, f))
+                    growth = lethal_escalation * at(obs.hostility, r, f)
+                    escalated = math.exp(min(growth, log_ceiling))
                     scale = (0.5 + grievance_rf) * escalated
                     mass = min(mass_casualty_intent * scale, 1.0)
                     kill = min(casualty_intent * scale, 1.0 - mass)
