@@ -698,11 +698,13 @@ def test_a_policy_registered_elsewhere_runs_its_kernel_day_by_day():
 
 
 def test_militia_posture_scales_the_calibrated_campaign():
-    """posture 1 is the calibrated campaign exactly; 0 stops every attack; 0.5 fewer (not
-    half: capability left unused and less US retaliation feed back)."""
+    """posture 1 is the calibrated campaign exactly; 0 stops every attack; 0.5 fewer in its
+    first two months (not half: capability left unused and less US retaliation feed back;
+    over a longer run the date of Iran's halt, which a slower campaign delays, decides the
+    total)."""
 
     def attacks(**hazard):
-        config = {"seed": 4, "replicas": 60, "horizon_days": 200}
+        config = {"seed": 4, "replicas": 60, "horizon_days": 60}
         if hazard:
             config["militia"] = {"policy": {"name": "hazard", **hazard}}
         model = EscalationModel(config, record_events=False).run()
@@ -711,4 +713,4 @@ def test_militia_posture_scales_the_calibrated_campaign():
     default = attacks()
     assert np.array_equal(attacks(posture=1.0), default)
     assert attacks(posture=0.0).sum() == 0
-    assert attacks(posture=0.5).mean() < 0.9 * default.mean()
+    assert attacks(posture=0.5).mean() < 0.8 * default.mean()

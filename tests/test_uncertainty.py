@@ -35,14 +35,23 @@ def test_a_replica_draws_the_same_set_however_it_is_run_and_scenarios_share_draw
 
 
 def test_a_replica_run_with_its_draws_is_the_point_run_at_those_values():
-    """The drawn values reach every kernel: replica 4 of the posterior run is the point run of
-    replica 4 with its draws set as the configuration."""
-    model = EscalationModel(BASE, record_events=False).run()
-    point = {key: float(values[4]) for key, values in model.draws.items()}
-    cfg = _merge({**BASE, "parameters": "point"}, _nested(point))
-    alone = EscalationModel(cfg, replica_ids=[4], record_events=False).run()
-    for name, values in model.series.data.items():
-        np.testing.assert_array_equal(values[:, 4], alone.series.data[name][:, 0], err_msg=name)
+    """The drawn values reach every kernel: each replica of the posterior run is the point run
+    of that replica with its draws set as the configuration. Over a year some replicas have US
+    deaths and Iranian halts, so the parameters of those paths are exercised too (checked:
+    a draw that never reached its kernel hid behind a replica without deaths)."""
+    base = {**BASE, "horizon_days": 365}
+    model = EscalationModel(base, record_events=False).run()
+    data = model.series.data
+    assert (data["us_killed"].sum(axis=0) > 0).sum() >= 3
+    assert (data["iran_halt"].sum(axis=0) > 0).sum() >= 3
+    for r in range(model.n_replicas):
+        point = {key: float(values[r]) for key, values in model.draws.items()}
+        cfg = _merge({**base, "parameters": "point"}, _nested(point))
+        alone = EscalationModel(cfg, replica_ids=[r], record_events=False).run()
+        for name, values in data.items():
+            np.testing.assert_array_equal(
+                values[:, r], alone.series.data[name][:, 0], err_msg=f"{name}, replica {r}"
+            )
 
 
 def test_a_calibrated_parameter_the_scenario_sets_holds_for_every_replica():

@@ -53,9 +53,9 @@ class IranParams(NamedTuple):
 
     enabled: bool
     halt_trigger: np.ndarray
-    halt_release: float
+    halt_release: np.ndarray
     risk_decay: np.ndarray
-    risk_per_us_death: float
+    risk_per_us_death: np.ndarray
     halt_restraint: float
     restraint: np.ndarray
     supply: float
@@ -69,11 +69,11 @@ class IranParams(NamedTuple):
         return cls(
             bool(cfg.enabled),
             by_replica(draws, "iran.halt_trigger", cfg.halt_trigger, n),
-            float(cfg.halt_release),
+            by_replica(draws, "iran.halt_release", cfg.halt_release, n),
             half_life_decay(
                 by_replica(draws, "iran.risk_half_life_days", cfg.risk_half_life_days, n)
             ),
-            float(cfg.risk_per_us_death),
+            by_replica(draws, "iran.risk_per_us_death", cfg.risk_per_us_death, n),
             float(cfg.halt_restraint),
             by_replica(draws, "iran.restraint", cfg.restraint, n),
             float(cfg.supply),
@@ -111,7 +111,7 @@ def signal(t: int, s: IranState, p: IranParams) -> None:
         if order == HALT or (order < 0 and trigger > 0.0 and not on[r] and risk[r] >= trigger):
             started[r] = not on[r]
             on[r] = True
-        elif order >= 0 or trigger <= 0.0 or risk[r] < p.halt_release * trigger:
+        elif order >= 0 or trigger <= 0.0 or risk[r] < p.halt_release[r] * trigger:
             on[r] = False  # an order to restrain or back, or the model's Iran lifts the halt
         restraint[r] = p.halt_restraint if on[r] else 0.0 if order == BACK else p.restraint[r]
         s.supply[r] = p.back_supply if order == BACK else p.supply
@@ -128,7 +128,7 @@ def absorb(
         risk[r] = (
             risk[r] * p.risk_decay[r]
             + lad.iran_risk[us_rung[r]]
-            + p.risk_per_us_death * d.us_killed[r]
+            + p.risk_per_us_death[r] * d.us_killed[r]
         )
 
 
