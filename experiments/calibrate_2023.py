@@ -28,7 +28,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.calibration import FREE, accept, calibrate, posterior_summary, stability
+from sim.analysis.calibration import (
+    FREE,
+    accept,
+    calibrate,
+    halves,
+    posterior_summary,
+    stability,
+)
 from sim.core.posterior import POSTERIOR_FILE, load_posterior
 from sim.files import atomic_path, write_csv
 
@@ -36,10 +43,7 @@ from sim.files import atomic_path, write_csv
 def plot_posterior(posterior: pd.DataFrame, path: Path, sample: pd.DataFrame | None) -> None:
     """One panel per parameter: the posterior histogram over its uniform prior and, with the
     simulated sample, the posterior of each half of it (stability)."""
-    halves = []
-    if sample is not None:
-        half = len(sample) // 2
-        halves = [accept(part, len(posterior) // 2) for part in (sample[:half], sample[half:])]
+    parts = [] if sample is None else halves(sample, len(posterior))
     fig = Figure(figsize=(13, 8))
     axes = fig.subplots(3, 4).ravel()
     for ax, p in zip(axes, FREE, strict=False):
@@ -53,7 +57,7 @@ def plot_posterior(posterior: pd.DataFrame, path: Path, sample: pd.DataFrame | N
             alpha=0.6,
             label="posterior",
         )
-        for i, part in enumerate(halves):
+        for i, part in enumerate(parts):
             ax.hist(
                 part[p.key],
                 bins=bins,
@@ -72,6 +76,19 @@ def plot_posterior(posterior: pd.DataFrame, path: Path, sample: pd.DataFrame | N
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=130, format="png")
+
+
+def read_sample(path: Path, parser: argparse.ArgumentParser) -> pd.DataFrame:
+    """A sample saved by ``--save-sample``, checked: one line naming the problem if it is
+    missing, unreadable or not a sample of the calibrated parameters."""
+    try:
+        sample = pd.read_parquet(path)
+    except (OSError, ValueError) as err:
+        parser.error(f"--from-sample {path}: cannot be read ({type(err).__name__})")
+    missing = [c for c in [*(p.key for p in FREE), "distance"] if c not in sample.columns]
+    if missing:
+        parser.error(f"--from-sample {path}: not a calibration sample (lacks {missing[0]})")
+    return sample
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -97,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
         posterior = load_posterior(args.posterior)
     else:
         if args.from_sample:
-            sample = pd.read_parquet(args.from_sample)
+            sample = read_sample(args.from_sample, parser)
             posterior = accept(sample, args.keep)
         else:
             posterior, sample = calibrate(

@@ -21,7 +21,7 @@ history; the spread of single histories comes back at run time from the replicas
 
 Why not ABC-SMC (pyabc), used before: with one replica per particle a history's own noise
 swamped the parameters' effect, and with replicated medians the importance weights of the
-twelve-dimensional sequential sampler degenerated (an effective 6 to 43 of 400-500
+twelve-dimensional sequential sampler degenerated (an effective 3 to 43 of 400-500
 particles, docs/validation.md). Rejection has no importance weights, its result does not
 depend on the order or number of workers (point i always runs with model seed i), and its
 stability is shown directly: the two halves of the Sobol sample, each a Sobol net of its
@@ -249,16 +249,19 @@ def calibrate(
     return accept(sample, keep), sample
 
 
-def stability(sample: pd.DataFrame, keep: int) -> pd.DataFrame:
-    """The posterior of each half of the Sobol sample (``keep``/2 points each): per
-    parameter, each half's median and 5-95% interval, and the largest difference between
-    the halves as a share of the prior's width. Small shares mean the sample is large
-    enough for the posterior not to depend on it."""
+def halves(sample: pd.DataFrame, keep: int) -> list[pd.DataFrame]:
+    """The posterior of each half of the Sobol sample (each a Sobol net of its own), with
+    ``keep``/2 points each."""
     half = len(sample) // 2
-    summaries = [
-        posterior_summary(accept(part, keep // 2)).set_index("parameter")
-        for part in (sample.iloc[:half], sample.iloc[half:])
-    ]
+    return [accept(part, keep // 2) for part in (sample.iloc[:half], sample.iloc[half:])]
+
+
+def stability(sample: pd.DataFrame, keep: int) -> pd.DataFrame:
+    """Per parameter, the median and 5-95% interval of each half's posterior
+    (:func:`halves`), and the largest difference between the halves as a share of the
+    prior's width. Small shares mean the sample is large enough for the posterior not to
+    depend on it."""
+    summaries = [posterior_summary(part).set_index("parameter") for part in halves(sample, keep)]
     out = pd.concat(
         {f"half{i + 1}": s[["median", "q05", "q95"]] for i, s in enumerate(summaries)}, axis=1
     )
