@@ -1,6 +1,6 @@
 """Regenerate the shipped posterior: rejection ABC on the record of 17 Oct 2023 - 21 Apr 2024.
 
-Usage: ``python experiments/calibrate_2023.py [OUT_DIR] [--samples 131072] [--keep 500]
+Usage: ``python experiments/calibrate_2023.py [OUT_DIR] [--samples 131072] [--keep 250]
 [--replicas-per-particle 16] [--workers 2] [--seed 1] [--save-sample FILE]
 [--from-sample FILE] [--summarize-only]``.
 
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", type=Path, nargs="?", default=Path("outputs/calibration"))
     parser.add_argument("--samples", type=int, default=2**17)
-    parser.add_argument("--keep", type=int, default=500)
+    parser.add_argument("--keep", type=int, default=250)
     parser.add_argument("--replicas-per-particle", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)

@@ -21,6 +21,7 @@ from sim.analysis.calibration import (
     posterior_summary,
     record_patterns,
     stability,
+    summarize,
 )
 from sim.config.validation import validate
 from sim.core.params import ConfigError
@@ -35,6 +36,7 @@ def test_the_fitting_window_holds_the_wave_tower_22_and_the_lull_not_may_to_augu
     assert len(obs) == 9 and obs.cumulative_attacks.is_monotonic_increasing
     record = record_patterns()
     assert record["first_us_death_day"] == 103  # Tower 22, 28 Jan 2024
+    assert record["spared_before_first_deaths"] == 1.0  # ~160 attacks without a US death
     assert record["lull_attacks"] == 0
     assert record["us_force_days"] >= 10
     base = historical_base()
@@ -49,14 +51,34 @@ def test_patterns_of_a_run_are_those_the_record_gives():
     assert (table.first_us_death_day <= model.day).all()
     cum = model.series.data["cum_attacks"]
     assert np.allclose(table.log_cum_110, np.log1p(cum[110]))
+    spared = table.spared_before_first_deaths
+    assert spared.isin([0.0, 1.0]).all()
+    assert (spared == (table.first_us_death_day >= 103)).all()
+
+
+def test_a_point_is_judged_by_its_median_history_and_the_share_spared():
+    replicas = pd.DataFrame(
+        {
+            "log_cum_7": [1.0, 2.0, 9.0],
+            "first_us_death_day": [50.0, 110.0, 120.0],
+            "spared_before_first_deaths": [0.0, 1.0, 1.0],
+        }
+    )
+    point = summarize(replicas)
+    assert point["log_cum_7"] == 2.0 and point["first_us_death_day"] == 110.0
+    assert point["spared_before_first_deaths"] == pytest.approx(2 / 3)  # a share, not a median
 
 
 def test_the_distance_is_zero_at_the_record_and_grows_with_each_miss():
     record = pd.DataFrame([record_patterns()])
     assert distance(record)[0] == 0.0
-    late = record.assign(first_us_death_day=record.first_us_death_day + 14)  # one tolerance
+    late = record.assign(first_us_death_day=record.first_us_death_day + 28)  # one tolerance
     busy = record.assign(lull_attacks=10.0)  # two tolerances
+    early = record.assign(spared_before_first_deaths=0.5)  # one tolerance
     assert np.allclose(distance(late), 1.0) and np.allclose(distance(busy), 2.0)
+    assert np.allclose(distance(early), 1.0)
+    short = record.assign(log_cum_110=record.log_cum_110 - 0.1)  # one dated count, 10% short
+    assert np.allclose(distance(short), 1.0)
 
 
 def test_rejection_abc_keeps_the_closest_points_the_same_whatever_the_workers():
