@@ -154,14 +154,10 @@ def patterns(model: EscalationModel) -> pd.DataFrame:
     out["lull_attacks"] = data["militia_attacks"][day_of(LULL[0]) : end].sum(axis=0)
     killed = data["us_killed"][:end] > 0
     out["first_us_death_day"] = np.where(killed.any(axis=0), killed.argmax(axis=0), end)
-    out["spared_before_first_deaths"] = out["first_us_death_day"] >= record_first_deaths()
+    first_deaths = _record_patterns()["first_us_death_day"]
+    out["spared_before_first_deaths"] = out["first_us_death_day"] >= first_deaths
     out["us_force_days"] = (data["us_strikes"][:end] > 0).sum(axis=0)
     return pd.DataFrame(out).astype(float)
-
-
-def record_first_deaths() -> int:
-    """Model day of the record's first US deaths (Tower 22)."""
-    return int(record_patterns()["first_us_death_day"])
 
 
 def summarize(replicas: pd.DataFrame) -> dict[str, float]:
@@ -194,9 +190,7 @@ def tolerances() -> dict[str, float]:
     the record in January."""
     record = record_patterns()
     out = {k: TOLERANCE["log_cum"] for k in record if k.startswith("log_cum_")}
-    out["lull_attacks"] = TOLERANCE["lull_attacks"]
-    out["first_us_death_day"] = TOLERANCE["first_us_death_day"]
-    out["spared_before_first_deaths"] = TOLERANCE["spared_before_first_deaths"]
+    out.update({k: v for k, v in TOLERANCE.items() if k != "log_cum"})
     out["us_force_days"] = record["us_force_days"] / 3.0
     return out
 
