@@ -1,6 +1,6 @@
 """Regenerate the shipped posterior: rejection ABC on the record of 17 Oct 2023 - 21 Apr 2024.
 
-Usage: ``python experiments/calibrate_2023.py [OUT_DIR] [--samples 131072] [--keep 250]
+Usage: ``python experiments/calibrate_2023.py [OUT_DIR] [--samples 131072] [--keep 400]
 [--replicas-per-particle 16] [--workers 2] [--seed 1] [--save-sample FILE]
 [--from-sample FILE] [--summarize-only]``.
 
@@ -14,7 +14,9 @@ half of the sample) and posterior.png (the marginals against their priors, and e
 The calibrated parameters' defaults are the posterior's medians (the schema reads them from
 the file), so nothing else needs editing. The result is bit-identical for a given ``--seed``
 whatever ``--workers``; ``--save-sample`` keeps every simulated point (Parquet) and
-``--from-sample`` redoes the acceptance from it without simulating; ``--summarize-only``
+``--from-sample`` redoes the acceptance from it without simulating (the distances
+recomputed from its patterns with the current tolerances, so a changed tolerance never selects
+on stale distances); ``--summarize-only``
 redoes the summary and figure from the shipped posterior.
 """
 
@@ -32,8 +34,10 @@ from sim.analysis.calibration import (
     FREE,
     accept,
     calibrate,
+    distance,
     halves,
     posterior_summary,
+    record_patterns,
     stability,
 )
 from sim.core.posterior import POSTERIOR_FILE, load_posterior
@@ -85,9 +89,11 @@ def read_sample(path: Path, parser: argparse.ArgumentParser) -> pd.DataFrame:
         sample = pd.read_parquet(path)
     except (OSError, ValueError) as err:
         parser.error(f"--from-sample {path}: cannot be read ({type(err).__name__})")
-    missing = [c for c in [*(p.key for p in FREE), "distance"] if c not in sample.columns]
+    needed = [*(p.key for p in FREE), *record_patterns()]
+    missing = [c for c in needed if c not in sample.columns]
     if missing:
         parser.error(f"--from-sample {path}: not a calibration sample (lacks {missing[0]})")
+    sample["distance"] = distance(sample)
     return sample
 
 
@@ -95,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", type=Path, nargs="?", default=Path("outputs/calibration"))
     parser.add_argument("--samples", type=int, default=2**17)
-    parser.add_argument("--keep", type=int, default=250)
+    parser.add_argument("--keep", type=int, default=400)
     parser.add_argument("--replicas-per-particle", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)

@@ -74,7 +74,7 @@ def test_the_distance_is_zero_at_the_record_and_grows_with_each_miss():
     assert distance(record)[0] == 0.0
     late = record.assign(first_us_death_day=record.first_us_death_day + 28)  # one tolerance
     busy = record.assign(lull_attacks=10.0)  # two tolerances
-    early = record.assign(spared_before_first_deaths=0.5)  # one tolerance
+    early = record.assign(spared_before_first_deaths=0.9)  # one tolerance
     assert np.allclose(distance(late), 1.0) and np.allclose(distance(busy), 2.0)
     assert np.allclose(distance(early), 1.0)
     short = record.assign(log_cum_110=record.log_cum_110 - 0.1)  # one dated count, 10% short
@@ -97,6 +97,40 @@ def test_rejection_abc_keeps_the_closest_points_the_same_whatever_the_workers():
     table = stability(sample, keep=4)
     assert list(table.parameter) == [p.key for p in FREE]
     assert table.largest_difference_share_of_prior.between(0, 1).all()
+
+
+def test_a_saved_sample_is_reselected_on_distances_recomputed_with_the_current_tolerances(
+    tmp_path, monkeypatch, capsys
+):
+    """--from-sample never selects on the distances stored in the file: a stale column (here
+    reversed) changes nothing, and a file without the patterns is refused in one line."""
+    import experiments.calibrate_2023 as script
+
+    _, sample = calibrate(historical_base(), samples=16, keep=4, replicas_per_particle=2, seed=3)
+    stale = sample.assign(distance=sample.distance.max() - sample.distance)
+    stale.to_parquet(tmp_path / "sample.parquet")
+    posterior = tmp_path / "posterior.csv"
+    monkeypatch.setattr(script, "plot_posterior", lambda *args: None)
+    script.main(
+        [
+            str(tmp_path / "out"),
+            "--from-sample",
+            str(tmp_path / "sample.parquet"),
+            "--keep",
+            "4",
+            "--posterior",
+            str(posterior),
+        ]
+    )
+    chosen = pd.read_csv(posterior)
+    np.testing.assert_allclose(
+        chosen[FREE[0].key], sample.nsmallest(4, "distance")[FREE[0].key].to_numpy()
+    )
+    stale.drop(columns="lull_attacks").to_parquet(tmp_path / "old.parquet")
+    with pytest.raises(SystemExit):
+        script.main([str(tmp_path / "out"), "--from-sample", str(tmp_path / "old.parquet")])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.endswith("not a calibration sample (lacks lull_attacks)")
 
 
 def test_the_defaults_of_the_calibrated_parameters_are_the_posteriors_medians():

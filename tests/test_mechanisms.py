@@ -231,7 +231,9 @@ def test_a_dated_schedule_steps_at_its_dates_and_holds_beyond_its_ends():
     war = war_intensity(cfg, "2023-10-17", 60)
     assert war[0] == 1.0 and war[37] == 1.0 and war[38] == 0.4 and war[-1] == 0.4
     record = war_intensity(RegionalWarConfig(schedule="record"), "2023-10-17", 400)
-    assert record[38] == 0.4  # the Gaza truce of 24 Nov 2023 (sim/data/regional_war.csv)
+    # sim/data/regional_war.csv: the air campaign, the ground operation from 27 Oct 2023
+    # (day 10), the Gaza truce of 24 Nov 2023 (day 38)
+    assert record[9] == 0.8 and record[10] == 1.0 and record[38] == 0.4
     assert len(np.unique(record)) > 5
 
 

@@ -65,9 +65,9 @@ FREE: tuple[Uncertain, ...] = (
     Uncertain("militia.policy.lethal_escalation", 0.0, 6.0),
     Uncertain("militia.coercion", 0.0, 3.0),
     Uncertain("iran.restraint", 0.0, 0.6),
-    Uncertain("iran.halt_trigger", 0.3, 1.5),
+    Uncertain("iran.halt_trigger", 0.3, 2.5),
     Uncertain("iran.halt_release", 0.0, 1.0),
-    Uncertain("iran.risk_half_life_days", 10.0, 150.0),
+    Uncertain("iran.risk_half_life_days", 10.0, 250.0),
     Uncertain("iran.risk_per_us_death", 0.05, 1.0),
     Uncertain("iraq.offramp", 0.0, 1.0),
 )
@@ -173,14 +173,16 @@ TOLERANCE: dict[str, float] = {
     "log_cum": 0.1,
     "lull_attacks": 5.0,
     "first_us_death_day": 28.0,
-    "spared_before_first_deaths": 0.5,
+    "spared_before_first_deaths": 0.1,
 }
 """How far each pattern may miss the record before the miss counts as one unit of distance
 (assumption, set by the targets of docs/validation.md): a dated count by 10% (log scale), the
 lull by 5 attacks, the first deaths by four weeks, the share of histories spared before them by
-one half (a point where only half the histories match the record's three months without a
-death misses by one unit); the US strike days by a third of the record (see
-:func:`tolerances`)."""
+a tenth (a point where only 90% of the histories match the record's three months without a
+death misses by one unit, about the standard error of a share over 16 replicas; with half,
+used before, the share weighed too little against thirteen other patterns and the posterior
+met the wave by letting 59% of its histories kill before Tower 22); the US strike days by a
+third of the record (see :func:`tolerances`)."""
 
 
 def tolerances() -> dict[str, float]:
@@ -272,7 +274,7 @@ def accept(sample: pd.DataFrame, keep: int) -> pd.DataFrame:
 def calibrate(
     base: Mapping[str, Any] | None = None,
     samples: int = 2**17,
-    keep: int = 250,
+    keep: int = 400,
     replicas_per_particle: int = 16,
     seed: int = 1,
     workers: int = 1,
