@@ -19,6 +19,7 @@ from sim.classroom.game import event_sentence
 from sim.classroom.words import index_words, rung_note
 from sim.config.schema import ScenarioConfig
 from sim.model.escalation import EscalationModel
+from sim.model.events import FIELDS
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles of the escalation index across worlds: the 90% band, the 50% band, the median."""
@@ -76,8 +77,14 @@ class ExploreRun:
         rows = [r for r in rows if len(r)]
         if not rows:
             return
+        newest = np.concatenate(rows)
+        if len(newest) > self.feed.maxlen:  # type: ignore[operator]
+            # Whole days only: the decoder orders a day's rows by actor, so a day cut in its
+            # logged order would show other events than the model's event log.
+            day = FIELDS.index("day")
+            newest = newest[newest[:, day] >= newest[-self.feed.maxlen, day]]  # type: ignore[operator]
         view = copy.copy(log)
-        view.blocks = [np.concatenate(rows)[-self.feed.maxlen :]]  # type: ignore[index]
+        view.blocks = [newest]
         frame = view.frame(self.model.ladder, self.model.replica_ids, self.model.start_date)
         labels = self.model.ladder.label_of
         for row in frame.itertuples():
