@@ -82,9 +82,11 @@ def plot_posterior(posterior: pd.DataFrame, path: Path, sample: pd.DataFrame | N
         fig.savefig(tmp, dpi=130, format="png")
 
 
-def read_sample(path: Path, parser: argparse.ArgumentParser) -> pd.DataFrame:
+def read_sample(path: Path, keep: int, parser: argparse.ArgumentParser) -> pd.DataFrame:
     """A sample saved by ``--save-sample``, checked: one line naming the problem if it is
-    missing, unreadable or not a sample of the calibrated parameters."""
+    missing, unreadable, not a sample of the calibrated parameters and patterns, drawn from
+    other priors than today's, or too small for ``keep``. Its distances are recomputed from
+    its patterns with today's tolerances: a stored distance may be stale."""
     try:
         sample = pd.read_parquet(path)
     except (OSError, ValueError) as err:
@@ -93,6 +95,17 @@ def read_sample(path: Path, parser: argparse.ArgumentParser) -> pd.DataFrame:
     missing = [c for c in needed if c not in sample.columns]
     if missing:
         parser.error(f"--from-sample {path}: not a calibration sample (lacks {missing[0]})")
+    for column in needed:
+        if not pd.api.types.is_numeric_dtype(sample[column]):
+            parser.error(f"--from-sample {path}: column {column} is not numeric")
+    for p in FREE:
+        if not sample[p.key].between(p.low, p.high).all():
+            parser.error(
+                f"--from-sample {path}: {p.key} lies outside its prior [{p.low:g}, {p.high:g}]"
+                " (a sample of other priors)"
+            )
+    if keep * 2 > len(sample):
+        parser.error(f"--keep {keep} must be at most half of the sample's {len(sample)} points")
     sample["distance"] = distance(sample)
     return sample
 
@@ -120,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
         posterior = load_posterior(args.posterior)
     else:
         if args.from_sample:
-            sample = read_sample(args.from_sample, parser)
+            sample = read_sample(args.from_sample, args.keep, parser)
             posterior = accept(sample, args.keep)
         else:
             posterior, sample = calibrate(

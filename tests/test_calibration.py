@@ -19,6 +19,7 @@ from sim.analysis.calibration import (
     observed,
     patterns,
     posterior_summary,
+    prior_sample,
     record_patterns,
     stability,
     summarize,
@@ -100,37 +101,61 @@ def test_rejection_abc_keeps_the_closest_points_the_same_whatever_the_workers():
 
 
 def test_a_saved_sample_is_reselected_on_distances_recomputed_with_the_current_tolerances(
-    tmp_path, monkeypatch, capsys
+    tmp_path, monkeypatch
 ):
     """--from-sample never selects on the distances stored in the file: a stale column (here
-    reversed) changes nothing, and a file without the patterns is refused in one line."""
+    reversed) changes nothing, and a changed tolerance changes the selection."""
     import experiments.calibrate_2023 as script
+    from sim.analysis import calibration
 
     _, sample = calibrate(historical_base(), samples=16, keep=4, replicas_per_particle=2, seed=3)
-    stale = sample.assign(distance=sample.distance.max() - sample.distance)
-    stale.to_parquet(tmp_path / "sample.parquet")
-    posterior = tmp_path / "posterior.csv"
+    sample.assign(distance=sample.distance.max() - sample.distance).to_parquet(
+        tmp_path / "sample.parquet"
+    )
     monkeypatch.setattr(script, "plot_posterior", lambda *args: None)
-    script.main(
-        [
-            str(tmp_path / "out"),
-            "--from-sample",
-            str(tmp_path / "sample.parquet"),
-            "--keep",
-            "4",
-            "--posterior",
-            str(posterior),
-        ]
-    )
-    chosen = pd.read_csv(posterior)
-    np.testing.assert_allclose(
-        chosen[FREE[0].key], sample.nsmallest(4, "distance")[FREE[0].key].to_numpy()
-    )
-    stale.drop(columns="lull_attacks").to_parquet(tmp_path / "old.parquet")
+
+    def reselect() -> pd.Series:
+        posterior = tmp_path / "posterior.csv"
+        args = ["--from-sample", str(tmp_path / "sample.parquet"), "--keep", "4"]
+        script.main([str(tmp_path / "out"), *args, "--posterior", str(posterior)])
+        return pd.read_csv(posterior)[FREE[0].key]
+
+    closest = sample.nsmallest(4, "distance")[FREE[0].key].to_numpy()
+    np.testing.assert_allclose(reselect(), closest)
+    # Only the lull counts (every other pattern's miss made negligible): another selection.
+    tight = {k: 1e9 for k in calibration.TOLERANCE} | {"lull_attacks": 1.0}
+    monkeypatch.setattr(calibration, "TOLERANCE", tight)
+    lull_only = sample.assign(d=sample.lull_attacks.abs()).nsmallest(4, "d")[FREE[0].key]
+    chosen = reselect()
+    np.testing.assert_allclose(np.sort(chosen), np.sort(lull_only.to_numpy()))
+    assert not np.allclose(np.sort(chosen), np.sort(closest))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s.drop(columns="lull_attacks"), "not a calibration sample (lacks lull_attacks)"),
+        (lambda s: s.assign(lull_attacks="x"), "column lull_attacks is not numeric"),
+        (
+            lambda s: s.assign(**{"iran.halt_trigger": 9.0}),
+            "iran.halt_trigger lies outside its prior [0.3, 2.5] (a sample of other priors)",
+        ),
+        (lambda s: s.head(6), "--keep 4 must be at most half of the sample's 6 points"),
+    ],
+)
+def test_an_unusable_saved_sample_is_one_line_naming_it(tmp_path, capsys, change, message):
+    import experiments.calibrate_2023 as script
+
+    points = prior_sample(16, seed=3)
+    sample = pd.concat(
+        [points, pd.DataFrame([record_patterns()] * 16, index=points.index)], axis=1
+    ).assign(distance=0.0)
+    change(sample).to_parquet(tmp_path / "sample.parquet")
     with pytest.raises(SystemExit):
-        script.main([str(tmp_path / "out"), "--from-sample", str(tmp_path / "old.parquet")])
-    err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert err.endswith("not a calibration sample (lacks lull_attacks)")
+        args = ["--from-sample", str(tmp_path / "sample.parquet"), "--keep", "4"]
+        script.main([str(tmp_path / "out"), *args, "--posterior", str(tmp_path / "posterior.csv")])
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith(message)
+    assert not (tmp_path / "posterior.csv").exists()
 
 
 def test_the_defaults_of_the_calibrated_parameters_are_the_posteriors_medians():

@@ -180,9 +180,9 @@ TOLERANCE: dict[str, float] = {
 lull by 5 attacks, the first deaths by four weeks, the share of histories spared before them by
 a tenth (a point where only 90% of the histories match the record's three months without a
 death misses by one unit, about the standard error of a share over 16 replicas; with half,
-used before, the share weighed too little against thirteen other patterns and the posterior
-met the wave by letting 59% of its histories kill before Tower 22); the US strike days by a
-third of the record (see :func:`tolerances`)."""
+used before, the share weighed too little against thirteen other patterns: on the sample of
+1 Dec 2026 it kept a posterior that met the wave by letting 59% of its histories kill before
+Tower 22); the US strike days by a third of the record (see :func:`tolerances`)."""
 
 
 def tolerances() -> dict[str, float]:
