@@ -78,11 +78,10 @@ class ExploreRun:
         if not rows:
             return
         newest = np.concatenate(rows)
-        if len(newest) > self.feed.maxlen:  # type: ignore[operator]
-            # Whole days only: the decoder orders a day's rows by actor, so a day cut in its
-            # logged order would show other events than the model's event log.
-            day = FIELDS.index("day")
-            newest = newest[newest[:, day] >= newest[-self.feed.maxlen, day]]  # type: ignore[operator]
+        # The feed's length of rows, widened to whole days: the decoder orders a day's rows by
+        # actor, so a day cut in its logged order would show other events than the event log.
+        day = newest[:, FIELDS.index("day")]
+        newest = newest[day >= day[-min(self.feed.maxlen or len(day), len(day))]]
         view = copy.copy(log)
         view.blocks = [newest]
         frame = view.frame(self.model.ladder, self.model.replica_ids, self.model.start_date)
