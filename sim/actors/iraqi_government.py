@@ -25,16 +25,23 @@ from sim.actors.registry import Actor
 from sim.actors.views import StateView
 from sim.config.schema import IraqConfig
 from sim.core.compiled import clip_scalar, compiled
-from sim.core.ladder import THREAT_LEVEL, lookup
+from sim.core.ladder import THREAT_LEVEL, actor_code, lookup
 from sim.core.params import by_replica, half_life_decay
 from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
 from sim.policies.base import row_observation
 
 if TYPE_CHECKING:
+    from sim.core.ladder import LadderTables
     from sim.model.escalation import EscalationModel
     from sim.model.resolve import DayOutcome
     from sim.model.world import Readings, Slots
+
+
+NAME = "iraq"
+"""The model's attribute for this actor, and its name in configs and the ladder."""
+CODE = actor_code(NAME)
+"""Its code among the acting actors (:func:`sim.core.ladder.actor_code`)."""
 
 
 class IraqState(NamedTuple):
@@ -93,9 +100,9 @@ def observe(
 
 
 @compiled
-def rungs(levels: np.ndarray, table: np.ndarray, min_level: int) -> np.ndarray:
+def rungs(levels: np.ndarray, lad: LadderTables) -> np.ndarray:
     """The government's rung ids for the policy's levels."""
-    return lookup(table, levels.reshape(-1), min_level)
+    return lookup(lad.by_actor[CODE], levels.reshape(-1), lad.min_level)
 
 
 @compiled
@@ -156,4 +163,4 @@ class IraqiGovernment(StateView, mesa.Agent):
         )
 
 
-ACTOR = Actor("iraq", 3, IraqState, IraqParams, IraqiGovernment)
+ACTOR = Actor(NAME, 3, IraqState, IraqParams, IraqiGovernment)

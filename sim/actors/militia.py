@@ -29,7 +29,7 @@ from sim.actors.views import StateView
 from sim.config.schema import FactionConfig, MilitiaConfig
 from sim.core.compiled import clip_scalar, compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
-from sim.core.ladder import THREAT_LEVEL, rung_at
+from sim.core.ladder import THREAT_LEVEL, actor_code, rung_at
 from sim.core.params import by_replica, half_life_decay
 from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
@@ -38,6 +38,12 @@ if TYPE_CHECKING:
     from sim.core.ladder import LadderTables
     from sim.model.escalation import EscalationModel
     from sim.model.world import Readings, Slots
+
+
+NAME = "militia"
+"""The model's attribute for this actor, and its name in configs and the ladder."""
+CODE = actor_code(NAME)
+"""Its code among the acting actors (:func:`sim.core.ladder.actor_code`)."""
 
 
 class MilitiaState(NamedTuple):
@@ -157,7 +163,8 @@ def rungs(
     the day Iran orders a halt, the factions whose compliance exceeds one draw shared by all
     (Iran's leverage, enforced on all at once) declare a truce; in a truce a faction
     threatens at most; an attack the faction's stock cannot pay for becomes a threat."""
-    table, cost, lowest, truce = lad.militia, lad.capability_cost, lad.min_level, lad.truce_rung
+    table, cost = lad.by_actor[CODE], lad.capability_cost
+    lowest, truce = lad.min_level, lad.truce_rung
     truce_until, halted = s.truce_until, s.halted
     capability, compliance = s.capability, p.compliance
     n, nf = levels.shape
@@ -308,4 +315,4 @@ def build_forces(model: EscalationModel) -> MilitiaForces:
     return forces
 
 
-ACTOR = Actor("militia", 2, MilitiaState, MilitiaParams, build_forces)
+ACTOR = Actor(NAME, 2, MilitiaState, MilitiaParams, build_forces)

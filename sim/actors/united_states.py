@@ -18,16 +18,23 @@ from sim.actors.views import StateView
 from sim.config.schema import USConfig
 from sim.core.compiled import clip_scalar, compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
-from sim.core.ladder import lookup
+from sim.core.ladder import actor_code, lookup
 from sim.core.params import half_life_decay
 from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
 from sim.policies.base import row_observation
 
 if TYPE_CHECKING:
+    from sim.core.ladder import LadderTables
     from sim.model.escalation import EscalationModel
     from sim.model.resolve import DayOutcome
     from sim.model.world import Readings, Slots
+
+
+NAME = "us"
+"""The model's attribute for this actor, and its name in configs and the ladder."""
+CODE = actor_code(NAME)
+"""Its code among the acting actors (:func:`sim.core.ladder.actor_code`)."""
 
 
 class UsState(NamedTuple):
@@ -107,9 +114,9 @@ def observe(
 
 
 @compiled
-def rungs(levels: np.ndarray, table: np.ndarray, min_level: int) -> np.ndarray:
+def rungs(levels: np.ndarray, lad: LadderTables) -> np.ndarray:
     """The US rung ids for the policy's levels (no US rung below -1)."""
-    return lookup(table, np.maximum(levels.reshape(-1), -1), min_level)
+    return lookup(lad.by_actor[CODE], np.maximum(levels.reshape(-1), -1), lad.min_level)
 
 
 @compiled
@@ -168,4 +175,4 @@ class UnitedStates(StateView, mesa.Agent):
         )
 
 
-ACTOR = Actor("us", 1, UsState, UsParams, UnitedStates)
+ACTOR = Actor(NAME, 1, UsState, UsParams, UnitedStates)

@@ -39,7 +39,7 @@ import pandas as pd
 from sim.classroom.game import event_sentence, moves
 from sim.classroom.words import IRAN_ORDER_WORDS, move_note
 from sim.config.schema import IRAN_ORDERS, ScenarioConfig
-from sim.core.ladder import FORCE_LEVEL
+from sim.core.ladder import ACTORS, FORCE_LEVEL
 from sim.model.escalation import EscalationModel
 from sim.policies import POLICIES, PolicyParams, make_policy
 
@@ -60,8 +60,6 @@ def team_names(scenario: ScenarioConfig) -> dict[str, str]:
 TEAMS = team_names(ScenarioConfig())
 """The teams of the default scenario."""
 
-ACTORS = ("us", "militia", "iraq")
-"""The actors that take rungs through a policy (Iran gives orders instead)."""
 
 LOG_FILES = {
     "us": "us_choices.csv",

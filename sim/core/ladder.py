@@ -38,8 +38,19 @@ coercion. Policies, deterrence and attack counts rely on it; custom ladders must
 THREAT_LEVEL = 2
 """Ladder convention: level 2 is a threat, the ceiling of a faction in truce or out of means."""
 
-ACTORS = ("us", "militia", "iraq")
-"""Actors that take rungs (Iran acts through restraint and supply, not through rungs)."""
+
+def _acting_actors() -> tuple[str, ...]:
+    """The actors the shipped ladder gives rungs, in the order they first appear in it."""
+    names: dict[str, None] = {}
+    for rung in _parse(*_version(LADDER_DIR / f"{DEFAULT_LADDER}.yaml"))["rungs"]:
+        names.update(dict.fromkeys(rung.get("actors", ())))
+    return tuple(names)
+
+
+def actor_code(name: str) -> int:
+    """An acting actor's code: its row in :attr:`LadderTables.by_actor`, its column block in
+    the day's actions, its code in the shock table."""
+    return ACTORS.index(name)
 
 
 @dataclass
@@ -87,9 +98,13 @@ def ladder_file(name: str | Path) -> Path:
 def read_ladder(name: str | Path) -> dict[str, Any]:
     """A ladder file's contents (a mapping with a ``rungs`` list), read once per process
     and file version: every job of a sweep reads the same ladder."""
-    path = ladder_file(name).resolve()
-    stat = path.stat()
-    return copy.deepcopy(_parse(str(path), stat.st_mtime_ns, stat.st_size))
+    return copy.deepcopy(_parse(*_version(ladder_file(name))))
+
+
+def _version(path: Path) -> tuple[str, int, int]:
+    """A file's resolved path, modification time and size: the key its contents are cached by."""
+    stat = path.resolve().stat()
+    return str(path.resolve()), stat.st_mtime_ns, stat.st_size
 
 
 @functools.lru_cache(maxsize=16)
@@ -97,6 +112,12 @@ def _parse(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where PyYAML has it
     with open(path, encoding="utf-8") as f:
         return yaml.load(f, Loader=loader)
+
+
+ACTORS = _acting_actors()
+"""Actors that take rungs, as the shipped ladder names them (``us``, ``militia``, ``iraq``):
+a new acting actor is declared by giving it rungs there. Iran acts through restraint and
+supply, not through rungs."""
 
 
 def load_ladder_config(name: str | Path) -> LadderConfig:
@@ -171,9 +192,7 @@ class Ladder:
             wounded_cdf=PoissonTable(self.wounded_mean).cdf,
             min_level=self.min_level,
             max_level=self.max_level,
-            us=self._by_actor["us"],
-            militia=self._by_actor["militia"],
-            iraq=self._by_actor["iraq"],
+            by_actor=np.stack([self._by_actor[a] for a in ACTORS]),
             none_rung=self.rung_id("none"),
             truce_rung=self.rung_id("truce"),
             withdrawal_rung=self.rung_id("withdrawal_step"),
@@ -195,8 +214,9 @@ class Ladder:
 
 class LadderTables(NamedTuple):
     """The ladder for compiled code: per rung (indexed by rung id) its level and effects, and
-    the casualty tables (:class:`sim.core.casualties.PoissonTable`); per actor, the rung id
-    for each level from ``min_level`` (its own rung, else the nearest towards 0); the rungs
+    the casualty tables (:class:`sim.core.casualties.PoissonTable`); per acting actor (row
+    :func:`actor_code`), the rung id for each level from ``min_level`` (its own rung, else
+    the nearest towards 0); the rungs
     the model itself plays (no action, a truce, a withdrawal step)."""
 
     level: np.ndarray
@@ -212,9 +232,7 @@ class LadderTables(NamedTuple):
     wounded_cdf: np.ndarray
     min_level: int
     max_level: int
-    us: np.ndarray
-    militia: np.ndarray
-    iraq: np.ndarray
+    by_actor: np.ndarray  # (actors, levels): row actor_code(name)
     none_rung: int
     truce_rung: int
     withdrawal_rung: int

@@ -70,11 +70,11 @@ def end_of_day(
 ) -> None:
     """Day t from the levels each actor's policy chose to the recorded outcomes."""
     lad = w.ladder
-    us_rung = united_states.rungs(us_levels, lad.us, lad.min_level)
+    us_rung = united_states.rungs(us_levels, lad)
     mil_rung, joined = militia.rungs(
         t, u, mil_levels, w.militia, w.militia_params, w.iran.halt_started, w.slots, lad
     )
-    iraq_rung = iraqi_government.rungs(iraq_levels, lad.iraq, lad.min_level)
+    iraq_rung = iraqi_government.rungs(iraq_levels, lad)
     forced_killed, forced = apply_shocks(t, w.shocks, us_rung, mil_rung, iraq_rung, w.us.target)
     us_target = w.us.target.copy()
     militia.commit(

@@ -23,6 +23,7 @@ from sim.actors import ACTORS
 from sim.config.initial_states import state_at
 from sim.config.schema import ScenarioConfig
 from sim.config.validation import validate
+from sim.core.ladder import ACTORS as ACTING
 from sim.core.ladder import Ladder
 from sim.core.streams import ReplicaStreams
 from sim.model.day import Rule, end_of_day, run_days, start_of_day
@@ -120,12 +121,13 @@ class EscalationModel(mesa.Model):
         return {k.removeprefix(prefix): v for k, v in self.draws.items() if k.startswith(prefix)}
 
     @property
-    def deciders(self) -> tuple[Policy, Policy, Policy]:
-        """The policies that decide each day (the US, the militias, Iraq), read each day: a
-        policy swapped on an agent takes over from the next day."""
-        return self.us.policy, self.militia.policy, self.iraq.policy
+    def deciders(self) -> tuple[Policy, ...]:
+        """The policies that decide each day, one per acting actor in the order of
+        :data:`sim.core.ladder.ACTORS` (the US, the militias, Iraq), read each day: a policy
+        swapped on an agent takes over from the next day."""
+        return tuple(getattr(self, actor).policy for actor in ACTING)
 
-    def _compiled_rules(self) -> tuple[Rule, Rule, Rule] | None:
+    def _compiled_rules(self) -> tuple[Rule, ...] | None:
         """Each actor's policy as the compiled day calls it; None if one needs Python."""
         rules = []
         for policy in self.deciders:

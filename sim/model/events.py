@@ -20,10 +20,12 @@ import pyarrow as pa
 from sim.config.schema import ScenarioConfig
 from sim.core.compiled import compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
-from sim.core.ladder import Ladder, LadderTables, rung_at
+from sim.core.ladder import Ladder, LadderTables, actor_code, rung_at
 
 if TYPE_CHECKING:
     from sim.model.resolve import DayOutcome
+
+US, MILITIA = actor_code("us"), actor_code("militia")
 
 FIELDS = (
     "replica",  # index of the replica in the model
@@ -89,7 +91,8 @@ def record_events(
     if rows.shape[0] == 0:
         return
     level, lowest, none = lad.level, lad.min_level, lad.none_rung
-    us_table, militia_table, withdrawal = lad.us, lad.militia, lad.withdrawal_rung
+    us_table, militia_table = lad.by_actor[US], lad.by_actor[MILITIA]
+    withdrawal = lad.withdrawal_rung
     seen_by_us, blamed, killed, wounded = d.seen, d.blamed, d.killed, d.wounded
     seen_by_militia, militia_killed = d.us_seen, d.militia_killed
     n, nf = mil_rung.shape
