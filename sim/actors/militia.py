@@ -199,7 +199,8 @@ def commit(
     halt_on: np.ndarray,
 ) -> None:
     """A truce that Iran ordered (``joined`` today's halt) is held while the halt lasts; one
-    a shock ``forced`` (per faction) for ``truce_days``; each only if it is still the
+    a shock ``forced`` (per faction: which factions' actions a shock replaced) for
+    ``truce_days``; each only if it is still the
     faction's action after the day's shocks. A truce a policy (a person) chose is the day's
     action only. A halt that Iran lifted releases its factions."""
     until, halted = s.truce_until, s.halted

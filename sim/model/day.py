@@ -75,11 +75,16 @@ def end_of_day(
         t, u, mil_levels, w.militia, w.militia_params, w.iran.halt_started, w.slots, lad
     )
     iraq_rung = iraqi_government.rungs(iraq_levels, lad)
-    forced_killed, forced = apply_shocks(t, w.shocks, us_rung, mil_rung, iraq_rung, w.us.target)
+    n = us_rung.shape[0]
+    # each acting actor's rungs as (R, columns) views, in the order of their codes
+    # (sim.core.ladder.ACTORS): the US, the militias (a column per faction), Iraq
+    acts = (us_rung.reshape((n, 1)), mil_rung, iraq_rung.reshape((n, 1)))
+    forced_killed, shocked = apply_shocks(t, w.shocks, acts, w.us.target)
     us_target = w.us.target.copy()
     militia.commit(
-        t, mil_rung, joined, forced, w.militia, w.militia_params, lad.truce_rung, w.iran.halt_on
-    )
+        t, mil_rung, joined, shocked[militia.CODE], w.militia, w.militia_params, lad.truce_rung,
+        w.iran.halt_on,
+    )  # fmt: skip
     iraqi_government.commit(t, iraq_rung, w.iraq, w.iraq_params, lad.level)
 
     d = resolve_day(

@@ -17,11 +17,14 @@ import numpy as np
 from sim.core.casualties import poisson_count
 from sim.core.compiled import compiled
 from sim.core.ladder import FORCE_LEVEL as FORCE
+from sim.core.ladder import actor_code
 from sim.core.perception import misattribute, misread, outcome_level
 
 if TYPE_CHECKING:
     from sim.core.ladder import LadderTables
     from sim.model.world import Perception, Slots
+
+US, MILITIA = actor_code("us"), actor_code("militia")
 
 MASS_CASUALTY_KILLED = 3
 """US deaths at which an attack reads as mass-casualty whatever its intent (Tower 22: 3)."""
@@ -82,8 +85,9 @@ def resolve_day(
     ladder's tables; ``protection`` the US force protection, of which ``protection_effect``
     absorbs attacks.
 
-    ``forced_killed`` (F + 1,) holds the deaths a shock forces for each faction's attack and,
-    last, for the US strike; -1 where none. The tallies' first days and totals are updated in
+    ``forced_killed`` (actors, columns) holds the deaths a shock forces for each acting
+    actor's column (:func:`sim.model.shocks.apply_shocks`; a faction's attack, the US strike),
+    -1 where none. The tallies' first days and totals are updated in
     place; the new escalation index is returned, not stored. Returns a :data:`DayOutcome`.
     """
     level, goldstein, iraq_sovereignty = lad.level, lad.goldstein, lad.iraq_sovereignty
@@ -126,8 +130,8 @@ def resolve_day(
             if not u[r, slot_absorb + f] < shield:
                 killed[r, f] = poisson_count(killed_cdf, rung, u[r, slot_killed + f])
                 wounded[r, f] = poisson_count(wounded_cdf, rung, u[r, slot_wounded + f])
-            if forced_killed[f] >= 0:
-                killed[r, f] = forced_killed[f]
+            if forced_killed[MILITIA, f] >= 0:
+                killed[r, f] = forced_killed[MILITIA, f]
             judged = outcome_level(lv, killed[r, f], FORCE + 1, hi, MASS_CASUALTY_KILLED)
             seen[r, f] = misread(judged, u[r, slot_read + f], noise, false_alarm, lo, hi)
             blamed[r, f] = misattribute(
@@ -146,8 +150,8 @@ def resolve_day(
         used_force[r] = lv_us >= FORCE
         if used_force[r]:
             militia_killed[r] = (
-                forced_killed[nf]
-                if forced_killed[nf] >= 0
+                forced_killed[US, 0]
+                if forced_killed[US, 0] >= 0
                 else poisson_count(killed_cdf, us_rung[r], u[r, slot_strike_killed])
             )
         us_seen[r] = misread(lv_us, u[r, slot_us_read], noise, false_alarm, lo, hi)

@@ -15,17 +15,16 @@ import numpy as np
 
 from sim.config.schema import ScenarioConfig
 from sim.core.compiled import compiled
-from sim.core.ladder import ACTORS, Ladder
+from sim.core.ladder import Ladder, actor_code
 
-ACTOR_CODE = {actor: code for code, actor in enumerate(ACTORS)}
-"""Code of each acting actor in the table."""
-US, MILITIA = ACTOR_CODE["us"], ACTOR_CODE["militia"]
+US = actor_code("us")
 
 
 class ShockTable(NamedTuple):
-    """One entry per shock, in the config's order: its day, actor code, faction index (the
-    acting faction of a militia shock, the target of a US one), rung id and forced deaths
-    (-1: drawn from the rung)."""
+    """One entry per shock, in the config's order: its day, actor code
+    (:func:`sim.core.ladder.actor_code`), faction index (the acting faction of a militia
+    shock, the target of a US one; 0 if none), rung id and forced deaths (-1: drawn from
+    the rung)."""
 
     day: np.ndarray
     actor: np.ndarray
@@ -39,7 +38,7 @@ class ShockTable(NamedTuple):
         rows = [
             (
                 s.day,
-                ACTOR_CODE[s.actor],
+                actor_code(s.actor),
                 0 if s.faction is None else names.index(s.faction),
                 ladder.rung_id(s.action),
                 -1 if s.killed is None else s.killed,
@@ -52,33 +51,30 @@ class ShockTable(NamedTuple):
 
 @compiled
 def apply_shocks(
-    t: int,
-    shocks: ShockTable,
-    us_rung: np.ndarray,
-    mil_rung: np.ndarray,
-    iraq_rung: np.ndarray,
-    us_target: np.ndarray,
+    t: int, shocks: ShockTable, acts: tuple[np.ndarray, ...], us_target: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Replace day t's rungs (in place) by the day's shocks, in the config's order; a US
-    shock also sets the US target (in place). Returns the forced deaths, (F + 1,): each
-    faction's attack, then the US strike, -1 where none; and which factions' actions were
-    forced, (F,)."""
+    """Replace day t's actions (in place) by the day's shocks, in the config's order.
+
+    ``acts`` holds each acting actor's rung ids, (R, columns), by actor code: the militias
+    act per faction, so a militia shock replaces its faction's column; the others act in one
+    column. A US shock also aims the US at its faction (``us_target``, in place). Returns,
+    each (actors, most columns): the deaths the shocks force (-1 where none) and which
+    columns a shock replaced."""
     days, actors, factions, rungs, killed = shocks
-    nf = mil_rung.shape[1]
-    forced = np.full(nf + 1, -1, np.int64)
-    forced_factions = np.zeros(nf, np.bool_)
+    width = 1
+    for a in range(len(acts)):
+        width = max(width, acts[a].shape[1])
+    forced_killed = np.full((len(acts), width), -1, np.int64)
+    shocked = np.zeros((len(acts), width), np.bool_)
     for i in range(days.shape[0]):
         if days[i] != t:
             continue
-        actor, faction, rung = actors[i], factions[i], rungs[i]
-        if actor == US:
-            us_rung[:] = rung
-            us_target[:] = faction
-        elif actor == MILITIA:
-            mil_rung[:, faction] = rung
-            forced_factions[faction] = True
-        else:
-            iraq_rung[:] = rung
+        a = actors[i]
+        column = factions[i] if acts[a].shape[1] > 1 else 0
+        acts[a][:, column] = rungs[i]
+        shocked[a, column] = True
+        if a == US:
+            us_target[:] = factions[i]
         if killed[i] >= 0:
-            forced[nf if actor == US else faction] = killed[i]
-    return forced, forced_factions
+            forced_killed[a, column] = killed[i]
+    return forced_killed, shocked
