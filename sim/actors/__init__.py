@@ -12,7 +12,7 @@ the model with no edit of theirs.
 import importlib
 import pkgutil
 
-from sim.actors.registry import Actor
+from sim.actors.registry import Actor, Logged
 
 _NOT_ACTORS = {"registry", "views"}
 
@@ -28,4 +28,4 @@ ACTORS: tuple[Actor, ...] = tuple(
 )
 """Every actor, in the order the model builds them."""
 
-__all__ = ["ACTORS", "Actor"]
+__all__ = ["ACTORS", "Actor", "Logged"]

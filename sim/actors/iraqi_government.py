@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from sim.actors.registry import Actor
+from sim.actors.registry import Actor, Logged
 from sim.actors.views import StateView
 from sim.config.schema import IraqConfig
 from sim.core.compiled import clip_scalar, compiled
@@ -42,6 +42,7 @@ NAME = "iraq"
 """The model's attribute for this actor, and its name in configs and the ladder."""
 CODE = actor_code(NAME)
 """Its code among the acting actors (:func:`sim.core.ladder.actor_code`)."""
+US, MILITIA = actor_code("us"), actor_code("militia")
 
 
 class IraqState(NamedTuple):
@@ -120,6 +121,25 @@ def commit(t: int, iraq_rung: np.ndarray, s: IraqState, p: IraqParams, level: np
 
 
 @compiled
+def logged(iraq_rung: np.ndarray, level: np.ndarray) -> Logged:
+    """The day's government action for the event log: a mediation (below level 0) is aimed at
+    all the militia factions, a protest or demand at the United States; everyone reads it as
+    it is."""
+    n = iraq_rung.shape[0]
+    target = np.empty((n, 1), np.int64)
+    column = np.empty((n, 1), np.int64)
+    seen = np.empty((n, 1), np.int64)
+    for r in range(n):
+        seen[r, 0] = level[iraq_rung[r]]
+        mediation = seen[r, 0] < 0
+        target[r, 0] = MILITIA if mediation else US
+        column[r, 0] = -1 if mediation else 0
+    none = np.full((n, 1), -1, np.int64)
+    zero = np.zeros((n, 1), np.int64)
+    return Logged(target, column, seen, none, zero, zero.copy())
+
+
+@compiled
 def absorb(d: DayOutcome, s: IraqState, p: IraqParams) -> np.ndarray:
     """Grievance decays and accumulates the day's sovereignty breaches; pressure moves at
     ``pressure_rate`` towards baseline + grievance; talks under way progress with the
@@ -163,4 +183,6 @@ class IraqiGovernment(StateView, mesa.Agent):
         )
 
 
-ACTOR = Actor(NAME, 3, IraqState, IraqParams, IraqiGovernment)
+ACTOR = Actor(
+    NAME, 3, IraqState, IraqParams, IraqiGovernment, parties=lambda config: ["Iraqi government"]
+)

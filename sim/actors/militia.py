@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from sim.actors.registry import Actor
+from sim.actors.registry import Actor, Logged
 from sim.actors.views import StateView
 from sim.config.schema import FactionConfig, MilitiaConfig
 from sim.core.compiled import clip_scalar, compiled
@@ -35,8 +35,10 @@ from sim.core.perception import read_lagged
 from sim.policies import Observation, make_policy
 
 if TYPE_CHECKING:
+    from sim.config.schema import ScenarioConfig
     from sim.core.ladder import LadderTables
     from sim.model.escalation import EscalationModel
+    from sim.model.resolve import DayOutcome
     from sim.model.world import Readings, Slots
 
 
@@ -44,6 +46,7 @@ NAME = "militia"
 """The model's attribute for this actor, and its name in configs and the ladder."""
 CODE = actor_code(NAME)
 """Its code among the acting actors (:func:`sim.core.ladder.actor_code`)."""
+US = actor_code("us")
 
 
 class MilitiaState(NamedTuple):
@@ -306,6 +309,24 @@ class Militia(StateView, mesa.Agent):
         self.state = MilitiaState(*(column[:, index] for column in forces.state))
 
 
+@compiled
+def logged(mil_rung: np.ndarray, d: DayOutcome, level: np.ndarray) -> Logged:
+    """The day's militia actions for the event log: each faction's, aimed at the United
+    States, read by the US as ``d.seen`` and, if an attack, blamed on ``d.blamed``."""
+    n, nf = mil_rung.shape
+    blamed = np.empty((n, nf), np.int64)
+    for r in range(n):
+        for f in range(nf):
+            blamed[r, f] = d.blamed[r, f] if level[mil_rung[r, f]] >= FORCE else -1
+    target = np.full((n, nf), US, np.int64)
+    return Logged(target, np.zeros((n, nf), np.int64), d.seen, blamed, d.killed, d.wounded)
+
+
+def factions(config: ScenarioConfig) -> list[str]:
+    """The factions' names: the parties the militias act as."""
+    return [f.name for f in config.militia.factions]
+
+
 def build_forces(model: EscalationModel) -> MilitiaForces:
     """The factions' shared state and policy, and one Mesa agent per faction
     (``model.militias``)."""
@@ -316,4 +337,7 @@ def build_forces(model: EscalationModel) -> MilitiaForces:
     return forces
 
 
-ACTOR = Actor(NAME, 2, MilitiaState, MilitiaParams, build_forces)
+ACTOR = Actor(
+    NAME, 2, MilitiaState, MilitiaParams, build_forces, parties=factions,
+    everyone="all militia factions",
+)  # fmt: skip

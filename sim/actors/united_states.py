@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
-from sim.actors.registry import Actor
+from sim.actors.registry import Actor, Logged
 from sim.actors.views import StateView
 from sim.config.schema import USConfig
 from sim.core.compiled import clip_scalar, compiled
@@ -35,6 +35,7 @@ NAME = "us"
 """The model's attribute for this actor, and its name in configs and the ladder."""
 CODE = actor_code(NAME)
 """Its code among the acting actors (:func:`sim.core.ladder.actor_code`)."""
+MILITIA = actor_code("militia")
 
 
 class UsState(NamedTuple):
@@ -120,6 +121,21 @@ def rungs(levels: np.ndarray, lad: LadderTables) -> np.ndarray:
 
 
 @compiled
+def logged(target: np.ndarray, d: DayOutcome) -> Logged:
+    """The day's US action for the event log: aimed at the faction ``target``, read by the
+    militias as ``d.us_seen``, killing ``d.militia_killed``."""
+    n = target.shape[0]
+    return Logged(
+        np.full((n, 1), MILITIA, np.int64),
+        target.reshape((n, 1)),
+        d.us_seen.reshape((n, 1)),
+        np.full((n, 1), -1, np.int64),
+        d.militia_killed.reshape((n, 1)),
+        np.zeros((n, 1), np.int64),
+    )
+
+
+@compiled
 def absorb(d: DayOutcome, s: UsState, p: UsParams) -> None:
     """The US state after day outcome ``d``: pressure decays and rises with casualties;
     protection relaxes towards its baseline and rises with attacks; credibility rises with
@@ -175,4 +191,4 @@ class UnitedStates(StateView, mesa.Agent):
         )
 
 
-ACTOR = Actor(NAME, 1, UsState, UsParams, UnitedStates)
+ACTOR = Actor(NAME, 1, UsState, UsParams, UnitedStates, parties=lambda config: ["United States"])

@@ -104,9 +104,13 @@ def end_of_day(
     iran.absorb(d, us_rung, w.iran, w.iran_params, lad)
 
     record_day(t, w, d)
-    record_events(
-        t, w.events, lad, w.withdrawal.stepping, us_rung, us_target, mil_rung, iraq_rung, d
-    )
+    if w.events.rows.shape[0]:  # the event log is kept: each acting actor's rows, by code
+        logged = (
+            united_states.logged(us_target, d),
+            militia.logged(mil_rung, d, lad.level),
+            iraqi_government.logged(iraq_rung, lad.level),
+        )
+        record_events(t, w.events, lad, acts, logged, w.withdrawal.stepping)
 
 
 @compiled

@@ -5,27 +5,30 @@ The compiled day writes each action as a row of integer codes into a preallocate
 the log (:meth:`EventLog.collect`), which becomes a tidy table with names in place of codes
 only when asked (:meth:`EventLog.frame`).
 
-Parties are numbered: 0 the United States, 1..F the factions, F + 1 the Iraqi government and
-F + 2 "all militia factions" (the target of an Iraqi mediation).
+Parties are numbered by the acting actors (:data:`sim.core.ladder.ACTORS`) in the order of
+their codes, each with as many parties as it has columns of actions (its ``parties``): 0 the
+United States, 1..F the factions, F + 1 the Iraqi government; then one party for all the
+parties of each actor that names them as one (``everyone``): F + 2 "all militia factions", the
+target of an Iraqi mediation. Each actor's actions reach the log as a
+:class:`sim.actors.Logged` from its own kernel, so this module names no actor but for the
+withdrawal step (a US action that is not a rung the US policy chooses).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sim.actors import ACTORS as DECLARED
+from sim.actors import Logged
 from sim.config.schema import ScenarioConfig
 from sim.core.compiled import compiled
-from sim.core.ladder import FORCE_LEVEL as FORCE
-from sim.core.ladder import Ladder, LadderTables, actor_code, rung_at
+from sim.core.ladder import ACTORS, Ladder, LadderTables, actor_code, rung_at
 
-if TYPE_CHECKING:
-    from sim.model.resolve import DayOutcome
-
-US, MILITIA = actor_code("us"), actor_code("militia")
+US, IRAQ = actor_code("us"), actor_code("iraq")
 
 FIELDS = (
     "replica",  # index of the replica in the model
@@ -41,27 +44,62 @@ FIELDS = (
 )
 """The columns of a row of the buffer, in order."""
 
-ACTIONS_PER_REPLICA_DAY = 3
-"""Most rows a replica adds in a day besides one per faction: the US action, a withdrawal
-step and the Iraqi government's action."""
+
+class Parties(NamedTuple):
+    """The parties of a scenario (module docstring): by party number, their names and their
+    actors; by actor code, the party number of the actor's first column and of all its
+    columns at once (its only party if it has one); how many parties act."""
+
+    names: list[str]
+    actors: list[str]
+    first: np.ndarray
+    everyone: np.ndarray
+    acting: int
+
+
+def parties(config: ScenarioConfig) -> Parties:
+    """The parties of a scenario, from the acting actors' declarations."""
+    declared = {actor.name: actor for actor in DECLARED}
+    acting = [declared[name] for name in ACTORS]
+    names: list[str] = []
+    actors: list[str] = []
+    first, everyone = [], []
+    for actor in acting:
+        own = actor.parties(config)
+        first.append(len(names))
+        names += own
+        actors += [actor.name] * len(own)
+    columns = len(names)
+    for actor, start in zip(acting, first, strict=True):
+        everyone.append(len(names) if actor.everyone else start)
+        if actor.everyone:
+            names.append(actor.everyone)
+            actors.append(actor.name)
+    return Parties(names, actors, np.array(first, np.int64), np.array(everyone, np.int64), columns)
 
 
 class EventBuffer(NamedTuple):
-    """Rows written by compiled code: ``rows[:count[0]]`` hold the actions so far."""
+    """Rows written by compiled code: ``rows[:count[0]]`` hold the actions so far; the
+    party numbers of each acting actor's first column and of all its columns
+    (:class:`Parties`), by actor code."""
 
     rows: np.ndarray  # (capacity, len(FIELDS)) integers
     count: np.ndarray  # (1,) rows used
+    first_party: np.ndarray  # (actors,)
+    everyone: np.ndarray  # (actors,)
 
     @classmethod
-    def sized(cls, days: int, n_replicas: int, n_factions: int) -> EventBuffer:
-        """A buffer for every action of ``days`` days."""
-        capacity = days * n_replicas * (n_factions + ACTIONS_PER_REPLICA_DAY)
-        return cls(np.empty((capacity, len(FIELDS)), np.int64), np.zeros(1, np.int64))
+    def sized(cls, days: int, n_replicas: int, parties: Parties) -> EventBuffer:
+        """A buffer for every action of ``days`` days: each party's, and a withdrawal step."""
+        capacity = days * n_replicas * (parties.acting + 1)
+        rows = np.empty((capacity, len(FIELDS)), np.int64)
+        return cls(rows, np.zeros(1, np.int64), parties.first, parties.everyone)
 
     @classmethod
     def none(cls) -> EventBuffer:
         """No buffer: the day logs nothing."""
-        return cls(np.empty((0, len(FIELDS)), np.int64), np.zeros(1, np.int64))
+        nobody = np.zeros(len(ACTORS), np.int64)
+        return cls(np.empty((0, len(FIELDS)), np.int64), np.zeros(1, np.int64), nobody, nobody)
 
 
 @compiled
@@ -78,66 +116,49 @@ def record_events(
     t: int,
     buffer: EventBuffer,
     lad: LadderTables,
+    acts: tuple[np.ndarray, ...],
+    logged: tuple[Logged, ...],
     stepping: np.ndarray,
-    us_rung: np.ndarray,
-    us_target: np.ndarray,
-    mil_rung: np.ndarray,
-    iraq_rung: np.ndarray,
-    d: DayOutcome,
 ) -> None:
-    """Log day t's actions with how their targets read them (nothing without a buffer):
-    the rungs played, whether a withdrawal step was taken, and the day's outcome ``d``."""
+    """Log day t's actions (nothing without a buffer): each acting actor's rungs ``acts``
+    (R, columns) and what became of them (``logged``, both by actor code), the rung its
+    target read each as; then a withdrawal step where one was taken (``stepping``)."""
     rows, count = buffer.rows, buffer.count
     if rows.shape[0] == 0:
         return
+    first, everyone = buffer.first_party, buffer.everyone
     level, lowest, none = lad.level, lad.min_level, lad.none_rung
-    us_table, militia_table = lad.by_actor[US], lad.by_actor[MILITIA]
     withdrawal = lad.withdrawal_rung
-    seen_by_us, blamed, killed, wounded = d.seen, d.blamed, d.killed, d.wounded
-    seen_by_militia, militia_killed = d.us_seen, d.militia_killed
-    n, nf = mil_rung.shape
-    iraq, all_militias = nf + 1, nf + 2
     i = count[0]
-    for r in range(n):
-        for f in range(nf):
-            rung = mil_rung[r, f]
-            if rung != none:
-                seen = seen_by_us[r, f]
-                attributed = 1 + blamed[r, f] if level[rung] >= FORCE else -1
-                perceived = rung_at(militia_table, seen, lowest)
+    for r in range(acts[0].shape[0]):
+        for a in range(len(acts)):
+            rungs, log, table = acts[a], logged[a], lad.by_actor[a]
+            for c in range(rungs.shape[1]):
+                rung = rungs[r, c]
+                if rung == none:
+                    continue
+                seen = log.perceived_level[r, c]
+                aimed, column = log.target_actor[r, c], log.target_column[r, c]
+                target = first[aimed] + column if column >= 0 else everyone[aimed]
+                blamed = log.attributed[r, c]
                 i = _row(
-                    rows, i, r, t, 1 + f, 0, rung, perceived, seen, attributed,
-                    killed[r, f], wounded[r, f],
+                    rows, i, r, t, first[a] + c, target, rung, rung_at(table, seen, lowest),
+                    seen, first[a] + blamed if blamed >= 0 else -1, log.killed[r, c],
+                    log.wounded[r, c],
                 )  # fmt: skip
-        rung = us_rung[r]
-        if rung != none:
-            seen = seen_by_militia[r]
-            perceived = rung_at(us_table, seen, lowest)
-            target = 1 + us_target[r]
-            i = _row(rows, i, r, t, 0, target, rung, perceived, seen, -1, militia_killed[r], 0)
         if stepping[r]:
-            i = _row(rows, i, r, t, 0, iraq, withdrawal, withdrawal, level[withdrawal], -1, 0, 0)
-        rung = iraq_rung[r]
-        if rung != none:
-            target = all_militias if level[rung] < 0 else 0
-            i = _row(rows, i, r, t, iraq, target, rung, rung, level[rung], -1, 0, 0)
+            us, iraq = first[US], first[IRAQ]
+            i = _row(rows, i, r, t, us, iraq, withdrawal, withdrawal, level[withdrawal], -1, 0, 0)
     count[0] = i
-
-
-def parties(config: ScenarioConfig) -> tuple[list[str], list[str]]:
-    """The parties' names and their actors, by party number (module docstring)."""
-    factions = [f.name for f in config.militia.factions]
-    names = ["United States", *factions, "Iraqi government", "all militia factions"]
-    actors = ["us", *(["militia"] * len(factions)), "iraq", "militia"]
-    return names, actors
 
 
 class EventLog:
     """The actions logged so far, as blocks of rows (module docstring)."""
 
     def __init__(self, config: ScenarioConfig, max_days: int, n_replicas: int) -> None:
-        self.buffer = EventBuffer.sized(max_days, n_replicas, len(config.militia.factions))
-        self.names, self.actors = parties(config)
+        who = parties(config)
+        self.buffer = EventBuffer.sized(max_days, n_replicas, who)
+        self.names, self.actors = who.names, who.actors
         self.blocks: list[np.ndarray] = []
 
     def collect(self) -> None:
