@@ -6,10 +6,14 @@ from __future__ import annotations
 import pkgutil
 
 import numpy as np
+import yaml
 
 import sim.actors
 from sim import EscalationModel
 from sim.actors import ACTORS
+from sim.core.ladder import ACTORS as LADDER_ACTORS
+from sim.core.ladder import DEFAULT_LADDER, LADDER_DIR, actor_code
+from sim.model.events import parties
 from sim.model.world import World
 
 from .conftest import SMALL
@@ -35,3 +39,31 @@ def test_the_world_holds_each_actors_agent_state_and_params() -> None:
     model.run(days=30)
     assert (faction.capability == model.world.militia.capability[:, 1]).all()
     assert np.shares_memory(faction.capability, model.world.militia.capability)
+
+
+def test_the_acting_actors_are_the_ladders() -> None:
+    """An actor acts (takes rungs) because the shipped ladder gives it rungs; each acting
+    actor declares its parties, and the model's deciders follow the ladder's order."""
+    rungs = yaml.safe_load((LADDER_DIR / f"{DEFAULT_LADDER}.yaml").read_text())["rungs"]
+    named = list(dict.fromkeys(a for r in rungs for a in r.get("actors", ())))
+    assert list(LADDER_ACTORS) == named == ["us", "militia", "iraq"]
+    assert [actor_code(a) for a in named] == [0, 1, 2]
+    for actor in ACTORS:
+        assert (actor.parties is not None) == (actor.name in LADDER_ACTORS), actor.name
+    model = EscalationModel(SMALL)
+    assert model.deciders == tuple(getattr(model, a).policy for a in LADDER_ACTORS)
+    tables = model.world.ladder.by_actor
+    for name in LADDER_ACTORS:  # each actor's row of level tables names only its own rungs
+        own = {i for i, r in enumerate(model.config.ladder.rungs) if name in r.actors}
+        assert set(tables[actor_code(name)]) <= own
+
+
+def test_parties_are_numbered_from_the_declarations() -> None:
+    config = EscalationModel(SMALL).config
+    factions = [f.name for f in config.militia.factions]
+    nf = len(factions)
+    who = parties(config)
+    assert who.names == ["United States", *factions, "Iraqi government", "all militia factions"]
+    assert who.actors == ["us", *["militia"] * nf, "iraq", "militia"]
+    assert who.first.tolist() == [0, 1, nf + 1] and who.acting == nf + 2
+    assert who.everyone.tolist() == [0, nf + 2, nf + 1]  # a one-party actor: that party

@@ -210,11 +210,13 @@ def test_faction_means_are_numpys_to_the_last_bit(factions):
     np.testing.assert_array_equal(faction_mean(x), np.add.reduce(x, axis=1) / factions)
 
 
-def test_every_per_faction_slot_is_a_slot():
-    from sim.model.world import PER_FACTION, Slots
+def test_every_per_faction_slot_is_a_slot_and_the_first_layout_comes_first():
+    from sim.actors import ACTORS
+    from sim.model.world import FIRST_SLOTS, PER_FACTION, Slots, slot_layout
 
     assert set(Slots._fields) >= PER_FACTION
-    slots, width = Slots.layout(3)
+    assert Slots._fields == (*FIRST_SLOTS, *(d for a in ACTORS for d in a.draws))
+    slots, width = slot_layout(3)
     assert width == 4 + 9 * 3 and slots.us_jitter == slots.mil_blame_pick + 3
 
 

@@ -53,6 +53,10 @@ class Actor:
             one; the militias: their factions); None for an actor that takes no rungs.
         everyone: The name of all its parties as one target ("all militia factions"), for an
             actor acting as several; "" if none.
+        draws: The random decisions it takes each day, by name: one column of the day's
+            uniforms per replica each, which its kernels read at ``slots.<name>``
+            (:func:`sim.model.world.slot_layout`). The first actors' are laid out in
+            :data:`sim.model.world.FIRST_SLOTS` instead.
     """
 
     name: str
@@ -62,3 +66,4 @@ class Actor:
     build: Callable[[EscalationModel], Any]
     parties: Callable[[ScenarioConfig], list[str]] | None = None
     everyone: str = ""
+    draws: tuple[str, ...] = ()

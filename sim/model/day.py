@@ -89,8 +89,7 @@ def end_of_day(
 
     d = resolve_day(
         t, u, w.slots, lad, w.perception, w.tallies, w.us.protection,
-        w.us_params.protection_effect, w.withdrawal.stepping, us_rung, mil_rung, iraq_rung,
-        forced_killed,
+        w.us_params.protection_effect, w.withdrawal.stepping, acts, forced_killed,
     )  # fmt: skip
     w.tallies.index[:] = d.escalation_index
     keep_readings(t, w.readings, d, us_target)

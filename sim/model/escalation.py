@@ -30,7 +30,7 @@ from sim.model.day import Rule, end_of_day, run_days, start_of_day
 from sim.model.events import EventLog
 from sim.model.outputs import SeriesRecorder, check_memory
 from sim.model.uncertainty import replica_parameters
-from sim.model.world import Slots, build_world
+from sim.model.world import build_world, slot_layout
 from sim.policies import Observation, Policy
 from sim.policies.dispatch import code_of
 
@@ -94,7 +94,7 @@ class EscalationModel(mesa.Model):
 
         self.draws = replica_parameters(cfg, self.replica_ids)
         """Each replica's posterior draw of the calibrated parameters it draws, by key."""
-        self.slots, width = Slots.layout(self.n_factions)
+        self.slots, width = slot_layout(self.n_factions)
         self.streams = ReplicaStreams(stream_seed(cfg), self.replica_ids, width)
         # every actor's agent, in their order (sim.actors.ACTORS): self.us, self.militia (and
         # self.militias, its factions), self.iraq, self.iran, self.withdrawal

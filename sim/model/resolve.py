@@ -74,16 +74,17 @@ def resolve_day(
     protection: np.ndarray,
     protection_effect: float,
     stepping: np.ndarray,
-    us_rung: np.ndarray,
-    mil_rung: np.ndarray,
-    iraq_rung: np.ndarray,
+    acts: tuple[np.ndarray, ...],
     forced_killed: np.ndarray,
 ) -> DayOutcome:
-    """Resolve day ``t`` for every replica, given the day's actions (rung ids: the US (R,),
-    the militias (R, F), the Iraqi government (R,)) and whether a withdrawal step was taken
-    (``stepping``); ``u`` is the day's (R, width) uniforms, read at ``slots``; ``lad`` the
-    ladder's tables; ``protection`` the US force protection, of which ``protection_effect``
-    absorbs attacks.
+    """Resolve day ``t`` for every replica, given the day's actions (``acts``: each acting
+    actor's rung ids, (R, columns), by actor code) and whether a withdrawal step was taken
+    (``stepping``). What every action does by the ladder alone (the day's Goldstein sum, its
+    peak level and the index, Iraq's sovereignty grievance, the first day of each rung) is
+    summed over all the acting actors; what a militia attack or a US strike does besides
+    (casualties, how it is read and blamed) is theirs. ``u`` is the day's (R, width)
+    uniforms, read at ``slots``; ``lad`` the ladder's tables; ``protection`` the US force
+    protection, of which ``protection_effect`` absorbs attacks.
 
     ``forced_killed`` (actors, columns) holds the deaths a shock forces for each acting
     actor's column (:func:`sim.model.shocks.apply_shocks`; a faction's attack, the US strike),
@@ -101,6 +102,7 @@ def resolve_day(
     slot_absorb, slot_killed, slot_wounded = slots.mil_absorb, slots.mil_killed, slots.mil_wounded
     slot_read, slot_blame, slot_blame_pick = slots.mil_read, slots.mil_blame, slots.mil_blame_pick
     slot_strike_killed, slot_us_read = slots.strike_killed, slots.us_read
+    us_rung, mil_rung = acts[US], acts[MILITIA]  # (R, 1) and (R, F)
     n, nf = mil_rung.shape
     killed = np.zeros((n, nf), np.int64)
     wounded = np.zeros((n, nf), np.int64)
@@ -122,8 +124,6 @@ def resolve_day(
     for r in range(n):
         shield = protection_effect * protection[r]
         top = level[mil_rung[r, 0]]
-        mil_sovereignty = 0.0
-        mil_goldstein = 0.0
         for f in range(nf):
             rung = mil_rung[r, f]
             lv = level[rung]
@@ -142,35 +142,37 @@ def resolve_day(
             if lv >= FORCE:
                 attacks[r] += 1
             top = max(top, lv)
-            mil_sovereignty += iraq_sovereignty[rung]
-            mil_goldstein += goldstein[rung]
         mil_max[r] = top
-        lv_us = level[us_rung[r]]
+        lv_us = level[us_rung[r, 0]]
         us_level[r] = lv_us
         used_force[r] = lv_us >= FORCE
         if used_force[r]:
             militia_killed[r] = (
                 forced_killed[US, 0]
                 if forced_killed[US, 0] >= 0
-                else poisson_count(killed_cdf, us_rung[r], u[r, slot_strike_killed])
+                else poisson_count(killed_cdf, us_rung[r, 0], u[r, slot_strike_killed])
             )
         us_seen[r] = misread(lv_us, u[r, slot_us_read], noise, false_alarm, lo, hi)
-        sovereignty[r] = iraq_sovereignty[us_rung[r]] + mil_sovereignty
-        goldstein_sum[r] = (
-            goldstein[us_rung[r]]
-            + goldstein[iraq_rung[r]]
-            + mil_goldstein
-            + (goldstein[withdrawal_rung] if stepping[r] else 0.0)
-        )
-        peak[r] = max(max(max(top, lv_us), level[iraq_rung[r]]), 0)
+        # Every action by the ladder alone, actor by actor in the order of their codes.
+        breach, score, top = 0.0, 0.0, 0
+        for a in range(len(acts)):
+            breach_a, score_a = 0.0, 0.0
+            for c in range(acts[a].shape[1]):
+                rung = acts[a][r, c]
+                breach_a += iraq_sovereignty[rung]
+                score_a += goldstein[rung]
+                top = max(top, level[rung])
+                if first_day[r, rung] < 0:  # the first day on each rung played today
+                    first_day[r, rung] = t
+            breach += breach_a
+            score += score_a
+        sovereignty[r] = breach
+        goldstein_sum[r] = score + (goldstein[withdrawal_rung] if stepping[r] else 0.0)
+        peak[r] = top
         new_index[r] = index_decay * index[r] + scale * peak[r] / hi
-        # First day on each rung played today.
-        for rung in (us_rung[r], iraq_rung[r], withdrawal_rung if stepping[r] else none_rung):
-            if first_day[r, rung] < 0:
-                first_day[r, rung] = t
-        for f in range(nf):
-            if first_day[r, mil_rung[r, f]] < 0:
-                first_day[r, mil_rung[r, f]] = t
+        stepped = withdrawal_rung if stepping[r] else none_rung  # the withdrawal's action
+        if first_day[r, stepped] < 0:
+            first_day[r, stepped] = t
         cumulative[0, r] += attacks[r]
         cumulative[1, r] += 1 if used_force[r] else 0
         cumulative[2, r] += us_killed[r]

@@ -26,35 +26,40 @@ if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
 
 
-class Slots(NamedTuple):
-    """First column of each random decision in a day's block of uniforms (per replica).
+FIRST_SLOTS = (
+    "us_policy",
+    "us_read",
+    "strike_killed",
+    "iraq_policy",
+    "mil_policy",
+    "mil_read",
+    "mil_absorb",
+    "mil_killed",
+    "mil_wounded",
+    "mil_blame",
+    "mil_blame_pick",
+    "us_jitter",
+    "mil_truce",
+)
+"""The random decisions of the first actors, in the layout of the random streams: kept here,
+in this order, because reordering them changes every number the model draws. An actor added
+since declares its own (``Actor.draws``); they follow these, in the actors' order."""
 
-    The fields' order *is* the layout of the random streams: per-faction slots take one
-    column per faction. Reordering them changes every number the model draws.
-    """
+Slots = NamedTuple(  # functional form: the fields of later actors come from the registry
+    "Slots", [(name, int) for name in (*FIRST_SLOTS, *(d for a in ACTORS for d in a.draws))]
+)
+Slots.__doc__ = """First column of each random decision in a day's block of uniforms (per
+replica); per-faction slots take one column per faction. The fields' order *is* the layout of
+the random streams (:data:`FIRST_SLOTS`)."""
 
-    us_policy: int
-    us_read: int
-    strike_killed: int
-    iraq_policy: int
-    mil_policy: int
-    mil_read: int
-    mil_absorb: int
-    mil_killed: int
-    mil_wounded: int
-    mil_blame: int
-    mil_blame_pick: int
-    us_jitter: int
-    mil_truce: int
 
-    @classmethod
-    def layout(cls, n_factions: int) -> tuple[Slots, int]:
-        """The slots for ``n_factions`` factions and the width of a day's block."""
-        starts, width = [], 0
-        for name in cls._fields:
-            starts.append(width)
-            width += n_factions if name in PER_FACTION else 1
-        return cls(*starts), width
+def slot_layout(n_factions: int) -> tuple[Slots, int]:
+    """The slots for ``n_factions`` factions and the width of a day's block."""
+    starts, width = [], 0
+    for name in Slots._fields:
+        starts.append(width)
+        width += n_factions if name in PER_FACTION else 1
+    return Slots(*starts), width
 
 
 PER_FACTION = frozenset(
@@ -138,9 +143,8 @@ def build_world(model: EscalationModel) -> World:
     """The world of a freshly built model: its agents' state and parameters, and the rest."""
     cfg = model.config
     n, nf = model.n_replicas, model.n_factions
-    depth = 1 + max(
-        cfg.us.reaction_lag_days, cfg.militia.reaction_lag_days, cfg.iraq.reaction_lag_days
-    )
+    lags = (getattr(getattr(cfg, a.name), "reaction_lag_days", 0) for a in ACTORS)
+    depth = 1 + max(lags)  # deep enough for the slowest actor's reading
     agents = {}
     for actor in ACTORS:
         agent = getattr(model, actor.name)
