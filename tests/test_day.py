@@ -223,6 +223,26 @@ def test_every_per_faction_slot_is_a_slot_and_the_first_layout_comes_first():
 # ------------------------------------------------------------------ shocks override choices
 
 
+def test_each_shock_acts_as_its_actor_and_aims_where_it_says():
+    """The day holds each acting actor's rungs by actor code: a shock lands on its own actor
+    (and faction), in every replica, and the event log shows whom it was aimed at."""
+    shocks = [
+        {"day": 5, "actor": "us", "action": "targeted_killing", "faction": "Harakat al-Nujaba"},
+        {"day": 5, "actor": "militia", "action": "casualty_attack", "faction": "Harakat al-Nujaba"},
+        {"day": 5, "actor": "iraq", "action": "mediation"},
+    ]
+    model = EscalationModel({"seed": 4, "replicas": 6, "horizon_days": 10, "shocks": shocks}).run()
+    day5 = model.event_log().query("day == 5")
+    expected = {
+        ("us", "United States", "targeted_killing", "Harakat al-Nujaba"),
+        ("militia", "Harakat al-Nujaba", "casualty_attack", "United States"),
+        ("iraq", "Iraqi government", "mediation", "all militia factions"),
+    }
+    for _, rows in day5.groupby("replica"):
+        shown = set(rows[["actor", "actor_name", "action", "target_name"]].itertuples(index=False))
+        assert expected <= shown
+
+
 def test_a_shock_overriding_a_mediation_leaves_no_mediation_behind():
     """Seed 3: Iraq's policy mediates on day 6 (restraining the militias to day 21). A shock
     forcing a condemnation that day replaces the mediation, and with it its restraint."""
