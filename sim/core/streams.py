@@ -31,7 +31,7 @@ class ReplicaStreams:
     Args:
         seed: The scenario seed (or a sequence of integers: SeedSequence entropy).
         replica_ids: The global indices of the replicas held here (default ``range(R)``).
-        width: Uniforms per replica per day (:meth:`sim.model.world.Slots.layout`).
+        width: Uniforms per replica per day (:func:`sim.model.world.slot_layout`).
     """
 
     def __init__(self, seed: int | Sequence[int], replica_ids: Sequence[int], width: int) -> None:

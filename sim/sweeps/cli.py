@@ -16,7 +16,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import hydra
 from hydra.core.config_store import ConfigStore
@@ -26,7 +26,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config.schema import ScenarioConfig
+from sim.config.schema import DEFAULT_POLICIES, ScenarioConfig
 from sim.config.validation import ConfigError, validate
 from sim.core.ladder import DEFAULT_LADDER
 from sim.files import write_text
@@ -69,7 +69,10 @@ def register_configs() -> None:
     faster, which a sweep pays once per job.
     """
     cs = ConfigStore.instance()
-    defaults = dataclasses.asdict(ScenarioConfig())
+    defaults: dict[str, Any] = dataclasses.asdict(ScenarioConfig())
+    # Each acting actor's default policy, as the Python API picks it: the schema first, then
+    # the policies' nodes over its empty `policy` fields (a group each: us/policy=NAME).
+    defaults["defaults"] = ["_self_", *({f"{a}/policy": p} for a, p in DEFAULT_POLICIES.items())]
     # The ladder by name: read from its file by the validator, once per process. Composed by
     # Hydra its 150-odd values would make every sweep job's config ~25% slower to compose.
     defaults["ladder"] = DEFAULT_LADDER
