@@ -103,8 +103,9 @@ def read_ladder(name: str | Path) -> dict[str, Any]:
 
 def _version(path: Path) -> tuple[str, int, int]:
     """A file's resolved path, modification time and size: the key its contents are cached by."""
-    stat = path.resolve().stat()
-    return str(path.resolve()), stat.st_mtime_ns, stat.st_size
+    resolved = path.resolve()
+    stat = resolved.stat()
+    return str(resolved), stat.st_mtime_ns, stat.st_size
 
 
 @functools.lru_cache(maxsize=16)
@@ -216,8 +217,8 @@ class LadderTables(NamedTuple):
     """The ladder for compiled code: per rung (indexed by rung id) its level and effects, and
     the casualty tables (:class:`sim.core.casualties.PoissonTable`); per acting actor (row
     :func:`actor_code`), the rung id for each level from ``min_level`` (its own rung, else
-    the nearest towards 0); the rungs
-    the model itself plays (no action, a truce, a withdrawal step)."""
+    the nearest towards 0); the rungs the model itself plays (no action, a truce, a
+    withdrawal step)."""
 
     level: np.ndarray
     goldstein: np.ndarray
