@@ -215,7 +215,7 @@ def test_every_per_faction_slot_is_a_slot_and_the_first_layout_comes_first():
     from sim.model.world import FIRST_SLOTS, PER_FACTION, Slots, slot_layout
 
     assert set(Slots._fields) >= PER_FACTION
-    assert Slots._fields == (*FIRST_SLOTS, *(d for a in ACTORS for d in a.draws))
+    assert Slots._fields == (*(n for n, _ in FIRST_SLOTS), *(d for a in ACTORS for d in a.draws))
     slots, width = slot_layout(3)
     assert width == 4 + 9 * 3 and slots.us_jitter == slots.mil_blame_pick + 3
 

@@ -26,27 +26,32 @@ if TYPE_CHECKING:
     from sim.model.escalation import EscalationModel
 
 
-FIRST_SLOTS = (
-    "us_policy",
-    "us_read",
-    "strike_killed",
-    "iraq_policy",
-    "mil_policy",
-    "mil_read",
-    "mil_absorb",
-    "mil_killed",
-    "mil_wounded",
-    "mil_blame",
-    "mil_blame_pick",
-    "us_jitter",
-    "mil_truce",
+FIRST_SLOTS: tuple[tuple[str, bool], ...] = (
+    ("us_policy", False),
+    ("us_read", False),
+    ("strike_killed", False),
+    ("iraq_policy", False),
+    ("mil_policy", True),
+    ("mil_read", True),
+    ("mil_absorb", True),
+    ("mil_killed", True),
+    ("mil_wounded", True),
+    ("mil_blame", True),
+    ("mil_blame_pick", True),
+    ("us_jitter", True),
+    ("mil_truce", True),
 )
-"""The random decisions of the first actors, in the layout of the random streams: kept here,
-in this order, because reordering them changes every number the model draws. An actor added
-since declares its own (``Actor.draws``); they follow these, in the actors' order."""
+"""The random decisions of the first actors, in the layout of the random streams, each with
+whether it takes a column per faction: kept here, in this order, because reordering them
+changes every number the model draws. An actor added since declares its own
+(``Actor.draws``, a column each); they follow these, in the actors' order."""
+
+PER_FACTION = frozenset(name for name, per_faction in FIRST_SLOTS if per_faction)
+"""Slots with one column per faction (the others have one column)."""
 
 Slots = NamedTuple(  # functional form: the fields of later actors come from the registry
-    "Slots", [(name, int) for name in (*FIRST_SLOTS, *(d for a in ACTORS for d in a.draws))]
+    "Slots",
+    [(name, int) for name in (*(n for n, _ in FIRST_SLOTS), *(d for a in ACTORS for d in a.draws))],
 )
 Slots.__doc__ = """First column of each random decision in a day's block of uniforms (per
 replica); per-faction slots take one column per faction. The fields' order *is* the layout of
@@ -60,22 +65,6 @@ def slot_layout(n_factions: int) -> tuple[Slots, int]:
         starts.append(width)
         width += n_factions if name in PER_FACTION else 1
     return Slots(*starts), width
-
-
-PER_FACTION = frozenset(
-    {
-        "mil_policy",
-        "mil_read",
-        "mil_absorb",
-        "mil_killed",
-        "mil_wounded",
-        "mil_blame",
-        "mil_blame_pick",
-        "us_jitter",
-        "mil_truce",
-    }
-)
-"""Slots with one column per faction (the others have one column)."""
 
 
 def actor_fields(actor: Actor) -> tuple[tuple[str, type], tuple[str, type]]:
