@@ -7,6 +7,10 @@ classroom. These tests read the source (module-level imports), they do not impor
 from __future__ import annotations
 
 import ast
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from .conftest import ROOT
@@ -96,3 +100,52 @@ def test_only_the_command_line_and_sweep_edge_import_hydra():
         if any(m.split(".")[0] in ("hydra", "omegaconf") for m in _imports(path))
     }
     assert users <= HYDRA_EDGE, sorted(users - HYDRA_EDGE)
+
+
+EXAMPLE = ROOT / "docs" / "examples" / "new_acting_actor.patch"
+"""A fourth acting actor (a toy United Kingdom), as docs/architecture.md describes adding one."""
+
+EXAMPLE_FILES = {
+    "sim/actors/united_kingdom.py",  # its module (new)
+    "sim/config/schema.py",  # its config section and default policy
+    "sim/model/day.py",  # its place in the day
+    "sim/data/ladders/default.yaml",  # its rungs, which make it an acting actor
+    "sim/policies/retaliation.py",  # the modelling choice: the policies it may play
+}
+
+
+def test_the_example_acting_actor_still_applies_to_its_four_files(tmp_path):
+    """The example patch touches the four files architecture.md names (and the policy it
+    plays), still applies to today's code, and makes the new actor an acting actor with its
+    party, its draw and its config section (its kernels compile on first run: ~1 min, left to
+    the reader: `git apply docs/examples/new_acting_actor.patch`)."""
+    text = EXAMPLE.read_text()
+    touched = {
+        line.split(" b/", 1)[1] for line in text.splitlines() if line.startswith("diff --git")
+    }
+    assert touched == EXAMPLE_FILES
+    shutil.copytree(PACKAGE, tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(["git", "apply", str(EXAMPLE)], cwd=tmp_path, check=True)
+    probe = (
+        "from sim.core.ladder import ACTORS\n"
+        "from sim.config.schema import ScenarioConfig\n"
+        "from sim.model.events import parties\n"
+        "from sim.model.world import Slots\n"
+        "print(ACTORS, parties(ScenarioConfig()).names[-2], 'uk_policy' in Slots._fields,"
+        " ScenarioConfig().uk.reaction_lag_days)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [
+        "('us',",
+        "'militia',",
+        "'iraq',",
+        "'uk')",
+        "United",
+        "Kingdom",
+        "True",
+        "2",
+    ]
