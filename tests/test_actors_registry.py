@@ -11,8 +11,7 @@ import yaml
 import sim.actors
 from sim import EscalationModel
 from sim.actors import ACTORS
-from sim.core.ladder import ACTORS as LADDER_ACTORS
-from sim.core.ladder import DEFAULT_LADDER, LADDER_DIR, actor_code
+from sim.core.ladder import ACTING_ACTORS, DEFAULT_LADDER, LADDER_DIR, actor_code
 from sim.model.events import parties
 from sim.model.world import World
 
@@ -46,14 +45,14 @@ def test_the_acting_actors_are_the_ladders() -> None:
     actor declares its parties, and the model's deciders follow the ladder's order."""
     rungs = yaml.safe_load((LADDER_DIR / f"{DEFAULT_LADDER}.yaml").read_text())["rungs"]
     named = list(dict.fromkeys(a for r in rungs for a in r.get("actors", ())))
-    assert list(LADDER_ACTORS) == named == ["us", "militia", "iraq"]
+    assert list(ACTING_ACTORS) == named == ["us", "militia", "iraq"]
     assert [actor_code(a) for a in named] == [0, 1, 2]
     for actor in ACTORS:
-        assert (actor.parties is not None) == (actor.name in LADDER_ACTORS), actor.name
+        assert (actor.parties is not None) == (actor.name in ACTING_ACTORS), actor.name
     model = EscalationModel(SMALL)
-    assert model.deciders == tuple(getattr(model, a).policy for a in LADDER_ACTORS)
+    assert model.deciders == tuple(getattr(model, a).policy for a in ACTING_ACTORS)
     tables = model.world.ladder.by_actor
-    for name in LADDER_ACTORS:  # each actor's row of level tables names only its own rungs
+    for name in ACTING_ACTORS:  # each actor's row of level tables names only its own rungs
         own = {i for i, r in enumerate(model.config.ladder.rungs) if name in r.actors}
         assert set(tables[actor_code(name)]) <= own
 
@@ -65,5 +64,5 @@ def test_parties_are_numbered_from_the_declarations() -> None:
     who = parties(config)
     assert who.names == ["United States", *factions, "Iraqi government", "all militia factions"]
     assert who.actors == ["us", *["militia"] * nf, "iraq", "militia"]
-    assert who.first.tolist() == [0, 1, nf + 1] and who.acting == nf + 2
+    assert who.first_party.tolist() == [0, 1, nf + 1] and who.columns == nf + 2
     assert who.everyone.tolist() == [0, nf + 2, nf + 1]  # a one-party actor: that party

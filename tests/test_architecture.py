@@ -114,7 +114,7 @@ EXAMPLE_FILES = {
 }
 
 
-def test_the_example_acting_actor_still_applies_to_its_four_files(tmp_path):
+def test_the_example_acting_actor_still_applies_to_its_files(tmp_path):
     """The example patch touches the four files architecture.md names (and the policy it
     plays), still applies to today's code, and makes the new actor an acting actor with its
     party, its draw and its config section (its kernels compile on first run: ~1 min, left to
@@ -127,11 +127,11 @@ def test_the_example_acting_actor_still_applies_to_its_four_files(tmp_path):
     shutil.copytree(PACKAGE, tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(["git", "apply", str(EXAMPLE)], cwd=tmp_path, check=True)
     probe = (
-        "from sim.core.ladder import ACTORS\n"
+        "from sim.core.ladder import ACTING_ACTORS\n"
         "from sim.config.schema import ScenarioConfig\n"
         "from sim.model.events import parties\n"
         "from sim.model.world import Slots\n"
-        "print(ACTORS, parties(ScenarioConfig()).names[-2], 'uk_policy' in Slots._fields,"
+        "print(ACTING_ACTORS, parties(ScenarioConfig()).names[-2], 'uk_policy' in Slots._fields,"
         " ScenarioConfig().uk.reaction_lag_days)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}

@@ -437,3 +437,19 @@ def test_a_file_that_is_not_a_csv_never_has_its_content_echoed(tmp_path):
         with pytest.raises(ConfigError, match="not a header of column names") as err:
             validate(config)
         assert err.value.key == key and "20228" not in str(err.value)
+
+
+def test_a_shock_cannot_force_deaths_the_day_does_not_draw():
+    """Only a militia attack's and a US strike's deaths are resolved; a shock forcing the
+    deaths of another actor's use of force (here an Iraqi raid of a custom ladder) would be
+    silently ignored, so it is refused."""
+    from sim.core.ladder import read_ladder
+
+    rungs = read_ladder("default")["rungs"]
+    raid = {"name": "raid", "level": 5, "actors": ["iraq"], "goldstein": -10.0}
+    shock = {"day": 3, "actor": "iraq", "action": "raid", "killed": 2}
+    with pytest.raises(ConfigError) as caught:
+        validate({"ladder": {"rungs": [*rungs, raid]}, "shocks": [shock]})
+    assert caught.value.key == "shocks[0].killed"
+    assert "militia and us actions only" in str(caught.value)
+    validate({"ladder": {"rungs": [*rungs, raid]}, "shocks": [{**shock, "killed": None}]})

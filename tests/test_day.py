@@ -326,7 +326,13 @@ def test_the_cache_stamp_changes_with_any_file_of_compiled_code(tmp_path):
     for package in ("core", "actors", "analysis"):
         (tmp_path / package).mkdir()
         (tmp_path / package / "kernels.py").write_text("x = 1\n")
+    ladder = tmp_path / "data" / "ladders" / "default.yaml"  # it sets the actors' codes
+    ladder.parent.mkdir(parents=True)
+    ladder.write_text("rungs: []\n")
     before = source_digest(tmp_path)
+    ladder.write_text("rungs: [{name: none}]\n")
+    assert source_digest(tmp_path) != before
+    ladder.write_text("rungs: []\n")
     (tmp_path / "analysis" / "kernels.py").write_text("x = 2\n")  # no compiled code there
     assert source_digest(tmp_path) == before
     (tmp_path / "actors" / "kernels.py").write_text("x = 2\n")

@@ -195,14 +195,14 @@ def commit(
     t: int,
     mil_rung: np.ndarray,
     joined: np.ndarray,
-    forced: np.ndarray,
+    shocked: np.ndarray,
     s: MilitiaState,
     p: MilitiaParams,
     truce: int,
     halt_on: np.ndarray,
 ) -> None:
     """A truce that Iran ordered (``joined`` today's halt) is held while the halt lasts; one
-    a shock ``forced`` (per faction: which factions' actions a shock replaced) for
+    a shock forced (``shocked``, per faction: which factions' actions a shock replaced) for
     ``truce_days``; each only if it is still the
     faction's action after the day's shocks. A truce a policy (a person) chose is the day's
     action only. A halt that Iran lifted releases its factions."""
@@ -211,7 +211,7 @@ def commit(
     for r in range(until.shape[0]):
         for f in range(until.shape[1]):
             kept = mil_rung[r, f] == truce
-            if kept and forced[f]:
+            if kept and shocked[f]:
                 until[r, f] = max(until[r, f], end)
             halted[r, f] = halt_on[r] and (halted[r, f] or (kept and joined[r, f]))
 

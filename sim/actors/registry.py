@@ -6,7 +6,7 @@ the model builds every actor's agent. Each actor module declares both in one
 model iterate over them, so a new actor touches its module, its config section
 (:mod:`sim.config.schema`) and its place in the day (:mod:`sim.model.day`); one that takes
 rungs also its rungs in the ladder (``sim/data/ladders/default.yaml``), which make it an acting
-actor (:data:`sim.core.ladder.ACTORS`), and declares the parties it acts as (``parties``) and
+actor (:data:`sim.core.ladder.ACTING_ACTORS`), and declares the parties it acts as (``parties``) and
 how the event log records its actions (a :class:`Logged` from one of its kernels).
 """
 
@@ -27,7 +27,12 @@ class Logged(NamedTuple):
     """An acting actor's actions of a day as the event log records them: arrays (R, columns),
     a column per party the actor acts as (one per faction for the militias; the actor's rung
     ids are the same shape). Parties are named by actor code
-    (:func:`sim.core.ladder.actor_code`) and column."""
+    (:func:`sim.core.ladder.actor_code`) and column.
+
+    The day holds every acting actor's ``Logged`` in one tuple that compiled code indexes by
+    actor code at run time, which numba allows only if all are of one type: every field a
+    C-contiguous 2-D int64 array (``np.full``, ``np.empty``, ``reshape`` of a contiguous
+    array; not a slice or a transpose)."""
 
     target_actor: np.ndarray  # code of the actor the action was aimed at
     target_column: np.ndarray  # the party of that actor; -1: all its parties at once

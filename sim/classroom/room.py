@@ -39,7 +39,7 @@ import pandas as pd
 from sim.classroom.game import event_sentence, moves
 from sim.classroom.words import IRAN_ORDER_WORDS, move_note
 from sim.config.schema import IRAN_ORDERS, ScenarioConfig
-from sim.core.ladder import ACTORS, FORCE_LEVEL
+from sim.core.ladder import ACTING_ACTORS, FORCE_LEVEL
 from sim.model.escalation import EscalationModel
 from sim.policies import POLICIES, PolicyParams, make_policy
 
@@ -125,7 +125,7 @@ class Room:
         self.last_lines: list[str] = []
         self.team_names = team_names(self.scenario)
         self.factions = [f.name for f in self.scenario.militia.factions]
-        self._auto = {actor: self._agent(actor).policy for actor in ACTORS}
+        self._auto = {actor: self._agent(actor).policy for actor in ACTING_ACTORS}
         self._human = {
             actor: make_policy(POLICIES["human"].Params(), p.shape, p.max_level, {}, p.factions)
             for actor, p in self._auto.items()
@@ -137,7 +137,7 @@ class Room:
             self._agent(actor).policy = recorded
 
     def _agent(self, actor: str) -> Any:
-        return {"us": self.model.us, "militia": self.model.militia, "iraq": self.model.iraq}[actor]
+        return getattr(self.model, actor)
 
     def actor_of(self, team: str) -> str:
         """The actor a team plays: "us", "iraq", "iran", or "militia" for a faction's team."""
@@ -457,7 +457,7 @@ class Room:
         (:meth:`replay_command`)."""
         days = range(self.model.day)
         files = {}
-        for actor in ACTORS:
+        for actor in ACTING_ACTORS:
             levels = self._played[actor].levels
             if actor == "militia":
                 taken = [f for f in self.factions if f in self.ever_human]
@@ -510,7 +510,7 @@ class Room:
         taken = set(self.ever_human)
         return [
             a
-            for a in (*ACTORS, "iran")
+            for a in (*ACTING_ACTORS, "iran")
             if a in taken or (a == "militia" and taken & set(self.factions))
         ]
 

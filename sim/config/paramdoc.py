@@ -13,6 +13,7 @@ import typing
 from pathlib import Path
 
 from sim.config.schema import IRAN_ORDERS, ScenarioConfig
+from sim.core.ladder import ACTING_ACTORS
 from sim.policies import POLICIES
 
 SKIP = {"ladder"}
@@ -57,6 +58,7 @@ def _rows(cls: type, prefix: str) -> list[str]:
 def render_parameters() -> str:
     """The Markdown page."""
     head = "| key | default | allowed | meaning and source |\n|---|---|---|---|"
+    groups = [f"`{actor}/policy=NAME`" for actor in ACTING_ACTORS]
     lines = [
         "# Parameters",
         "",
@@ -81,8 +83,8 @@ def render_parameters() -> str:
         "",
         "## Policies",
         "",
-        "Choose with `us/policy=NAME`, `militia/policy=NAME` or `iraq/policy=NAME`; set a "
-        "policy's own parameters as `us.policy.KEY=VALUE`.",
+        f"Choose with {', '.join(groups[:-1])} or {groups[-1]}; set a policy's own "
+        "parameters as `us.policy.KEY=VALUE`.",
     ]
     for name, cls in sorted(POLICIES.items()):
         summary = (cls.__doc__ or "").strip().splitlines()[0]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sim.core.ladder import ACTORS, LadderConfig, default_ladder_config
+from sim.core.ladder import ACTING_ACTORS, LadderConfig, default_ladder_config
 from sim.core.params import PROBABILITY, UNIT, param
 from sim.core.posterior import calibrated_param
 
@@ -507,7 +507,7 @@ class ShockConfig:
     """An action forced on a given day, e.g. a mass-casualty attack on day 100."""
 
     day: int = param(0, doc="Day of the shock (0 = start date).", ge=0)
-    actor: str = param("militia", doc="Who acts.", choices=ACTORS)
+    actor: str = param("militia", doc="Who acts.", choices=ACTING_ACTORS)
     action: str = param("mass_casualty_attack", doc="A rung name from the ladder.")
     faction: str | None = param(
         None, doc="Acting (militia) or targeted (US) faction; default the first faction."
@@ -615,4 +615,10 @@ class ScenarioConfig:
 
 
 DEFAULT_POLICIES = {"us": "proportional", "militia": "hazard", "iraq": "balancing"}
-"""Policy used for an actor whose ``policy`` is left as None (the Python API default)."""
+"""Each acting actor's default policy: used where its ``policy`` is left as None (the Python
+API) and registered as Hydra's default of its ``<actor>/policy`` group (the command line)."""
+if set(DEFAULT_POLICIES) != set(ACTING_ACTORS):
+    raise ImportError(
+        f"DEFAULT_POLICIES names {sorted(DEFAULT_POLICIES)}, the acting actors are "
+        f"{sorted(ACTING_ACTORS)}: give each acting actor a default policy"
+    )

@@ -21,13 +21,20 @@ import yaml
 
 from sim.config.initial_states import initial_states
 from sim.config.schema import DEFAULT_POLICIES, ScenarioConfig, ShockConfig
-from sim.core.ladder import ACTORS, FORCE_LEVEL, LadderConfig, RungConfig, ladder_names, read_ladder
+from sim.core.ladder import (
+    ACTING_ACTORS,
+    FORCE_LEVEL,
+    LadderConfig,
+    RungConfig,
+    ladder_names,
+    read_ladder,
+)
 from sim.core.params import ConfigError
 from sim.core.posterior import load_posterior, posterior_path
 from sim.files import read_rows
 from sim.policies import POLICIES, PolicyParams, policies_for
 
-POLICY_FIELDS = {f"{actor}.policy": actor for actor in ACTORS}
+POLICY_FIELDS = {f"{actor}.policy": actor for actor in ACTING_ACTORS}
 
 
 def validate(config: ScenarioConfig | Mapping[str, Any] | None = None) -> ScenarioConfig:
@@ -315,7 +322,11 @@ def _check_war_schedule(schedule: Any, cfg: ScenarioConfig) -> None:
         )
 
 
-REQUIRED_RUNGS = {"none": ACTORS, "truce": ("militia",), "withdrawal_step": ("us",)}
+KILLING_ACTORS = ("militia", "us")
+"""Actors whose actions' deaths the day resolves (sim/model/resolve.py: a militia attack's, a
+US strike's), so a shock may force them."""
+
+REQUIRED_RUNGS = {"none": ACTING_ACTORS, "truce": ("militia",), "withdrawal_step": ("us",)}
 """Rungs the model itself plays (no action, an Iran-ordered truce, a withdrawal step)."""
 
 
@@ -329,9 +340,10 @@ def _check_ladder(ladder: LadderConfig) -> None:
             raise ConfigError(f"{key}.name", f"duplicate rung name {r.name!r}")
         seen[r.name] = i
         for actor in r.actors:
-            if actor not in ACTORS:
+            if actor not in ACTING_ACTORS:
                 raise ConfigError(
-                    f"{key}.actors", f"unknown actor {actor!r}; choose from: {', '.join(ACTORS)}"
+                    f"{key}.actors",
+                    f"unknown actor {actor!r}; choose from: {', '.join(ACTING_ACTORS)}",
                 )
             if (actor, r.level) in owned:
                 raise ConfigError(
@@ -389,6 +401,12 @@ def _check_shock(shock: ShockConfig, key: str, cfg: ScenarioConfig, factions: li
             f"{key}.killed",
             f"only a use of force (a rung of level >= {FORCE_LEVEL}) can kill; "
             f"{shock.action!r} is level {rungs[shock.action].level}",
+        )
+    if shock.killed is not None and shock.actor not in KILLING_ACTORS:
+        raise ConfigError(
+            f"{key}.killed",
+            f"the day resolves the deaths of {' and '.join(KILLING_ACTORS)} actions only; "
+            f"{shock.actor}'s are not drawn, so none can be forced",
         )
     if shock.faction is not None and shock.faction not in factions:
         raise ConfigError(

@@ -33,14 +33,19 @@ COMPILED_PACKAGES = ("core", "actors", "policies", "model")
 """The subpackages that hold compiled code (and the registry and tables it is built from)."""
 
 
+CODE_DATA = ("data/ladders/default.yaml",)
+"""Data compiled into the code: the shipped ladder sets the acting actors' codes
+(:func:`sim.core.ladder.actor_code`), which kernels hold as constants."""
+
+
 def source_digest(root: Path, packages: tuple[str, ...] = COMPILED_PACKAGES) -> bytes:
-    """A digest of every Python file of the given subpackages of ``root`` (paths and
-    contents)."""
+    """A digest of every Python file of the given subpackages of ``root`` and of the data
+    compiled into them (paths and contents)."""
     digest = hashlib.sha256()
-    for package in packages:
-        for path in sorted((root / package).rglob("*.py")):
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
+    files = [p for package in packages for p in sorted((root / package).rglob("*.py"))]
+    for path in [*files, *(root / name for name in CODE_DATA)]:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
     return digest.digest()
 
 

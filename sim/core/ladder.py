@@ -50,7 +50,7 @@ def _acting_actors() -> tuple[str, ...]:
 def actor_code(name: str) -> int:
     """An acting actor's code: its row in :attr:`LadderTables.by_actor`, its column block in
     the day's actions, its code in the shock table."""
-    return ACTORS.index(name)
+    return ACTING_ACTORS.index(name)
 
 
 @dataclass
@@ -60,7 +60,7 @@ class RungConfig:
     name: str = "none"
     label: str = "no action"
     level: int = 0
-    actors: list[str] = field(default_factory=lambda: list(ACTORS))
+    actors: list[str] = field(default_factory=lambda: list(ACTING_ACTORS))
     goldstein: float = 0.0
     cameo: str = ""
     killed_mean: float = 0.0
@@ -115,7 +115,7 @@ def _parse(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
         return yaml.load(f, Loader=loader)
 
 
-ACTORS = _acting_actors()
+ACTING_ACTORS = _acting_actors()
 """Actors that take rungs, as the shipped ladder names them (``us``, ``militia``, ``iraq``):
 a new acting actor is declared by giving it rungs there. Iran acts through restraint and
 supply, not through rungs."""
@@ -161,7 +161,7 @@ class Ladder:
         self.iran_risk = np.array([r.iran_risk for r in rungs], dtype=float)
         self.min_level = int(self.level.min())
         self.max_level = int(self.level.max())
-        self._by_actor = {a: self._level_table(rungs, a) for a in ACTORS}
+        self._by_actor = {a: self._level_table(rungs, a) for a in ACTING_ACTORS}
 
     def _level_table(self, rungs: list[RungConfig], actor: str) -> np.ndarray:
         """Rung id for each level (offset by min_level): the actor's own rung at that level,
@@ -193,7 +193,7 @@ class Ladder:
             wounded_cdf=PoissonTable(self.wounded_mean).cdf,
             min_level=self.min_level,
             max_level=self.max_level,
-            by_actor=np.stack([self._by_actor[a] for a in ACTORS]),
+            by_actor=np.stack([self._by_actor[a] for a in ACTING_ACTORS]),
             none_rung=self.rung_id("none"),
             truce_rung=self.rung_id("truce"),
             withdrawal_rung=self.rung_id("withdrawal_step"),

@@ -27,6 +27,7 @@ import numpy as np
 
 from sim.actors import iran, iraqi_government, militia, united_states, withdrawal
 from sim.core.compiled import compiled
+from sim.core.ladder import ACTING_ACTORS
 from sim.model.events import record_events
 from sim.model.outputs import record_day
 from sim.model.resolve import resolve_day
@@ -39,11 +40,21 @@ if TYPE_CHECKING:
     from sim.model.world import Readings, World
     from sim.policies.base import Observation
 
+DECIDING = (united_states.NAME, militia.NAME, iraqi_government.NAME)
+"""The acting actors in the order this module takes them (their observations, levels, rules,
+rungs and event rows, by position): the order of their codes, which the ladder sets."""
+if DECIDING != ACTING_ACTORS:
+    raise ImportError(
+        f"sim/model/day.py takes the acting actors in the order {DECIDING}, the ladder gives "
+        f"them codes in the order {ACTING_ACTORS} (the order they first appear in "
+        "sim/data/ladders/default.yaml): make the day's order the ladder's"
+    )
+
 
 @compiled
-def start_of_day(t: int, u: np.ndarray, w: World) -> tuple[Observation, Observation, Observation]:
-    """Day t's patron signal, troops and observations (us, militias, Iraq); ``u`` is the
-    day's (R, width) block of uniforms."""
+def start_of_day(t: int, u: np.ndarray, w: World) -> tuple[Observation, ...]:
+    """Day t's patron signal, troops and each acting actor's observation (in the order of
+    :data:`DECIDING`); ``u`` is the day's (R, width) block of uniforms."""
     iran.signal(t, w.iran, w.iran_params)
     withdrawal.withdraw(t, w.withdrawal, w.withdrawal_params, w.us.troops, w.iraq.pressure)
     war = w.war[t]
@@ -76,8 +87,8 @@ def end_of_day(
     )
     iraq_rung = iraqi_government.rungs(iraq_levels, lad)
     n = us_rung.shape[0]
-    # each acting actor's rungs as (R, columns) views, in the order of their codes
-    # (sim.core.ladder.ACTORS): the US, the militias (a column per faction), Iraq
+    # each acting actor's rungs as (R, columns) views, in the order of DECIDING (a column per
+    # faction for the militias, one for the others)
     acts = (us_rung.reshape((n, 1)), mil_rung, iraq_rung.reshape((n, 1)))
     forced_killed, shocked = apply_shocks(t, w.shocks, acts, w.us.target)
     us_target = w.us.target.copy()

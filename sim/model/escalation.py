@@ -23,8 +23,7 @@ from sim.actors import ACTORS
 from sim.config.initial_states import state_at
 from sim.config.schema import ScenarioConfig
 from sim.config.validation import validate
-from sim.core.ladder import ACTORS as ACTING
-from sim.core.ladder import Ladder
+from sim.core.ladder import ACTING_ACTORS, Ladder
 from sim.core.streams import ReplicaStreams
 from sim.model.day import Rule, end_of_day, run_days, start_of_day
 from sim.model.events import EventLog
@@ -123,9 +122,9 @@ class EscalationModel(mesa.Model):
     @property
     def deciders(self) -> tuple[Policy, ...]:
         """The policies that decide each day, one per acting actor in the order of
-        :data:`sim.core.ladder.ACTORS` (the US, the militias, Iraq), read each day: a policy
+        :data:`sim.core.ladder.ACTING_ACTORS` (the US, the militias, Iraq), read each day: a policy
         swapped on an agent takes over from the next day."""
-        return tuple(getattr(self, actor).policy for actor in ACTING)
+        return tuple(getattr(self, actor).policy for actor in ACTING_ACTORS)
 
     def _compiled_rules(self) -> tuple[Rule, ...] | None:
         """Each actor's policy as the compiled day calls it; None if one needs Python."""

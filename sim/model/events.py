@@ -5,11 +5,12 @@ The compiled day writes each action as a row of integer codes into a preallocate
 the log (:meth:`EventLog.collect`), which becomes a tidy table with names in place of codes
 only when asked (:meth:`EventLog.frame`).
 
-Parties are numbered by the acting actors (:data:`sim.core.ladder.ACTORS`) in the order of
+Parties are numbered by the acting actors ((:data:`sim.core.ladder.ACTING_ACTORS`) in the order of
 their codes, each with as many parties as it has columns of actions (its ``parties``): 0 the
 United States, 1..F the factions, F + 1 the Iraqi government; then one party for all the
 parties of each actor that names them as one (``everyone``): F + 2 "all militia factions", the
-target of an Iraqi mediation. Each actor's actions reach the log as a
+target of an Iraqi mediation (these numbers are the shipped actors'). Each actor's actions
+reach the log as a
 :class:`sim.actors.Logged` from its own kernel, so this module names no actor but for the
 withdrawal step (a US action that is not a rung the US policy chooses).
 """
@@ -26,7 +27,7 @@ from sim.actors import ACTORS as DECLARED
 from sim.actors import Logged
 from sim.config.schema import ScenarioConfig
 from sim.core.compiled import compiled
-from sim.core.ladder import ACTORS, Ladder, LadderTables, actor_code, rung_at
+from sim.core.ladder import ACTING_ACTORS, Ladder, LadderTables, actor_code, rung_at
 
 US, IRAQ = actor_code("us"), actor_code("iraq")
 
@@ -52,15 +53,15 @@ class Parties(NamedTuple):
 
     names: list[str]
     actors: list[str]
-    first: np.ndarray
+    first_party: np.ndarray
     everyone: np.ndarray
-    acting: int
+    columns: int
 
 
 def parties(config: ScenarioConfig) -> Parties:
     """The parties of a scenario, from the acting actors' declarations."""
     declared = {actor.name: actor for actor in DECLARED}
-    acting = [declared[name] for name in ACTORS]
+    acting = [declared[name] for name in ACTING_ACTORS]
     names: list[str] = []
     actors: list[str] = []
     first, everyone = [], []
@@ -75,7 +76,8 @@ def parties(config: ScenarioConfig) -> Parties:
         if actor.everyone:
             names.append(actor.everyone)
             actors.append(actor.name)
-    return Parties(names, actors, np.array(first, np.int64), np.array(everyone, np.int64), columns)
+    first_party, everyone_party = np.array(first, np.int64), np.array(everyone, np.int64)
+    return Parties(names, actors, first_party, everyone_party, columns)
 
 
 class EventBuffer(NamedTuple):
@@ -91,20 +93,23 @@ class EventBuffer(NamedTuple):
     @classmethod
     def sized(cls, days: int, n_replicas: int, parties: Parties) -> EventBuffer:
         """A buffer for every action of ``days`` days: each party's, and a withdrawal step."""
-        capacity = days * n_replicas * (parties.acting + 1)
+        capacity = days * n_replicas * (parties.columns + 1)
         rows = np.empty((capacity, len(FIELDS)), np.int64)
-        return cls(rows, np.zeros(1, np.int64), parties.first, parties.everyone)
+        return cls(rows, np.zeros(1, np.int64), parties.first_party, parties.everyone)
 
     @classmethod
     def none(cls) -> EventBuffer:
         """No buffer: the day logs nothing."""
-        nobody = np.zeros(len(ACTORS), np.int64)
+        nobody = np.zeros(len(ACTING_ACTORS), np.int64)
         return cls(np.empty((0, len(FIELDS)), np.int64), np.zeros(1, np.int64), nobody, nobody)
 
 
 @compiled
 def _row(rows, i, replica, day, party, target, rung, perceived, level, attributed, killed, wounded):
-    """Write row i of the buffer; the next free row."""
+    """Write row i of the buffer; the next free row. A full buffer is a bug (an acting actor
+    with more columns of actions than the parties it declares): refused, never overrun."""
+    if i >= rows.shape[0]:
+        raise IndexError("event buffer full: an acting actor acts in more columns than parties")
     row = rows[i]
     row[0], row[1], row[2], row[3], row[4] = replica, day, party, target, rung
     row[5], row[6], row[7], row[8], row[9] = perceived, level, attributed, killed, wounded
@@ -126,7 +131,7 @@ def record_events(
     rows, count = buffer.rows, buffer.count
     if rows.shape[0] == 0:
         return
-    first, everyone = buffer.first_party, buffer.everyone
+    first, everyone = buffer.first_party, buffer.everyone  # by actor code
     level, lowest, none = lad.level, lad.min_level, lad.none_rung
     withdrawal = lad.withdrawal_rung
     i = count[0]

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.core.ladder import ACTORS
+from sim.core.ladder import ACTING_ACTORS
 from sim.core.params import ConfigError, param
 from sim.files import read_rows
 from sim.policies.base import Draws, Observation, Policy, PolicyParams, make_policy, register
@@ -36,7 +36,7 @@ class Human(Policy):
     """
 
     name = "human"
-    actors = ACTORS
+    actors = ACTING_ACTORS
     classifier = {"memory_depth": 0, "stochastic": False}
 
     @dataclass
