@@ -149,3 +149,24 @@ def test_the_example_acting_actor_still_applies_to_its_files(tmp_path):
         "True",
         "2",
     ]
+
+
+def test_the_day_refuses_to_load_if_the_ladder_reorders_the_acting_actors(tmp_path):
+    """The day takes the acting actors by position (DECIDING); a ladder whose rungs name them
+    in another order first would give them other codes, so the day refuses to load, in one
+    line, rather than hand one actor's observation to another's policy."""
+    shutil.copytree(PACKAGE, tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__"))
+    ladder = tmp_path / "sim" / "data" / "ladders" / "default.yaml"
+    text = ladder.read_text()
+    first = "    actors: [us]\n"  # the first rung (withdrawal_step): Iraq now first appears here
+    assert text.index(first) < text.index("actors: [us, militia]")
+    ladder.write_text(text.replace(first, "    actors: [us, iraq]\n", 1))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", "import sim.model.day"],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert out.returncode != 0
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("ImportError: sim/model/day.py takes the acting actors in the order")
+    assert "('us', 'iraq', 'militia')" in last
