@@ -13,23 +13,26 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from sim.config.schema import ScenarioConfig
-from sim.config.validation import ConfigError, validate
-
 if TYPE_CHECKING:
     from sim.analysis.metrics import summarize
+    from sim.config.schema import ScenarioConfig
+    from sim.config.validation import ConfigError, validate
     from sim.model.escalation import EscalationModel
     from sim.sweeps.job import run_scenario, simulate
 
 _LAZY = {
+    "ConfigError": "sim.config.validation",
     "EscalationModel": "sim.model.escalation",
+    "ScenarioConfig": "sim.config.schema",
     "run_scenario": "sim.sweeps.job",
     "simulate": "sim.sweeps.job",
     "summarize": "sim.analysis.metrics",
+    "validate": "sim.config.validation",
 }
-"""Public names imported on first use (PEP 562): a sweep's parent process imports
-``sim.sweeps.cli`` but never builds a model, so it skips Mesa, pandas and the model's modules (about
-a second of start-up)."""
+"""Public names imported on first use (PEP 562): importing ``sim`` itself costs nothing, so
+the command line's entry point (sim/sweeps/entry.py) can fork the model's process before
+anything heavy loads, and a sweep's parent process, which never builds a model, skips Mesa and
+the model's modules (about a second of start-up)."""
 
 
 def __getattr__(name: str) -> Any:

@@ -1,5 +1,5 @@
 """``python -m sim``: the same as the ``escalation-sim`` command."""
 
-from sim.sweeps.cli import main
+from sim.sweeps.entry import main
 
 main()

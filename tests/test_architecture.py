@@ -170,3 +170,16 @@ def test_the_day_refuses_to_load_if_the_ladder_reorders_the_acting_actors(tmp_pa
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith("ImportError: sim/model/day.py takes the acting actors in the order")
     assert "('us', 'iraq', 'militia')" in last
+
+
+def test_the_command_forks_its_model_process_before_anything_heavy_is_imported():
+    """sim/sweeps/entry.py forks the single run's model process so that it imports the model
+    while the command imports Hydra: both must find nothing heavy imported before the fork."""
+    heavy = ("numpy", "pandas", "numba", "mesa", "hydra", "omegaconf", "matplotlib", "yaml")
+    probe = (
+        "import sys, sim, sim.sweeps.entry; "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

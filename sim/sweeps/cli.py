@@ -16,7 +16,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import hydra
 from hydra.core.config_store import ConfigStore
@@ -30,6 +30,7 @@ from sim.config.schema import DEFAULT_POLICIES, ScenarioConfig
 from sim.config.validation import ConfigError, validate
 from sim.core.ladder import DEFAULT_LADDER
 from sim.files import write_text
+from sim.forked import Forked
 from sim.paths import CONFIG_DIR
 from sim.policies import POLICIES
 from sim.sweeps.bookkeeping import (
@@ -47,10 +48,16 @@ from sim.sweeps.bookkeeping import (
 )
 from sim.sweeps.lock import SweepBusy
 
+if TYPE_CHECKING:
+    from sim.sweeps.run_result import RunResult
+
 EXIT_BAD_INPUT = 2
 EXIT_FAILED_JOBS = 1
 
 log = logging.getLogger("sim")
+
+MODEL_PROCESS: Forked | None = None
+"""The single run's model process, if the command started one (:mod:`sim.sweeps.entry`)."""
 
 # Job folders of a sweep are named by their parameters (resolved in the job's own process,
 # which imports this module to unpickle the task function).
@@ -124,17 +131,9 @@ def job(cfg: DictConfig) -> Path:
     invalidate(out)
     if sweeping:
         write_text(json.dumps(parse_point(list(hc.overrides.task))), out / POINT)
-    from sim.sweeps.job import run_scenario  # the model's modules: only where jobs run
-
     started = time.perf_counter()
     try:
-        # in a sweep, the one bar is the sweep's (sim.sweeps.progress), not each job's
-        result = run_scenario(
-            scenario,
-            out,
-            progress=False if sweeping else None,
-            figure_apart=not sweeping,  # one thread here; a sweep's workers may have more
-        )
+        result = _run(scenario, out, sweeping)
     except ConfigError as ex:  # what only the model can check (a run too large for memory)
         _bad_input(ex, out, sweeping)
     except Exception:
@@ -162,6 +161,21 @@ def job(cfg: DictConfig) -> Path:
             print(f"  {result.files[key].name}")
     print("  .hydra/config.yaml")
     return out
+
+
+def _run(scenario: ScenarioConfig, out: Path, sweeping: bool) -> RunResult:
+    """Run the job's scenario: in the model's process if the command started one (a single
+    run), else here."""
+    if MODEL_PROCESS is not None and MODEL_PROCESS.forked and not sweeping:
+        MODEL_PROCESS.call(scenario, out)
+        return MODEL_PROCESS.result()
+    if MODEL_PROCESS is not None:  # a sweep after all (hydra.mode=MULTIRUN): not needed
+        MODEL_PROCESS.close()
+    from sim.sweeps.job import figure_process, run_scenario  # the model: only where jobs run
+
+    if sweeping:  # the one bar is the sweep's (sim.sweeps.progress), not each job's
+        return run_scenario(scenario, out, progress=False)
+    return run_scenario(scenario, out, figure=figure_process() if scenario.output.plot else None)
 
 
 _hydra_main = hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")(job)
@@ -209,11 +223,16 @@ def describe_error(ex: BaseException) -> str:
     return " ".join(lines[:2]) if lines else type(ex).__name__
 
 
-def main() -> None:
-    """Console entry point: run Hydra, reporting bad input in one line without a traceback."""
+def main(model_process: Forked | None = None) -> None:
+    """Run Hydra, reporting bad input in one line without a traceback; a single run's scenario
+    runs in ``model_process`` if given (started by :func:`sim.sweeps.entry.main`)."""
+    global MODEL_PROCESS
+    MODEL_PROCESS = model_process
     try:
         _main()
     finally:
+        if MODEL_PROCESS is not None:
+            MODEL_PROCESS.close()  # never called (bad input, --cfg ...): stopped
         # The process ends here. Without this, the interpreter's last garbage collections
         # would walk every object of the run (~250,000: Hydra's, pandas', numba's), about
         # 0.3 s of the default run; every file is written and closed by now.

@@ -5,11 +5,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 from tqdm.auto import tqdm
 
@@ -19,21 +17,11 @@ from sim.config.validation import validate
 from sim.files import write_csv, write_parquet, write_text
 from sim.forked import Forked
 from sim.model.escalation import EscalationModel
+from sim.sweeps.run_result import RunResult
 
 YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 """libyaml's safe dumper where PyYAML was built with it (about 5x faster: a sweep writes one
 scenario.yaml per job), else the pure-Python one; both write plain, safe YAML."""
-
-
-@dataclass
-class RunResult:
-    """Tables of a finished run and the files written for it."""
-
-    timeseries: pd.DataFrame | None
-    summary: pd.DataFrame
-    quantiles: pd.DataFrame
-    events: pd.DataFrame | None
-    files: dict[str, Path]
 
 
 class _Bar(tqdm):
@@ -69,12 +57,24 @@ def simulate(
     return model
 
 
+FIGURE = "sim.analysis.plots:plot_trajectory"
+"""The function that draws a run's figure (matplotlib is imported only where one is drawn:
+sweeps skip it)."""
+
+
+def figure_process() -> Forked:
+    """A process forked now to draw a run's figure, for :func:`run_scenario`: it imports
+    matplotlib while this process works (sim/forked.py; fork only from a process with one
+    thread, else the figure is drawn here)."""
+    return Forked(FIGURE)
+
+
 def run_scenario(
     config: ScenarioConfig | Mapping[str, Any] | None,
     out_dir: str | Path,
     *,
     progress: bool | None = None,
-    figure_apart: bool = False,
+    figure: Forked | None = None,
 ) -> RunResult:
     """Simulate a scenario and write its result files into ``out_dir``.
 
@@ -82,16 +82,21 @@ def run_scenario(
     replicas), timeseries.parquet (unless ``output.timeseries`` is false), events.csv (unless
     ``output.events`` is false), trajectory.png (unless ``output.plot`` is false) and
     scenario.yaml, the validated config with every default filled in. Each file is written
-    atomically. With ``figure_apart`` the figure is drawn in a forked process while the model
-    runs and the tables are written (sim/forked.py; the command line's single run, a process
-    with one thread).
+    atomically. The figure is drawn here, or by ``figure``, a process from
+    :func:`figure_process` (the command line's single run), while the tables are written.
     """
-    cfg = validate(config)
+    try:
+        cfg = validate(config)
+    except BaseException:
+        if figure is not None:
+            figure.close()
+        raise
     out = Path(out_dir)
-    figure = None
-    if cfg.output.plot:
-        # matplotlib only when plotting: sweeps skip it
-        figure = Forked("sim.analysis.plots:plot_trajectory", fork=figure_apart)
+    if not cfg.output.plot and figure is not None:
+        figure.close()
+        figure = None
+    elif cfg.output.plot and figure is None:
+        figure = Forked(FIGURE, fork=False)
     try:
         model = simulate(cfg, progress=progress, record_events=cfg.output.events)
         summary = summarize(model)
@@ -116,10 +121,10 @@ def run_scenario(
             files["events"] = write_csv(events, out / "events.csv")
     except BaseException:
         if figure is not None:
-            figure.wait(check=False)  # the failure to report is this one
+            figure.close()  # the failure to report is this one
         raise
     if figure is not None:
-        figure.wait()
+        figure.result()
         files["trajectory"] = out / "trajectory.png"
     return RunResult(
         timeseries=ts, summary=summary, quantiles=quantiles, events=events, files=files
