@@ -15,7 +15,7 @@ other threads (whose locks would be copied held), the function runs in this proc
 called. The child gets its arguments pickled through a pipe, sends back its return value (or
 its exception, with the child's traceback as a note) through another, writes only what the
 function writes and ends with ``os._exit`` (no cleanup of the state it shares with this
-process). A child never called is stopped by :meth:`Forked.close`.
+process). A child never called is stopped by :meth:`Forked.close` (SIGTERM).
 """
 
 from __future__ import annotations
@@ -94,12 +94,14 @@ class Forked:
         raise error
 
     def close(self) -> None:
-        """Stop a child that was never called (it may still be importing); wait for one that
-        was, without raising (the caller is reporting a failure of its own). Idempotent."""
+        """Stop a child that was never called (it may still be importing or preparing; it has
+        written nothing): SIGTERM, which a ``prepare`` that starts processes of its own
+        handles by stopping them. Wait for a child that was called, without raising (the
+        caller is reporting a failure of its own). Idempotent."""
         if self.pid is None:
             return
         if self._sender is None:
-            os.kill(self.pid, signal.SIGKILL)  # it has written nothing: it has been sent nothing
+            os.kill(self.pid, signal.SIGTERM)
             os.close(self._args)
             os.close(self._results)
         else:

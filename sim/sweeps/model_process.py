@@ -12,25 +12,42 @@ runs it as :func:`sim.sweeps.job.run_scenario` would in the command's process.
 from __future__ import annotations
 
 import dataclasses
+import os
+import signal
 from pathlib import Path
 
 from sim.config.schema import ScenarioConfig
+from sim.forked import Forked
 from sim.model.escalation import EscalationModel
 from sim.sweeps.job import figure_process, run_scenario
 from sim.sweeps.run_result import RunResult
 
+_figure: Forked | None = None
+"""The figure's process, forked by :func:`prepare` (closed unused if the run draws none)."""
+
 
 def prepare() -> None:
-    """Before the config arrives, load the compiled day (or compile it, on a first run): one
-    replica of the default scenario for one day, with its event log, as the command runs it.
-    Nothing is forked yet: a process never called is stopped at once (it has no children)."""
+    """Before the config arrives: fork the figure's process, which imports matplotlib while
+    this one loads the compiled day (or compiles it, on a first run) by running one replica of
+    the default scenario for one day, with its event log, as the command runs it.
+
+    The command stops a model process it never calls (bad input, ``hydra.mode=MULTIRUN``)
+    with SIGTERM: this process then stops the figure's, so that none outlives the command.
+    """
+    global _figure
+    signal.signal(signal.SIGTERM, _stop)
+    _figure = figure_process()
     EscalationModel({"replicas": 1, "horizon_days": 1}).run()
 
 
+def _stop(signum: int, frame: object) -> None:
+    if _figure is not None:
+        _figure.close()
+    os._exit(128 + signum)
+
+
 def run(scenario: ScenarioConfig, out: Path) -> RunResult:
-    """Run the scenario and write its files into ``out``, its figure drawn by a process forked
-    now (it imports matplotlib while the model runs); the result comes back without the
-    per-day tables, which the command does not print (they are in ``out``)."""
-    figure = figure_process() if scenario.output.plot else None
-    result = run_scenario(scenario, out, figure=figure)
+    """Run the scenario and write its files and figure into ``out``; the result comes back
+    without the per-day tables, which the command does not print (they are in ``out``)."""
+    result = run_scenario(scenario, out, figure=_figure)
     return dataclasses.replace(result, timeseries=None, events=None)
