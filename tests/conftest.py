@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import socket
 import subprocess
 import sys
@@ -26,6 +27,14 @@ def run_cli(*overrides: str, cwd: Path, timeout: float = 120) -> subprocess.Comp
         text=True,
         timeout=timeout,
     )
+
+
+def in_a_fresh_process(case, *args) -> None:
+    """Run ``case(*args)`` in a new interpreter with one thread (multiprocessing's "spawn"):
+    sim/forked.py forks only from such a process, and this one may have other threads
+    (earlier tests leave tqdm's monitor, joblib's executor...). Its exceptions raise here."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        pool.apply(case, args)
 
 
 def free_port() -> int:

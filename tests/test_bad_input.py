@@ -453,3 +453,24 @@ def test_a_shock_cannot_force_deaths_the_day_does_not_draw():
     assert caught.value.key == "shocks[0].killed"
     assert "militia and us actions only" in str(caught.value)
     validate({"ladder": {"rungs": [*rungs, raid]}, "shocks": [{**shock, "killed": None}]})
+
+
+def test_bad_input_on_the_plain_command_leaves_no_process_behind(tmp_path):
+    """The plain command forks its model's process at start (which forks the figure's): on
+    bad input the model's process, never called, is stopped, and it stops the figure's."""
+    psutil = pytest.importorskip("psutil")
+    out = tmp_path / "unique-run-dir"
+    err = tmp_path / "stderr.txt"
+    with err.open("w") as stderr:  # a file, not a pipe: run() returns when the command ends
+        proc = subprocess.run(
+            [sys.executable, "-m", "sim", "replicas=-1", f"hydra.run.dir={out}"],
+            stdout=subprocess.DEVNULL, stderr=stderr, cwd=tmp_path, timeout=120,
+        )  # fmt: skip
+    assert proc.returncode == 2
+    assert err.read_text().strip().splitlines()[-1].startswith("escalation-sim: error: replicas")
+    left = []
+    for p in psutil.process_iter(["cmdline", "status"]):
+        cmdline = p.info["cmdline"] or []
+        if any(str(out) in arg for arg in cmdline):
+            left.append((p.pid, p.info["status"], cmdline))
+    assert left == []

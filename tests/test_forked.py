@@ -8,7 +8,6 @@ Forked forks only from a process with one thread, and this test process may have
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from sim.forked import Forked
+
+from .conftest import in_a_fresh_process
 
 TARGET = f"{__name__}:write_pid"
 
@@ -36,12 +37,6 @@ def prepare_slowly() -> None:
 class Unpicklable(Exception):
     def __reduce__(self):
         raise TypeError("not picklable")
-
-
-def in_a_fresh_process(case, *args) -> None:
-    """Run ``case(*args)`` in a new interpreter with one thread; its exceptions raise here."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        pool.apply(case, args)
 
 
 def write_pid(path: Path, text: str) -> tuple[int, int | None]:
