@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -205,3 +208,25 @@ def test_isis_threat_holds_iraqi_pressure_down():
     (calm_pressure, calm_start), (isis_pressure, isis_start) = runs[0.0], runs[1.0]
     assert isis_pressure < calm_pressure - 0.2
     assert (isis_start >= calm_start).all() and (isis_start > calm_start).any()
+
+
+def test_ctrl_c_stops_a_single_run_in_one_line(tmp_path):
+    """Ctrl-C reaches the whole process group (the command, its model's and figure's
+    processes): one line, the shell's status 130, no traceback and no completion record."""
+    out = tmp_path / "run"
+    command = subprocess.Popen(
+        [sys.executable, "-m", "sim", "replicas=3000", "horizon_days=3000",
+         f"hydra.run.dir={out}"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,  # its own group, as a terminal's foreground job
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not (out / ".hydra" / "config.yaml").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # Hydra has composed the config: the run is under way
+    time.sleep(0.5)
+    os.killpg(command.pid, signal.SIGINT)
+    _, err = command.communicate(timeout=60)
+    assert command.returncode == 130, err
+    assert err.strip().splitlines()[-1].startswith("escalation-sim: interrupted; the run did")
+    assert "Traceback" not in err
+    assert not (out / "_DONE.json").exists()

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED_JOBS = 1
+EXIT_INTERRUPTED = 130  # the shell's code for a process stopped by Ctrl-C (128 + SIGINT)
 
 log = logging.getLogger("sim")
 
@@ -224,12 +225,26 @@ def describe_error(ex: BaseException) -> str:
 
 
 def main(model_process: Forked | None = None) -> None:
-    """Run Hydra, reporting bad input in one line without a traceback; a single run's scenario
-    runs in ``model_process`` if given (started by :func:`sim.sweeps.entry.main`)."""
+    """Run Hydra, reporting bad input (and Ctrl-C) in one line without a traceback; a single
+    run's scenario runs in ``model_process`` if given (started by
+    :func:`sim.sweeps.entry.main`)."""
     global MODEL_PROCESS
     MODEL_PROCESS = model_process
     try:
         _main()
+    except KeyboardInterrupt:
+        if MODEL_PROCESS is not None:
+            MODEL_PROCESS.close()  # it was interrupted too (one process group): it ends
+        from sim.sweeps import callbacks
+
+        callbacks.stop_progress()
+        kept = (
+            "; the finished points are kept, and the same command resumes the sweep"
+            if callbacks.CURRENT_SWEEP is not None
+            else "; the run did not finish (its folder has no completion record)"
+        )
+        print(f"escalation-sim: interrupted{kept}", file=sys.stderr)
+        raise SystemExit(EXIT_INTERRUPTED) from None
     finally:
         if MODEL_PROCESS is not None:
             MODEL_PROCESS.close()  # never called (bad input, --cfg ...): stopped
