@@ -137,6 +137,21 @@ class SweepBookkeeping(Callback):
             raise
         finally:
             unlock_sweep(sweep_dir)
+            if workers is not None:
+                stop_workers()
+
+
+def stop_workers() -> None:
+    """Stop the joblib launcher's workers now that the sweep is over (loky's reusable
+    executor, its workers killed: they are idle, every job and figure is done). Left to this
+    process's exit, each would finalise its interpreter first: ~0.9 s of the flagship's wall
+    time after its last file is written. Only an optimisation: if joblib keeps its executor
+    elsewhere in a later version, the workers stop at exit as before."""
+    from joblib.externals.loky import reusable_executor
+
+    executor = getattr(reusable_executor, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=True, kill_workers=True)
 
 
 def stop_progress() -> None:
