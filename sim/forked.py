@@ -76,19 +76,18 @@ class Forked:
     def result(self) -> Any:
         """Wait for the call to finish and return its value, or raise its exception (with the
         child's traceback as a note); RuntimeError if the child died without an answer."""
-        if self.pid is None:
-            if self._value is _NOT_CALLED:
-                raise RuntimeError(f"{self.target} was never called")
-            return self._value
-        if self._sender is None:
+        if self._sender is None and self._value is _NOT_CALLED:
             raise RuntimeError(f"{self.target} was never called")
+        if self.pid is None:  # called here (no fork)
+            return self._value
         answer = self._drain()
         code = self._reap()
         if not answer:
             raise RuntimeError(f"{self.target} failed in its own process (exit status {code})")
         outcome = pickle.loads(answer)
         if outcome[0] == "value":
-            return outcome[1]
+            self._value = outcome[1]
+            return self._value
         _, error, where = outcome
         error.add_note(f"in {self.target}'s own process (pid {self._child_pid}):\n{where}")
         raise error

@@ -61,10 +61,6 @@ def _case_the_call_runs_in_another_process_after_its_preparation(tmp_path: Path)
     assert _prepared_in is None  # not here
 
 
-def test_the_call_runs_in_another_process_after_its_preparation(tmp_path: Path) -> None:
-    in_a_fresh_process(_case_the_call_runs_in_another_process_after_its_preparation, tmp_path)
-
-
 def _case_a_failure_comes_back_as_the_same_exception_with_the_childs_traceback(
     tmp_path: Path,
 ) -> None:
@@ -76,25 +72,11 @@ def _case_a_failure_comes_back_as_the_same_exception_with_the_childs_traceback(
     assert not (tmp_path / "out.txt").exists()
 
 
-def test_a_failure_comes_back_as_the_same_exception_with_the_childs_traceback(
-    tmp_path: Path,
-) -> None:
-    in_a_fresh_process(
-        _case_a_failure_comes_back_as_the_same_exception_with_the_childs_traceback, tmp_path
-    )
-
-
 def _case_an_exception_that_cannot_be_pickled_comes_back_as_a_runtime_error(tmp_path: Path) -> None:
     child = Forked(TARGET)
     child.call(tmp_path / "out.txt", "unpicklable")
     with pytest.raises(RuntimeError, match="Unpicklable: an odd error"):
         child.result()
-
-
-def test_an_exception_that_cannot_be_pickled_comes_back_as_a_runtime_error(tmp_path: Path) -> None:
-    in_a_fresh_process(
-        _case_an_exception_that_cannot_be_pickled_comes_back_as_a_runtime_error, tmp_path
-    )
 
 
 def _case_never_called_is_stopped_at_once_and_never_runs(tmp_path: Path) -> None:
@@ -107,20 +89,12 @@ def _case_never_called_is_stopped_at_once_and_never_runs(tmp_path: Path) -> None
     assert not list(tmp_path.iterdir())
 
 
-def test_never_called_is_stopped_at_once_and_never_runs(tmp_path: Path) -> None:
-    in_a_fresh_process(_case_never_called_is_stopped_at_once_and_never_runs, tmp_path)
-
-
 def _case_without_fork_the_call_runs_here(tmp_path: Path) -> None:
     here = Forked(TARGET, fork=False)
     assert not here.forked
     here.call(tmp_path / "out.txt", "here")
     assert here.result() == (os.getpid(), None)
     assert (tmp_path / "out.txt").read_text() == f"{os.getpid()} here"
-
-
-def test_without_fork_the_call_runs_here(tmp_path: Path) -> None:
-    in_a_fresh_process(_case_without_fork_the_call_runs_here, tmp_path)
 
 
 def _case_a_process_with_other_threads_does_not_fork(tmp_path: Path) -> None:
@@ -134,10 +108,6 @@ def _case_a_process_with_other_threads_does_not_fork(tmp_path: Path) -> None:
         other.join()
 
 
-def test_a_process_with_other_threads_does_not_fork(tmp_path: Path) -> None:
-    in_a_fresh_process(_case_a_process_with_other_threads_does_not_fork, tmp_path)
-
-
 def _case_closing_after_a_failure_of_this_process_does_not_raise(tmp_path: Path) -> None:
     child = Forked(TARGET)
     child.call(tmp_path / "out.txt", "fail")
@@ -146,5 +116,17 @@ def _case_closing_after_a_failure_of_this_process_does_not_raise(tmp_path: Path)
     assert not (tmp_path / "out.txt").exists()
 
 
-def test_closing_after_a_failure_of_this_process_does_not_raise(tmp_path: Path) -> None:
-    in_a_fresh_process(_case_closing_after_a_failure_of_this_process_does_not_raise, tmp_path)
+CASES = [
+    _case_the_call_runs_in_another_process_after_its_preparation,
+    _case_a_failure_comes_back_as_the_same_exception_with_the_childs_traceback,
+    _case_an_exception_that_cannot_be_pickled_comes_back_as_a_runtime_error,
+    _case_never_called_is_stopped_at_once_and_never_runs,
+    _case_without_fork_the_call_runs_here,
+    _case_a_process_with_other_threads_does_not_fork,
+    _case_closing_after_a_failure_of_this_process_does_not_raise,
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.__name__.removeprefix("_case_"))
+def test_forked(case, tmp_path: Path) -> None:
+    in_a_fresh_process(case, tmp_path)

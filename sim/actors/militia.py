@@ -203,9 +203,9 @@ def commit(
 ) -> None:
     """A truce that Iran ordered (``joined`` today's halt) is held while the halt lasts; one
     a shock forced (``shocked``, per faction: which factions' actions a shock replaced) for
-    ``truce_days``; each only if it is still the
-    faction's action after the day's shocks. A truce a policy (a person) chose is the day's
-    action only. A halt that Iran lifted releases its factions."""
+    ``truce_days``; each only if it is still the faction's action after the day's shocks. A
+    truce a policy (a person) chose is the day's action only. A halt that Iran lifted
+    releases its factions."""
     until, halted = s.truce_until, s.halted
     end = t + p.truce_days
     for r in range(until.shape[0]):

@@ -232,9 +232,7 @@ def main(model_process: Forked | None = None) -> None:
     MODEL_PROCESS = model_process
     try:
         _main()
-    except KeyboardInterrupt:
-        if MODEL_PROCESS is not None:
-            MODEL_PROCESS.close()  # it was interrupted too (one process group): it ends
+    except KeyboardInterrupt:  # the model's process was interrupted too (one process group)
         from sim.sweeps import callbacks
 
         callbacks.stop_progress()
@@ -247,7 +245,7 @@ def main(model_process: Forked | None = None) -> None:
         raise SystemExit(EXIT_INTERRUPTED) from None
     finally:
         if MODEL_PROCESS is not None:
-            MODEL_PROCESS.close()  # never called (bad input, --cfg ...): stopped
+            MODEL_PROCESS.close()  # stopped if never called (bad input...), else reaped
         # The process ends here. Without this, the interpreter's last garbage collections
         # would walk every object of the run (~250,000: Hydra's, pandas', numba's), about
         # 0.3 s of the default run; every file is written and closed by now.

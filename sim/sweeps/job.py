@@ -85,19 +85,14 @@ def run_scenario(
     atomically. The figure is drawn here, or by ``figure``, a process from
     :func:`figure_process` (the command line's single run), while the tables are written.
     """
+    out = Path(out_dir)
     try:
         cfg = validate(config)
-    except BaseException:
-        if figure is not None:
+        if not cfg.output.plot and figure is not None:
             figure.close()
-        raise
-    out = Path(out_dir)
-    if not cfg.output.plot and figure is not None:
-        figure.close()
-        figure = None
-    elif cfg.output.plot and figure is None:
-        figure = Forked(FIGURE, fork=False)
-    try:
+            figure = None
+        elif cfg.output.plot and figure is None:
+            figure = Forked(FIGURE, fork=False)
         model = simulate(cfg, progress=progress, record_events=cfg.output.events)
         summary = summarize(model)
         quantiles = daily_quantiles(model)
