@@ -16,4 +16,8 @@ def test_quantiles_are_numpys_to_the_last_bit(n):
     counts = rng.poisson(2.0, size=(3, 40, n)).astype(float)  # many ties, as in daily counts
     for values in (continuous, counts):
         for q in (QUANTILES, (0.0, 1.0), (0.5,)):
-            assert np.array_equal(quantiles(values, q), np.quantile(values, q, axis=-1))
+            expected = np.quantile(values, q, axis=-1)
+            assert np.array_equal(quantiles(values, q), expected)
+            in_place = values.copy()
+            assert np.array_equal(quantiles(in_place, q, overwrite=True), expected)
+            assert np.array_equal(in_place, np.sort(values, axis=-1))  # sorted where it lay
