@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -250,3 +251,59 @@ def test_collect_waits_for_no_sweep_running_in_the_folder(tmp_path):
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1
     assert str(tmp_path) in proc.stderr and "in use by another sweep" in proc.stderr
     assert not (tmp_path / "sweep_summary.parquet").exists()
+
+
+def test_points_read_while_the_sweep_runs_are_used_only_if_unchanged(tmp_path, monkeypatch):
+    """The sweep's end takes a point read while the sweep ran (sim/sweeps/prefetch.py) without
+    reading it again, unless its files changed since: a point cut short after it was read is
+    still found damaged, one rewritten while it was read is not kept."""
+    import os
+
+    import sim.sweeps.collect as collect_module
+    from sim.sweeps.prefetch import Prefetch
+
+    jobs = _three_points(tmp_path)
+    prefetch = Prefetch(tmp_path, [job.name for job in jobs])
+    prefetch.read_finished(prefetch._finished(), collect_module.read_checked)
+    assert all(prefetch.get(job) is not None for job in jobs)
+    # unchanged points are not read again at the end
+    reads = []
+    real = collect_module.read_checked
+    monkeypatch.setattr(collect_module, "read_checked", lambda job: reads.append(job) or real(job))
+    assert collect(tmp_path, prefetch).complete and reads == []
+    # cut short after it was read: read again, and found damaged
+    csv = jobs[0] / "summary.csv"
+    csv.write_text("\n".join(csv.read_text().splitlines()[:41]) + "\n")
+    # touched after it was read: read again (and intact)
+    stat = os.stat(jobs[1] / "quantiles.parquet")
+    os.utime(jobs[1] / "quantiles.parquet", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1000))
+    assert prefetch.get(jobs[0]) is None and prefetch.get(jobs[1]) is None
+    tables = collect(tmp_path, prefetch)
+    assert sorted(job.name for job in reads) == ["seed=1", "seed=2"]
+    assert list(tables.damaged) == ["seed=1"] and "summary.csv has" in tables.damaged["seed=1"]
+    assert sorted(tables.summary["point"].unique()) == ["seed=2", "seed=3"]
+
+    def rewritten_meanwhile(job):
+        part = real(job)
+        os.utime(job / "summary.csv", ns=(0, 10**9))
+        return part
+
+    later = Prefetch(tmp_path, [jobs[2].name])
+    later.read_finished(later._finished(), rewritten_meanwhile)
+    assert later.get(jobs[2]) is None
+
+
+def test_a_sweep_reads_its_points_while_it_runs(tmp_path):
+    """The thread finds points as they finish and stops when asked."""
+    from sim.sweeps.prefetch import Prefetch
+
+    jobs = _three_points(tmp_path)
+    (jobs[2] / DONE).unlink()  # not finished yet
+    prefetch = Prefetch(tmp_path, [job.name for job in jobs], interval=0.01).start()
+    _seal(jobs[2], "this")  # finishes now
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(prefetch.get(job) is None for job in jobs):
+        time.sleep(0.01)
+    prefetch.stop()
+    assert all(prefetch.get(job) is not None for job in jobs)
+    assert not prefetch._thread.is_alive()

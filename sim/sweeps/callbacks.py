@@ -1,5 +1,6 @@
 """Hydra callbacks of a sweep: at the start, lock the folder, record the sweep's points, start
-the progress bar and warm the workers; at the end, stop the bar and gather the tables."""
+the progress bar, the reading of finished points and the workers' warm-up; at the end, stop
+the bar and gather the tables."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from sim.sweeps.bookkeeping import (
     start_sweep,
 )
 from sim.sweeps.lock import lock_sweep, unlock_sweep
+from sim.sweeps.prefetch import Prefetch
 from sim.sweeps.progress import SweepProgress
 
 CURRENT_SWEEP: Path | None = None
@@ -37,6 +39,9 @@ INCOMPLETE: bool = False
 
 PROGRESS: SweepProgress | None = None
 """The progress bar of the multirun under way in this process (stopped by :func:`stop_progress`)."""
+
+PREFETCH: Prefetch | None = None
+"""The reading of finished points of the multirun under way (stopped by :func:`stop_prefetch`)."""
 
 _PREVIOUS_STATE: bytes | None = None
 """The sweep state file this sweep replaced (put back by :func:`abandon_sweep`)."""
@@ -99,7 +104,7 @@ class SweepBookkeeping(Callback):
     warms the joblib workers; gathers tables and figures when it ends."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        global CURRENT_SWEEP, PROGRESS, _PREVIOUS_STATE
+        global CURRENT_SWEEP, PROGRESS, PREFETCH, _PREVIOUS_STATE
         sweep_dir = Path(config.hydra.sweep.dir)
         lock_sweep(sweep_dir)  # SweepBusy stops the sweep (see sim.sweeps.lock)
         CURRENT_SWEEP = sweep_dir
@@ -112,6 +117,7 @@ class SweepBookkeeping(Callback):
             points = None
         state = start_sweep(sweep_dir, points, sweep_identity(config))
         PROGRESS = SweepProgress(sweep_dir, state).start()
+        PREFETCH = Prefetch(sweep_dir, points).start()
         workers = joblib_workers(config)
         if workers is not None:
             warm_up(workers, jobs=state["total"])
@@ -129,7 +135,10 @@ class SweepBookkeeping(Callback):
             )
 
             tables = collect_and_report(
-                sweep_dir, workers=workers, before_figures=plotting.join if plotting else None
+                sweep_dir,
+                workers=workers,
+                before_figures=plotting.join if plotting else None,
+                prefetched=stop_prefetch(),
             )
             INCOMPLETE = not tables.complete
         except Exception as ex:  # Hydra turns a callback's error into a mere warning
@@ -152,6 +161,13 @@ def stop_workers() -> None:
     executor = getattr(reusable_executor, "_executor", None)
     if executor is not None:
         executor.shutdown(wait=True, kill_workers=True)
+
+
+def stop_prefetch() -> Prefetch | None:
+    """Stop reading finished points; what was read, for gathering the tables."""
+    if PREFETCH is not None:
+        PREFETCH.stop()
+    return PREFETCH
 
 
 def stop_progress() -> None:

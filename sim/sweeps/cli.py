@@ -295,10 +295,11 @@ def _main() -> None:
 def _gather_after_failure(sweep_dir: Path) -> None:
     """Gather the finished points (as partial tables) after a failed job, in one line if
     even that fails."""
+    from sim.sweeps import callbacks
     from sim.sweeps.collect import collect_and_report
 
     try:
-        collect_and_report(sweep_dir)
+        collect_and_report(sweep_dir, prefetched=callbacks.stop_prefetch())
     except Exception as ex:
         print(
             f"escalation-sim: error: gathering the finished points failed "

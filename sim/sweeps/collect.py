@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,9 @@ from sim.sweeps.bookkeeping import (
 )
 from sim.sweeps.lock import SweepBusy, lock_sweep
 from sim.sweeps.publish import figures_dir, prepare, publish_tables
+
+if TYPE_CHECKING:
+    from sim.sweeps.prefetch import Prefetch
 
 EXIT_INCOMPLETE = 1
 EXIT_NOT_A_SWEEP = 2
@@ -85,13 +88,20 @@ def check_sweep_folder(sweep_dir: Path) -> None:
         raise NotASweep(f"its {JOBS_DIR}/ folder holds no job folders")
 
 
-def collect(sweep_dir: str | Path) -> SweepTables:
+def collect(sweep_dir: str | Path, prefetched: Prefetch | None = None) -> SweepTables:
     """Read every complete, intact point of the current sweep into two tables (see
-    :class:`SweepTables`). Raises :class:`NotASweep` if the sweep state is unreadable."""
+    :class:`SweepTables`); points already read while the sweep ran (``prefetched``, see
+    sim/sweeps/prefetch.py) are taken from there if their files have not changed since.
+    Raises :class:`NotASweep` if the sweep state is unreadable."""
     sweep_dir = Path(sweep_dir)
     tables, candidates = _sort_points(sweep_dir)
+    parts = [prefetched.get(job) if prefetched is not None else None for job in candidates]
+    unread = [i for i, part in enumerate(parts) if part is None]
     with ThreadPoolExecutor(max_workers=4) as pool:  # the readers release the GIL
-        parts = list(pool.map(_read_checked, candidates))
+        for i, part in zip(
+            unread, pool.map(read_checked, [candidates[i] for i in unread]), strict=True
+        ):
+            parts[i] = part
     finished = [
         job for job, part in zip(candidates, parts, strict=True) if not isinstance(part, str)
     ]
@@ -128,7 +138,7 @@ def _sort_points(sweep_dir: Path) -> tuple[SweepTables, list[Path]]:
     for name in names:
         job = sweep_dir / JOBS_DIR / name
         if (job / DONE).exists() and name in present:
-            marker = read_marker(job)  # an unreadable one: damaged (see _read_checked)
+            marker = read_marker(job)  # an unreadable one: damaged (see read_checked)
             if marker is not None and sweep_id is not None and marker.get("sweep") != sweep_id:
                 tables.stale.append(name)
             else:
@@ -141,7 +151,7 @@ def _sort_points(sweep_dir: Path) -> tuple[SweepTables, list[Path]]:
     return tables, candidates
 
 
-def _read_checked(job: Path) -> tuple[dict[str, Any], pa.Table, pa.Table] | str:
+def read_checked(job: Path) -> tuple[dict[str, Any], pa.Table, pa.Table] | str:
     """A finished job's point, summary and quantiles once its files match their fingerprints;
     else why it is damaged, in a few words (never an exception: one damaged point must not
     stop the others from being gathered)."""
@@ -261,17 +271,19 @@ def collect_and_report(
     figures: bool = True,
     workers: Mapping[str, Any] | None = None,
     before_figures: Callable[[], None] | None = None,
+    prefetched: Prefetch | None = None,
 ) -> SweepTables:
     """Collect, publish the tables and (optionally) the figures, and print what happened:
     one line per point left out, and a line saying so if the tables are partial
     (``workers``: see :func:`sim.sweeps.report.draw_figures`; with workers, the figures are
     drawn while this process writes the tables; ``before_figures`` is called once the tables
-    are gathered, before the figures are started, e.g. to wait for the workers' warm-up).
+    are gathered, before the figures are started, e.g. to wait for the workers' warm-up;
+    ``prefetched``: see :func:`collect`).
     The caller holds the sweep's lock (or knows that no job of it is running): leftover
     temporary files are removed first."""
     sweep_dir = Path(sweep_dir)
     clean_temporaries(sweep_dir)
-    tables = collect(sweep_dir)
+    tables = collect(sweep_dir, prefetched)
     partial = not tables.complete
     prepare(sweep_dir, partial)
     drawing: Iterator[Path | None] = iter(())
