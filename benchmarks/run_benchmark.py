@@ -25,6 +25,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -199,9 +200,10 @@ def versus(baseline: str, repeats: int, with_flagship: bool) -> None:
             )
 
 
-def flagship_configs() -> list[dict]:
+def flagship_configs(replicas: int = FLAGSHIP_REPLICAS) -> list[dict]:
     """The flagship's scenario points as the sweep composes them (Hydra's compose API, the
-    experiment's sweep lists crossed), validated: for running the same points directly."""
+    experiment's sweep lists crossed, ``replicas`` per point), validated: for running the same
+    points directly."""
     import itertools
 
     import yaml
@@ -221,7 +223,9 @@ def flagship_configs() -> list[dict]:
     configs = []
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         for point in grid:
-            cfg = compose("config", overrides=["experiment=withdrawal_timing", *point])
+            cfg = compose(
+                "config", overrides=["experiment=withdrawal_timing", f"replicas={replicas}", *point]
+            )
             configs.append(validate(OmegaConf.to_container(cfg, resolve=True)))
     assert len(configs) == FLAGSHIP_POINTS, len(configs)
     return configs
@@ -232,17 +236,30 @@ def _run_point(config) -> int:
     return len(summarize(model))
 
 
-def model_only(configs: list) -> float:
-    """Wall time (s) of the flagship's points run directly: each point's model run and
-    summarised, joblib on all cores, no files, no Hydra (what the sweep machinery costs is the
-    end-to-end time over this)."""
+def model_only(configs: list) -> tuple[float, float]:
+    """Wall time and CPU time (s; this process and its joblib workers) of the flagship's points
+    run directly: each point's model run and summarised, joblib on all cores, no files, no
+    Hydra (what the sweep machinery costs is the end-to-end time over this)."""
     from joblib import Parallel, delayed
 
+    cpu0 = tree_cpu()
     t0 = time.perf_counter()
     rows = Parallel(n_jobs=-1)(delayed(_run_point)(c) for c in configs)
     seconds = time.perf_counter() - t0
-    assert sum(rows) == len(configs) * FLAGSHIP_REPLICAS
-    return seconds
+    assert sum(rows) == sum(c.replicas for c in configs)
+    return seconds, tree_cpu() - cpu0
+
+
+def tree_cpu() -> float:
+    """CPU seconds (user and system) used so far by this process and its live children (the
+    joblib workers, which the model-only runs reuse)."""
+    me = psutil.Process()
+    total = 0.0
+    for p in [me, *me.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            times = p.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 class MesaStyle(EscalationModel):
@@ -272,8 +289,10 @@ def mesa_batch_run(runs: int = 10) -> float:
     return (time.perf_counter() - t0) / runs
 
 
-def flagship(keep: Path | None) -> None:
-    configs = flagship_configs()
+def flagship(keep: Path | None, replicas: int = FLAGSHIP_REPLICAS) -> None:
+    """The flagship sweep end to end against its points run directly (``replicas`` per point:
+    the experiment's 200, or more to see how the fixed costs weigh on a larger sweep)."""
+    configs = flagship_configs(replicas)
     model_only(configs[:4])  # warm-up: the workers load the compiled kernels
     direct = [model_only(configs)]
     out = keep or Path(tempfile.mkdtemp(prefix="flagship-"))
@@ -285,34 +304,47 @@ def flagship(keep: Path | None) -> None:
         "-m",
         "experiment=withdrawal_timing",
         f"hydra.sweep.dir={out}",
+        f"replicas={replicas}",
     ]
     started = time.time()
     t0 = time.perf_counter()
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     with PeakMemory(proc.pid) as memory:
         _, err = proc.communicate()
     wall = time.perf_counter() - t0
     ended = time.time()
+    # The sweep's whole process tree: each process is counted once its parent has reaped it
+    # (the sweep's workers are, when it stops them at its end).
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sweep_cpu = (usage.ru_utime - reaped.ru_utime) + (usage.ru_stime - reaped.ru_stime)
     if proc.returncode != 0:
         sys.exit(f"flagship sweep failed:\n{err}")
     direct.append(model_only(configs))  # before and after: the machine's drift shows
     # The faster of the two: a run slowed by other work on this shared machine would lower the
     # ratio (a mean once gave 0.92x from a 37 s "before" against 7.8 s after); the faster one
     # gives the ratio no better than it is.
-    model = min(direct)
-    runs = FLAGSHIP_POINTS * FLAGSHIP_REPLICAS
+    model, model_cpu = min(direct)
+    runs = FLAGSHIP_POINTS * replicas
     days = configs[0].horizon_days
     per_mesa = mesa_batch_run()
     print(
-        f"flagship sweep: {FLAGSHIP_POINTS} scenario points x {FLAGSHIP_REPLICAS} replicas "
+        f"flagship sweep: {FLAGSHIP_POINTS} scenario points x {replicas} replicas "
         f"x {days} days = {runs} replica-runs, joblib on {psutil.cpu_count()} cores"
     )
     print(f"end to end:         {wall:8.1f} s (command line, tables and figures included)")
     print(
         f"model only:         {model:8.1f} s (the same points run directly, joblib on all cores,"
-        f" no files; the faster of {direct[0]:.1f} s before the sweep and {direct[1]:.1f} s after)"
+        f" no files; the faster of {direct[0][0]:.1f} s before the sweep and "
+        f"{direct[1][0]:.1f} s after)"
     )
     print(f"ratio (end to end / model only): {wall / model:.2f}x (target <= 1.5x)")
+    print(
+        f"CPU, whole process trees: the sweep {sweep_cpu:.1f} s, the model only {model_cpu:.1f} s"
+        f" = {sweep_cpu / model_cpu:.2f}x (less noisy than wall time on a shared machine; on "
+        f"{psutil.cpu_count()} cores, wall time cannot fall below the sweep's CPU / "
+        f"{psutil.cpu_count()} = {sweep_cpu / psutil.cpu_count():.1f} s)"
+    )
     print(f"replica-runs/s:     {runs / wall:8.0f}")
     print(f"peak memory:        {memory.peak / 2**30:8.2f} GB, whole process tree (target < 2 GB)")
     print(
@@ -387,13 +419,19 @@ def main() -> None:
     )
     parser.add_argument("--keep", type=Path, help="keep the flagship sweep in this folder")
     parser.add_argument(
+        "--flagship-replicas",
+        type=int,
+        default=FLAGSHIP_REPLICAS,
+        help="replicas per flagship point (the experiment's 200 by default)",
+    )
+    parser.add_argument(
         "--baseline", help="a git revision to compare this code with, through the command line"
     )
     args = parser.parse_args()
     if args.baseline:
         versus(args.baseline, args.repeats, args.flagship)
     if args.flagship:
-        flagship(args.keep)
+        flagship(args.keep, args.flagship_replicas)
     batching(args.repeats, args.replicas)
     event_log_cost(args.repeats)
 
