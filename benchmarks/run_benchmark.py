@@ -110,9 +110,9 @@ def batching(repeats: int, replicas: int) -> None:
 
 def event_log_cost(repeats: int) -> None:
     """The default single run with its event log against the same run without it: the two
-    alternately, at least 15 of each (a run takes ~0.05 s, so a burst of other work on this
+    alternately, at least 30 of each (a run takes ~0.05 s, so a burst of other work on this
     shared machine moved a median of 5 by a third)."""
-    repeats = max(repeats, 15)
+    repeats = max(repeats, 30)
     plain, logged, with_table = [], [], []
     EscalationModel({"seed": 0}).run().event_log()  # warm-up
     for i in range(repeats):
