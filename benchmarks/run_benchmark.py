@@ -25,7 +25,6 @@ import argparse
 import contextlib
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -115,17 +114,22 @@ def event_log_cost(repeats: int) -> None:
     repeats = max(repeats, 30)
     plain, logged, with_table = [], [], []
     EscalationModel({"seed": 0}).run().event_log()  # warm-up
-    for i in range(repeats):
+
+    def without(seed: int) -> None:
         t0 = time.perf_counter()
-        EscalationModel({"seed": i}, record_events=False).run()
-        t1 = time.perf_counter()
-        model = EscalationModel({"seed": i}, record_events=True).run()
-        t2 = time.perf_counter()
+        EscalationModel({"seed": seed}, record_events=False).run()
+        plain.append(time.perf_counter() - t0)
+
+    def with_log(seed: int) -> None:
+        t0 = time.perf_counter()
+        model = EscalationModel({"seed": seed}, record_events=True).run()
+        logged.append(time.perf_counter() - t0)
         model.event_log()
-        t3 = time.perf_counter()
-        plain.append(t1 - t0)
-        logged.append(t2 - t1)
-        with_table.append(t3 - t1)
+        with_table.append(time.perf_counter() - t0)
+
+    for i in range(repeats):  # ABBA: neither goes first every time
+        for run in (without, with_log) if i % 2 == 0 else (with_log, without):
+            run(i)
     plain_s, logged_s, table_s = (statistics.median(x) for x in (plain, logged, with_table))
     print(
         f"default single run (100 replicas, 730 days), median of {repeats} runs each, alternately"
@@ -220,15 +224,21 @@ def flagship_configs(replicas: int = FLAGSHIP_REPLICAS) -> list[dict]:
     grid = itertools.product(
         *([f"{k}={v}" for v in str(values).split(",")] for k, values in lists.items())
     )
+    size = replicas_override(replicas)
     configs = []
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         for point in grid:
-            cfg = compose(
-                "config", overrides=["experiment=withdrawal_timing", f"replicas={replicas}", *point]
-            )
+            cfg = compose("config", overrides=["experiment=withdrawal_timing", *size, *point])
             configs.append(validate(OmegaConf.to_container(cfg, resolve=True)))
     assert len(configs) == FLAGSHIP_POINTS, len(configs)
     return configs
+
+
+def replicas_override(replicas: int) -> list[str]:
+    """The override that sets ``replicas`` per point: none for the experiment's own number, so
+    that the sweep is exactly the documented command (a ``replicas=`` override would name
+    every job folder and add a table column)."""
+    return [] if replicas == FLAGSHIP_REPLICAS else [f"replicas={replicas}"]
 
 
 def _run_point(config) -> int:
@@ -251,11 +261,13 @@ def model_only(configs: list) -> tuple[float, float]:
 
 
 def tree_cpu() -> float:
-    """CPU seconds (user and system) used so far by this process and its live children (the
-    joblib workers, which the model-only runs reuse)."""
+    """CPU seconds (user and system) used so far by this process, its live children (the
+    joblib workers, which the model-only runs reuse) and the children it has reaped (a
+    worker loky replaced meanwhile)."""
     me = psutil.Process()
-    total = 0.0
-    for p in [me, *me.children(recursive=True)]:
+    mine = me.cpu_times()
+    total = mine.user + mine.system + mine.children_user + mine.children_system
+    for p in me.children(recursive=True):
         with contextlib.suppress(psutil.Error):
             times = p.cpu_times()
             total += times.user + times.system
@@ -304,20 +316,22 @@ def flagship(keep: Path | None, replicas: int = FLAGSHIP_REPLICAS) -> None:
         "-m",
         "experiment=withdrawal_timing",
         f"hydra.sweep.dir={out}",
-        f"replicas={replicas}",
+        *replicas_override(replicas),
     ]
     started = time.time()
     t0 = time.perf_counter()
-    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     with PeakMemory(proc.pid) as memory:
-        _, err = proc.communicate()
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        # The sweep's whole process tree, from the sweep's own rusage: each process counts
+        # once its parent has reaped it (the sweep's workers are, when it stops them at its
+        # end), and nothing of this process's own children (the model-only workers) counts.
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
     ended = time.time()
-    # The sweep's whole process tree: each process is counted once its parent has reaped it
-    # (the sweep's workers are, when it stops them at its end).
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    sweep_cpu = (usage.ru_utime - reaped.ru_utime) + (usage.ru_stime - reaped.ru_stime)
+    sweep_cpu = usage.ru_utime + usage.ru_stime
     if proc.returncode != 0:
         sys.exit(f"flagship sweep failed:\n{err}")
     direct.append(model_only(configs))  # before and after: the machine's drift shows
@@ -325,12 +339,15 @@ def flagship(keep: Path | None, replicas: int = FLAGSHIP_REPLICAS) -> None:
     # ratio (a mean once gave 0.92x from a 37 s "before" against 7.8 s after); the faster one
     # gives the ratio no better than it is.
     model, model_cpu = min(direct)
+    from joblib import effective_n_jobs
+
+    cores = effective_n_jobs(-1)  # what joblib uses (affinity and cgroup limits respected)
     runs = FLAGSHIP_POINTS * replicas
     days = configs[0].horizon_days
     per_mesa = mesa_batch_run()
     print(
         f"flagship sweep: {FLAGSHIP_POINTS} scenario points x {replicas} replicas "
-        f"x {days} days = {runs} replica-runs, joblib on {psutil.cpu_count()} cores"
+        f"x {days} days = {runs} replica-runs, joblib on {cores} cores"
     )
     print(f"end to end:         {wall:8.1f} s (command line, tables and figures included)")
     print(
@@ -342,8 +359,8 @@ def flagship(keep: Path | None, replicas: int = FLAGSHIP_REPLICAS) -> None:
     print(
         f"CPU, whole process trees: the sweep {sweep_cpu:.1f} s, the model only {model_cpu:.1f} s"
         f" = {sweep_cpu / model_cpu:.2f}x (less noisy than wall time on a shared machine; on "
-        f"{psutil.cpu_count()} cores, wall time cannot fall below the sweep's CPU / "
-        f"{psutil.cpu_count()} = {sweep_cpu / psutil.cpu_count():.1f} s)"
+        f"{cores} cores, wall time cannot fall below the sweep's CPU / {cores} = "
+        f"{sweep_cpu / cores:.1f} s)"
     )
     print(f"replica-runs/s:     {runs / wall:8.0f}")
     print(f"peak memory:        {memory.peak / 2**30:8.2f} GB, whole process tree (target < 2 GB)")

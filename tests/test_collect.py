@@ -255,8 +255,9 @@ def test_collect_waits_for_no_sweep_running_in_the_folder(tmp_path):
 
 def test_points_read_while_the_sweep_runs_are_used_only_if_unchanged(tmp_path, monkeypatch):
     """The sweep's end takes a point read while the sweep ran (sim/sweeps/prefetch.py) without
-    reading it again, unless its files changed since: a point cut short after it was read is
-    still found damaged, one rewritten while it was read is not kept."""
+    reading it again, unless its files changed since: a point cut short after it was read, or
+    rewritten in place with its modification time put back, is still found damaged; one
+    rewritten while it was read, or found damaged then, is not kept."""
     import os
 
     import sim.sweeps.collect as collect_module
@@ -266,6 +267,7 @@ def test_points_read_while_the_sweep_runs_are_used_only_if_unchanged(tmp_path, m
     prefetch = Prefetch(tmp_path, [job.name for job in jobs])
     prefetch.read_finished(prefetch._finished(), collect_module.read_checked)
     assert all(prefetch.get(job) is not None for job in jobs)
+    assert prefetch._finished() == []  # read once
     # unchanged points are not read again at the end
     reads = []
     real = collect_module.read_checked
@@ -274,14 +276,19 @@ def test_points_read_while_the_sweep_runs_are_used_only_if_unchanged(tmp_path, m
     # cut short after it was read: read again, and found damaged
     csv = jobs[0] / "summary.csv"
     csv.write_text("\n".join(csv.read_text().splitlines()[:41]) + "\n")
-    # touched after it was read: read again (and intact)
-    stat = os.stat(jobs[1] / "quantiles.parquet")
-    os.utime(jobs[1] / "quantiles.parquet", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1000))
+    # rewritten in place, same size, modification time put back: read again, found damaged
+    other = jobs[1] / "summary.csv"
+    stat = os.stat(other)
+    text = other.read_text()
+    other.write_text(text[:-2] + ("8" if text[-2] == "9" else "9") + text[-1])  # last cell
+    os.utime(other, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert os.stat(other).st_size == stat.st_size and os.stat(other).st_mtime_ns == stat.st_mtime_ns
     assert prefetch.get(jobs[0]) is None and prefetch.get(jobs[1]) is None
     tables = collect(tmp_path, prefetch)
     assert sorted(job.name for job in reads) == ["seed=1", "seed=2"]
-    assert list(tables.damaged) == ["seed=1"] and "summary.csv has" in tables.damaged["seed=1"]
-    assert sorted(tables.summary["point"].unique()) == ["seed=2", "seed=3"]
+    assert "summary.csv has" in tables.damaged["seed=1"]
+    assert "checksum" in tables.damaged["seed=2"]
+    assert tables.summary["point"].unique().tolist() == ["seed=3"]
 
     def rewritten_meanwhile(job):
         part = real(job)
@@ -290,20 +297,34 @@ def test_points_read_while_the_sweep_runs_are_used_only_if_unchanged(tmp_path, m
 
     later = Prefetch(tmp_path, [jobs[2].name])
     later.read_finished(later._finished(), rewritten_meanwhile)
-    assert later.get(jobs[2]) is None
+    assert jobs[2].name not in later._read
+    damaged = Prefetch(tmp_path, [jobs[0].name])  # damaged when read: read again at the end
+    damaged.read_finished(damaged._finished(), real)
+    assert jobs[0].name not in damaged._read
+    foreign = Prefetch(tmp_path, [jobs[2].name], sweep_id="another sweep")
+    foreign.read_finished(foreign._finished(), real)
+    assert foreign._read == {}  # a record of another sweep: its job recomputes it
 
 
 def test_a_sweep_reads_its_points_while_it_runs(tmp_path):
-    """The thread finds points as they finish and stops when asked."""
+    """The thread reads the points finished when it starts, then one that finishes later,
+    and stops when asked."""
     from sim.sweeps.prefetch import Prefetch
 
     jobs = _three_points(tmp_path)
     (jobs[2] / DONE).unlink()  # not finished yet
-    prefetch = Prefetch(tmp_path, [job.name for job in jobs], interval=0.01).start()
+    prefetch = Prefetch(tmp_path, [job.name for job in jobs], sweep_id="this", interval=0.01)
+    prefetch.start()
+
+    def wait_for(names):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not set(names) <= set(prefetch._read):
+            time.sleep(0.01)
+        return set(prefetch._read)
+
+    assert wait_for(["seed=1", "seed=2"]) == {"seed=1", "seed=2"}
     _seal(jobs[2], "this")  # finishes now
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(prefetch.get(job) is None for job in jobs):
-        time.sleep(0.01)
+    assert wait_for(["seed=3"]) == {"seed=1", "seed=2", "seed=3"}
     prefetch.stop()
     assert all(prefetch.get(job) is not None for job in jobs)
     assert not prefetch._thread.is_alive()

@@ -100,8 +100,9 @@ def sweep_identity(config: DictConfig) -> str:
 
 
 class SweepBookkeeping(Callback):
-    """Locks the sweep folder, records the sweep's points and identity, shows its progress and
-    warms the joblib workers; gathers tables and figures when it ends."""
+    """Locks the sweep folder, records the sweep's points and identity, shows its progress,
+    reads its finished points as they come (sim/sweeps/prefetch.py) and warms the joblib
+    workers; gathers tables and figures when it ends."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         global CURRENT_SWEEP, PROGRESS, PREFETCH, _PREVIOUS_STATE
@@ -117,7 +118,7 @@ class SweepBookkeeping(Callback):
             points = None
         state = start_sweep(sweep_dir, points, sweep_identity(config))
         PROGRESS = SweepProgress(sweep_dir, state).start()
-        PREFETCH = Prefetch(sweep_dir, points).start()
+        PREFETCH = Prefetch(sweep_dir, points, state.get("sweep")).start()
         workers = joblib_workers(config)
         if workers is not None:
             warm_up(workers, jobs=state["total"])
@@ -164,10 +165,13 @@ def stop_workers() -> None:
 
 
 def stop_prefetch() -> Prefetch | None:
-    """Stop reading finished points; what was read, for gathering the tables."""
-    if PREFETCH is not None:
-        PREFETCH.stop()
-    return PREFETCH
+    """Stop reading finished points; what was read, for gathering the tables (once: then
+    None)."""
+    global PREFETCH
+    prefetched, PREFETCH = PREFETCH, None
+    if prefetched is not None:
+        prefetched.stop()
+    return prefetched
 
 
 def stop_progress() -> None:
@@ -181,6 +185,7 @@ def abandon_sweep() -> None:
     the sweeper composes the jobs): put the folder's previous sweep state back, so that a
     typo in a re-run does not turn a finished sweep's points into an earlier sweep's."""
     global PROGRESS
+    stop_prefetch()
     if CURRENT_SWEEP is None or PROGRESS is None:
         return
     started = PROGRESS.state["started"]

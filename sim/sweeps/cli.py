@@ -236,6 +236,7 @@ def main(model_process: Forked | None = None) -> None:
         from sim.sweeps import callbacks
 
         callbacks.stop_progress()
+        callbacks.stop_prefetch()
         kept = (
             "; the finished points are kept, and the same command resumes the sweep"
             if callbacks.CURRENT_SWEEP is not None
