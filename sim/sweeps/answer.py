@@ -54,9 +54,17 @@ def per_replica(summary: pd.DataFrame) -> pd.DataFrame:
     """One row per scenario point and replica: the timing as words, the grouping levers, and
     each outcome as a number (a chance as 0/1)."""
     start = _start_date(summary)
+    labels: dict[object, str] = {}
+
+    def label(months: object) -> str:  # once per distinct timing, not per replica
+        key = "never" if _never(months) else months
+        if key not in labels:
+            labels[key] = timing_label(months, start)
+        return labels[key]
+
     out = pd.DataFrame(
         {
-            "timing": summary[TIMING].map(lambda m: timing_label(m, start)),
+            "timing": summary[TIMING].map(label),
             "_order": summary[TIMING].map(lambda m: -math.inf if _never(m) else float(m)),
             "replica": summary["replica"],
             "seed": summary["seed"],
