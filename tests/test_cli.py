@@ -219,6 +219,9 @@ def test_ctrl_c_stops_a_single_run_in_one_line(tmp_path):
          f"hydra.run.dir={out}"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,  # its own group, as a terminal's foreground job
+        # ... whose Ctrl-C is not ignored: a test run in the background of a script (`cmd &`)
+        # inherits SIGINT ignored, and Python then leaves it ignored in the command too
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while not (out / ".hydra" / "config.yaml").exists() and time.monotonic() < deadline:
