@@ -425,19 +425,30 @@ def phases(sweep: Path, started: float, ended: float) -> str:
     )
 
 
+def positive_int(text: str) -> int:
+    """An argument that must be a whole number of at least 1 (argparse reports it in one
+    line otherwise)."""
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="runs per size (median taken)")
-    parser.add_argument("--replicas", type=int, default=200, help="the batched size")
+    parser.add_argument(
+        "--repeats", type=positive_int, default=5, help="runs per size (median taken)"
+    )
+    parser.add_argument("--replicas", type=positive_int, default=200, help="the batched size")
     parser.add_argument(
         "--flagship",
         action="store_true",
-        help="also run the 19,200-run withdrawal-timing sweep end to end",
+        help="also run the withdrawal-timing sweep (60 points) end to end",
     )
     parser.add_argument("--keep", type=Path, help="keep the flagship sweep in this folder")
     parser.add_argument(
         "--flagship-replicas",
-        type=int,
+        type=positive_int,
         default=FLAGSHIP_REPLICAS,
         help="replicas per flagship point (the experiment's 200 by default)",
     )

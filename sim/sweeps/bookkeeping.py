@@ -125,6 +125,12 @@ def read_marker(job_dir: Path) -> dict[str, Any] | None:
     return marker if isinstance(marker, dict) else None
 
 
+def of_sweep(marker: Mapping[str, Any], sweep: str | None) -> bool:
+    """Whether a completion record belongs to sweep ``sweep`` (any record, if None): one
+    finished under an earlier, different config of the sweep is stale."""
+    return sweep is None or marker.get("sweep") == sweep
+
+
 def why_not_done(job_dir: Path, digest: str | None = None, sweep: str | None = None) -> str | None:
     """None if a job folder holds complete, intact results (for this config, if ``digest`` is
     given, and confirmed by this sweep, if ``sweep`` is given); else why not, in a few words.
@@ -139,7 +145,7 @@ def why_not_done(job_dir: Path, digest: str | None = None, sweep: str | None = N
         return f"its {DONE} is unreadable"
     if digest is not None and marker.get("config_digest") != digest:
         return "finished under another config"
-    if sweep is not None and marker.get("sweep") != sweep:
+    if not of_sweep(marker, sweep):
         return "finished under an earlier, different config of this sweep"
     files = marker.get("files")
     if not isinstance(files, dict) or not files:
@@ -283,7 +289,7 @@ def tally(sweep_dir: Path, state: Mapping[str, Any]) -> Tally:
     for name in names:
         job = sweep_dir / JOBS_DIR / name
         marker = read_marker(job) if (job / DONE).exists() else None
-        if marker is not None and (state.get("sweep") in (None, marker.get("sweep"))):
+        if marker is not None and of_sweep(marker, state.get("sweep")):
             done += 1
             finished = marker.get("finished")
             skipped += isinstance(finished, int | float) and finished < state["started"]

@@ -45,6 +45,7 @@ from sim.sweeps.bookkeeping import (
     NotASweep,
     clean_temporaries,
     job_dirs,
+    of_sweep,
     read_marker,
     read_state,
     why_not_done,
@@ -139,7 +140,7 @@ def _sort_points(sweep_dir: Path) -> tuple[SweepTables, list[Path]]:
         job = sweep_dir / JOBS_DIR / name
         if (job / DONE).exists() and name in present:
             marker = read_marker(job)  # an unreadable one: damaged (see read_checked)
-            if marker is not None and sweep_id is not None and marker.get("sweep") != sweep_id:
+            if marker is not None and not of_sweep(marker, sweep_id):
                 tables.stale.append(name)
             else:
                 candidates.append(job)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from sim.sweeps.bookkeeping import DONE, JOBS_DIR, POINT, read_marker
+from sim.sweeps.bookkeeping import DONE, JOBS_DIR, POINT, job_dirs, of_sweep, read_marker
 
 Signature = tuple[str, tuple[tuple[str, int, int, int, int] | None, ...]]
 """What a point was read from: its record's file fingerprints (as JSON), and the inode, size,
@@ -101,10 +101,11 @@ class Prefetch:
         """The listed points' folders, not read yet, that hold a completion record now (a
         point read and then recomputed is caught by :meth:`get`, and read at the end)."""
         jobs = self.sweep_dir / JOBS_DIR
-        if self.points is not None:
-            names = self.points
-        else:
-            names = [p.name for p in jobs.iterdir() if p.is_dir()] if jobs.is_dir() else []
+        names = (
+            self.points
+            if self.points is not None
+            else [job.name for job in job_dirs(self.sweep_dir)]
+        )
         return [
             jobs / name
             for name in names
@@ -119,9 +120,7 @@ class Prefetch:
             if self._stop.is_set():
                 return
             marker = read_marker(job)
-            if marker is None or (
-                self.sweep_id is not None and marker.get("sweep") != self.sweep_id
-            ):
+            if marker is None or not of_sweep(marker, self.sweep_id):
                 continue  # not (yet) this sweep's result: its job will recompute or confirm it
             before = signature(job, marker)
             if before is None:

@@ -275,10 +275,10 @@ def draw_figures(
     once it is drawn.
 
     ``workers``: keyword arguments of a ``joblib.Parallel`` whose workers draw the figures
-    (the largest first), so that the caller can go on, e.g. writing the
-    tables, meanwhile; None draws them here, one by one, as the iterator is consumed. At the
-    end of a joblib sweep they are the launcher's own settings: the same arguments reuse its
-    warm, idle workers (other arguments would start new ones, costing seconds).
+    (the largest first), so that the caller can go on, e.g. writing the tables, meanwhile;
+    None draws them here, one by one, as the iterator is consumed. At the end of a joblib
+    sweep they are the launcher's own settings: the same arguments reuse its warm, idle
+    workers (other arguments would start new ones, costing seconds).
     """
     out_dir = Path(out_dir)
     summary = with_outcomes(tables.summary)
