@@ -38,8 +38,9 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff format sim hydra_plugins tests experiments benchmarks
 	$(BIN)/ruff check --fix sim hydra_plugins tests experiments benchmarks
 
-docs: $(STAMP)  ## regenerate docs/parameters.md from the schema
+docs: $(STAMP)  ## regenerate docs/parameters.md from the schema, docs/outputs.md from the columns
 	$(BIN)/python -m sim.config.paramdoc docs/parameters.md
+	$(BIN)/python -m sim.analysis.outputdoc docs/outputs.md
 
 bench: $(DEV_STAMP)  ## timing figures (not a test), the flagship sweep included
 	$(BIN)/python benchmarks/run_benchmark.py --flagship

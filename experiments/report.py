@@ -16,12 +16,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.analysis.metrics import OUTCOMES, with_outcomes
 from sim.files import write_csv, write_text
 from sim.sweeps.answer import answer, in_words
 from sim.sweeps.collect import collect_and_report
-from sim.sweeps.report import level_label, with_outcomes
-
-OUTCOMES = ["peak_escalation", "days_in_crisis", "total_attacks", "us_killed", "p_targeted_killing"]
+from sim.sweeps.report import level_label
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = with_outcomes(tables.summary)
     swept = [p for p in tables.parameters if summary[p].astype(str).nunique() > 1]
     levels = summary[swept].map(level_label) if swept else summary[["point"]]
-    table = summary[OUTCOMES].groupby([levels[c] for c in levels.columns]).mean()
+    table = summary[list(OUTCOMES)].groupby([levels[c] for c in levels.columns]).mean()
     print("\nMean outcomes per scenario point:")
     print(table.round(2).to_string())
     withdrawal = answer(tables.summary)

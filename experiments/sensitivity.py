@@ -13,8 +13,8 @@ import argparse
 import time
 from pathlib import Path
 
+from sim.analysis.metrics import OUTCOMES
 from sim.analysis.sensitivity import (
-    OUTCOMES,
     UNCERTAIN,
     morris,
     sobol,

@@ -12,9 +12,10 @@ import pytest
 import solara
 import solara.widgets
 
+from sim.analysis.metrics import QUANTILES
 from sim.classroom.app import Explore, Play
 from sim.classroom.controls import EXPLORE, PLAY, explore_scenario, parse_all
-from sim.classroom.explore import QUANTILES, ExploreRun, totals_text
+from sim.classroom.explore import ExploreRun, totals_text
 from sim.classroom.game import Game, event_sentence
 from sim.classroom.words import RUNG_NOTES, index_words, rung_note
 from sim.model.escalation import EscalationModel

@@ -1,7 +1,8 @@
 """The package's structure holds: one direction of imports, Hydra only at the edge.
 
 See docs/architecture.md: core <- policies <- config <- actors <- model <- analysis, sweeps,
-classroom. These tests read the source (module-level imports), they do not import it.
+classroom. These tests read the source (every import a module runs, in its functions too),
+they do not import it.
 """
 
 from __future__ import annotations
@@ -38,14 +39,22 @@ def _modules() -> dict[str, Path]:
 
 
 def _imports(path: Path) -> set[str]:
-    """Modules imported at module level (not under ``if TYPE_CHECKING:``)."""
+    """Modules imported anywhere in the module, in a function too (an import deferred to
+    spare the start-up still runs), except under ``if TYPE_CHECKING:`` (type annotations
+    only, never run)."""
     found = set()
-    for node in ast.parse(path.read_text()).body:
+    stack: list[ast.AST] = [ast.parse(path.read_text())]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            stack.extend(node.orelse)
+            continue
         if isinstance(node, ast.ImportFrom) and node.module:
             found.add(node.module)
             found.update(f"{node.module}.{a.name}" for a in node.names)
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names)
+        stack.extend(ast.iter_child_nodes(node))
     return found
 
 
@@ -109,16 +118,16 @@ EXAMPLE_FILES = {
     "sim/actors/united_kingdom.py",  # its module (new)
     "sim/config/schema.py",  # its config section and default policy
     "sim/model/day.py",  # its place in the day
-    "sim/data/ladders/default.yaml",  # its rungs, which make it an acting actor
-    "sim/policies/retaliation.py",  # the modelling choice: the policies it may play
+    "sim/data/ladders/default.yaml",  # its rungs, which make it an acting actor (and armed)
 }
 
 
 def test_the_example_acting_actor_still_applies_to_its_files(tmp_path):
-    """The example patch touches the four files architecture.md names (and the policy it
-    plays), still applies to today's code, and makes the new actor an acting actor with its
-    party, its draw and its config section (its kernels compile on first run: ~1 min, left to
-    the reader: `git apply docs/examples/new_acting_actor.patch`)."""
+    """The example patch touches the four files architecture.md names, still applies to
+    today's code, and makes the new actor an acting actor with its party, its draw, its config
+    section and the classic retaliation rules to play (its ladder gives it a strike), while
+    the rules of one actor stay that actor's (its kernels compile on first run: ~1 min, left
+    to the reader: `git apply docs/examples/new_acting_actor.patch`)."""
     text = EXAMPLE.read_text()
     touched = {
         line.split(" b/", 1)[1] for line in text.splitlines() if line.startswith("diff --git")
@@ -131,8 +140,10 @@ def test_the_example_acting_actor_still_applies_to_its_files(tmp_path):
         "from sim.config.schema import ScenarioConfig\n"
         "from sim.model.events import parties\n"
         "from sim.model.world import Slots\n"
+        "from sim.policies import policies_for\n"
         "print(ACTING_ACTORS, parties(ScenarioConfig()).names[-2], 'uk_policy' in Slots._fields,"
-        " ScenarioConfig().uk.reaction_lag_days)\n"
+        " ScenarioConfig().uk.reaction_lag_days, 'tit_for_tat' in policies_for('uk'),"
+        " 'hazard' in policies_for('uk'))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     out = subprocess.run(
@@ -148,6 +159,8 @@ def test_the_example_acting_actor_still_applies_to_its_files(tmp_path):
         "Kingdom",
         "True",
         "2",
+        "True",
+        "False",
     ]
 
 

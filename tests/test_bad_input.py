@@ -17,12 +17,18 @@ import pytest
 
 from sim import EscalationModel
 from sim.config.validation import ConfigError, validate
+from sim.policies import policies_for
 
 PREFIX = "escalation-sim: error: "
 
-US_POLICIES = (
-    "choose from: escalate, generous_tit_for_tat, grim_trigger, human, proportional, red_line"
-)
+
+def choices(actor: str) -> str:
+    """The policies an error must offer an actor, from the registry (a new policy needs no
+    edit here): every one it may play."""
+    return "choose from: " + ", ".join(policies_for(actor))
+
+
+US_POLICIES, MILITIA_POLICIES, IRAQ_POLICIES = (choices(a) for a in ("us", "militia", "iraq"))
 MILITIA_RUNGS = "its rungs: truce, none, condemn, threaten, harassment_attack, casualty_attack"
 
 
@@ -39,7 +45,7 @@ CLI_CASES = [
     case(
         "militia/policy=balancing",
         "militia/policy",
-        "choose from: escalate",
+        MILITIA_POLICIES,
         "iraq-policy-for-militia",
     ),
     # unknown keys
@@ -188,11 +194,11 @@ API_CASES = [
     ({"us": {"policy": "nope"}}, "us.policy.name", US_POLICIES),
     ({"ladder": "nope"}, "ladder", "choose from: default, or give the path"),
     ({"ladder": "no/such/ladder.yaml"}, "ladder", "no ladder 'no/such/ladder.yaml'"),
-    ({"militia": {"policy": "balancing"}}, "militia.policy.name", "choose from: escalate"),
+    ({"militia": {"policy": "balancing"}}, "militia.policy.name", MILITIA_POLICIES),
     (
         {"iraq": {"policy": "tit_for_tat"}},
         "iraq.policy.name",
-        "choose from: balancing, human, passive",
+        IRAQ_POLICIES,
     ),
     ({"us": {"policy": 5}}, "us.policy", "a mapping with 'name'"),
     ({"foo": 1}, "foo", "allowed keys here: seed, replicas"),

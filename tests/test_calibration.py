@@ -18,11 +18,11 @@ from sim.analysis.calibration import (
     historical_base,
     observed,
     patterns,
+    point_patterns,
     posterior_summary,
     prior_sample,
     record_patterns,
     stability,
-    summarize,
 )
 from sim.config.validation import validate
 from sim.core.params import ConfigError
@@ -65,7 +65,7 @@ def test_a_point_is_judged_by_its_median_history_and_the_share_spared():
             "spared_before_first_deaths": [0.0, 1.0, 1.0],
         }
     )
-    point = summarize(replicas)
+    point = point_patterns(replicas)
     assert point["log_cum_7"] == 2.0 and point["first_us_death_day"] == 110.0
     assert point["spared_before_first_deaths"] == pytest.approx(2 / 3)  # a share, not a median
 

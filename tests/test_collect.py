@@ -261,17 +261,19 @@ def test_points_read_while_the_sweep_runs_are_used_only_if_unchanged(tmp_path, m
     import os
 
     import sim.sweeps.collect as collect_module
+    from sim.sweeps.point_reader import read_checked
     from sim.sweeps.prefetch import Prefetch
 
     jobs = _three_points(tmp_path)
     prefetch = Prefetch(tmp_path, [job.name for job in jobs])
-    prefetch.read_finished(prefetch._finished(), collect_module.read_checked)
+    prefetch.read_finished(prefetch._finished(), read_checked)
     assert all(prefetch.get(job) is not None for job in jobs)
     assert prefetch._finished() == []  # read once
     # unchanged points are not read again at the end
     reads = []
-    real = collect_module.read_checked
-    monkeypatch.setattr(collect_module, "read_checked", lambda job: reads.append(job) or real(job))
+    monkeypatch.setattr(
+        collect_module, "read_checked", lambda job: reads.append(job) or read_checked(job)
+    )
     assert collect(tmp_path, prefetch).complete and reads == []
     # cut short after it was read: read again, and found damaged
     csv = jobs[0] / "summary.csv"
@@ -291,7 +293,7 @@ def test_points_read_while_the_sweep_runs_are_used_only_if_unchanged(tmp_path, m
     assert tables.summary["point"].unique().tolist() == ["seed=3"]
 
     def rewritten_meanwhile(job):
-        part = real(job)
+        part = read_checked(job)
         os.utime(job / "summary.csv", ns=(0, 10**9))
         return part
 
@@ -299,10 +301,10 @@ def test_points_read_while_the_sweep_runs_are_used_only_if_unchanged(tmp_path, m
     later.read_finished(later._finished(), rewritten_meanwhile)
     assert jobs[2].name not in later._read
     damaged = Prefetch(tmp_path, [jobs[0].name])  # damaged when read: read again at the end
-    damaged.read_finished(damaged._finished(), real)
+    damaged.read_finished(damaged._finished(), read_checked)
     assert jobs[0].name not in damaged._read
     foreign = Prefetch(tmp_path, [jobs[2].name], sweep_id="another sweep")
-    foreign.read_finished(foreign._finished(), real)
+    foreign.read_finished(foreign._finished(), read_checked)
     assert foreign._read == {}  # a record of another sweep: its job recomputes it
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.discovery import NEVER, Target, discover, high_cases, inputs
+from sim.analysis.discovery import NEVER_CODE, Target, discover, high_cases, inputs
 from sim.analysis.lever_design import Design, run_design
 from sim.analysis.metrics import DRAWN_PREFIX, summarize
 from sim.core.params import ConfigError
@@ -57,7 +57,7 @@ def test_inputs_are_the_levers_and_the_draws(cases):
     assert all(c.startswith(DRAWN_PREFIX) for c in x.columns[3:])
     assert "drawn.militia.policy.base_rate" in x  # posture multiplies each replica's own draw
     never = cases["withdrawal.start_month"].isna().to_numpy()
-    assert never.any() and (x["withdrawal.start_month"][never] == NEVER).all()
+    assert never.any() and (x["withdrawal.start_month"][never] == NEVER_CODE).all()
     assert sorted(x["us.policy"].unique()) == sorted(TINY.us_policies)
     # a drawn parameter some cases lack, and an input that never varies, are left out
     partial = cases.assign(**{"drawn.extra": np.where(never, np.nan, 1.0)})

@@ -8,6 +8,7 @@ import typing
 
 import yaml
 
+from sim.analysis.outputdoc import render_outputs
 from sim.config.paramdoc import render_parameters
 from sim.config.schema import ScenarioConfig
 from sim.policies import POLICIES
@@ -100,6 +101,11 @@ def test_ladder_effects_are_labelled_or_sourced():
 def test_parameters_page_is_up_to_date():
     page = (ROOT / "docs" / "parameters.md").read_text()
     assert page == render_parameters(), "run: python -m sim.config.paramdoc docs/parameters.md"
+
+
+def test_outputs_page_is_up_to_date():
+    page = (ROOT / "docs" / "outputs.md").read_text()
+    assert page == render_outputs(), "run: make docs"
 
 
 def test_ladder_rungs_carry_goldstein_and_cameo():

@@ -133,7 +133,6 @@ def test_the_exported_game_replays_exactly_through_the_command_lines_logs(tmp_pa
         assert r.model.day == 7 * turn
     files = r.choices_files()
     assert set(files) == {"us_choices.csv", "iraq_choices.csv", "turns.csv", "game_events.csv"}
-    assert r.replays_exactly()
     again = _replay(r, files, tmp_path)
     _same_game(again, r)
     assert "us/policy=human us.policy.log=us_choices.csv" in r.replay_command()
@@ -144,7 +143,6 @@ def test_a_militia_team_that_always_chooses_replays_exactly(tmp_path):
     r.join("m", "Kataib Hezbollah")
     for action in ("harassment_attack", "casualty_attack", "truce"):
         r.choose("m", action)
-    assert r.replays_exactly()
     again = _replay(r, r.choices_files(), tmp_path)
     _same_game(again, r)
 
@@ -183,7 +181,6 @@ def test_militia_factions_are_teams_and_the_model_plays_the_faction_nobody_took(
     militia = pd.read_csv(io.BytesIO(files["militia_choices.csv"]))
     assert list(militia.columns) == ["day", "faction", "level"]
     assert set(militia.faction) == {kh, nujaba} and len(militia) == 2 * r.model.day
-    assert r.replays_exactly()  # a faction's missed turns included
     _same_game(_replay(r, files, tmp_path), r)
     command = r.replay_command()
     assert "militia/policy=human militia.policy.log=militia_choices.csv" in command

@@ -9,7 +9,8 @@ import sys
 import pandas as pd
 import pytest
 
-from sim.analysis.sensitivity import OUTCOMES, Uncertain, morris, write_results
+from sim.analysis.metrics import OUTCOMES
+from sim.analysis.sensitivity import Uncertain, morris, write_results
 from sim.config.validation import ConfigError
 
 from .conftest import ROOT

@@ -209,10 +209,10 @@ def test_named_experiments_compose(tmp_path):
         assert "sweeper" in cfg.stdout and f"multirun/{name}" in cfg.stdout
         from omegaconf import OmegaConf
 
-        from sim.sweeps.callbacks import count_jobs
+        from sim.sweeps.callbacks import job_overrides
 
         hydra_cfg = OmegaConf.create(cfg.stdout)
-        assert count_jobs(hydra_cfg) == points, name
+        assert len(job_overrides(hydra_cfg)) == points, name
 
 
 def _slurm_up() -> bool:

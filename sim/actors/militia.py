@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import mesa
 import numpy as np
 
+from sim.actors import united_states
 from sim.actors.registry import Actor, Logged
 from sim.actors.views import StateView
 from sim.config.schema import FactionConfig, MilitiaConfig
@@ -46,7 +47,6 @@ NAME = "militia"
 """The model's attribute for this actor, and its name in configs and the ladder."""
 CODE = actor_code(NAME)
 """Its code among the acting actors (:func:`sim.core.ladder.actor_code`)."""
-US = actor_code("us")
 
 
 class MilitiaState(NamedTuple):
@@ -318,7 +318,7 @@ def logged(mil_rung: np.ndarray, d: DayOutcome, level: np.ndarray) -> Logged:
     for r in range(n):
         for f in range(nf):
             blamed[r, f] = d.blamed[r, f] if level[mil_rung[r, f]] >= FORCE else -1
-    target = np.full((n, nf), US, np.int64)
+    target = np.full((n, nf), united_states.CODE, np.int64)
     return Logged(target, np.zeros((n, nf), np.int64), d.seen, blamed, d.killed, d.wounded)
 
 

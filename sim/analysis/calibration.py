@@ -160,7 +160,7 @@ def patterns(model: EscalationModel) -> pd.DataFrame:
     return pd.DataFrame(out).astype(float)
 
 
-def summarize(replicas: pd.DataFrame) -> dict[str, float]:
+def point_patterns(replicas: pd.DataFrame) -> dict[str, float]:
     """One point's patterns from its replicas' (:func:`patterns`): the median history, and
     for a yes-or-no pattern (:data:`SHARES`) the share of histories that say yes."""
     out = replicas.median(axis=0)
@@ -223,7 +223,7 @@ def prior_sample(n: int, seed: int, params: Sequence[Uncertain] = FREE) -> pd.Da
 def _simulate_chunk(
     base: Mapping[str, Any], points: pd.DataFrame, replicas: int
 ) -> list[dict[str, float]]:
-    """The patterns of ``replicas`` histories of each point (:func:`summarize`); point i runs
+    """The patterns of ``replicas`` histories of each point (:func:`point_patterns`); point i runs
     with model seed i (its row label), so a point's result does not depend on who runs it."""
     out = []
     for index, row in points.iterrows():
@@ -231,7 +231,7 @@ def _simulate_chunk(
         cfg["seed"] = int(index)
         cfg["replicas"] = replicas
         model = EscalationModel(cfg, record_events=False).run()
-        out.append(summarize(patterns(model)))
+        out.append(point_patterns(patterns(model)))
     return out
 
 

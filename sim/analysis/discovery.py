@@ -30,12 +30,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.actors.withdrawal import START_MONTH
 from sim.analysis.metrics import DRAWN_PREFIX
 from sim.core.params import ConfigError
 from sim.files import atomic_path, write_csv
 
-WITHDRAWAL = "withdrawal.start_month"
-NEVER = 999.0
+NEVER_CODE = 999.0
 """How a withdrawal that never starts (null) is coded: 999 months, later than any start the
 schema allows (600), so that "never" stays at the far end of the start month's axis and PRIM
 can bound the start from either side ("within 6 months", "after 12 months, or never"). PRIM
@@ -50,7 +50,7 @@ NOT_INPUTS = ("seed", "replica")
 
 LABELS = {
     "us.policy": "US policy",
-    WITHDRAWAL: "withdrawal start (months)",
+    START_MONTH: "withdrawal start (months)",
     "militia.policy.posture": "militia posture",
     "militia.policy.base_rate": "militia base_rate",
 }
@@ -103,7 +103,7 @@ class Restriction:
         if self.categories is not None:
             return f"{name} in {{{', '.join(self.categories)}}}"
         lo, hi = self.lower, self.upper
-        if self.feature == WITHDRAWAL:
+        if self.feature == START_MONTH:
             return _withdrawal_words(lo, hi)
         if lo is not None and hi is not None:
             return f"{_num(lo)} <= {name} <= {_num(hi)}"
@@ -204,7 +204,7 @@ def inputs(table: pd.DataFrame) -> pd.DataFrame:
     """The inputs of every case of a sweep table: the levers the sweep varied (the columns
     before ``point``, as sweep_summary.parquet lays them out, less seed and replica) and the
     parameters each replica drew (``drawn.<key>``). Numbers stay numbers (floats), a null
-    withdrawal start becomes :data:`NEVER`, anything else is a category. Inputs that never vary
+    withdrawal start becomes :data:`NEVER_CODE`, anything else is a category. Inputs that never vary
     are left out (they cannot bound a box), and so is a drawn parameter some cases lack (a
     sweep point that set it itself)."""
     if "point" not in table.columns:
@@ -222,8 +222,8 @@ def inputs(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _coded(name: str, values: pd.Series) -> pd.Series:
-    if name == WITHDRAWAL:
-        return pd.to_numeric(values).astype(float).fillna(NEVER)
+    if name == START_MONTH:
+        return pd.to_numeric(values).astype(float).fillna(NEVER_CODE)
     numbers = pd.to_numeric(values, errors="coerce")
     if numbers.notna().all() and not pd.api.types.is_bool_dtype(values):
         return numbers.astype(float)
@@ -412,9 +412,9 @@ def _num(value: float) -> str:
 
 
 def _withdrawal_words(lo: float | None, hi: float | None) -> str:
-    if lo is not None and lo >= NEVER:
+    if lo is not None and lo >= NEVER_CODE:
         return "no withdrawal"
-    if hi is not None and hi < NEVER:
+    if hi is not None and hi < NEVER_CODE:
         if lo is None:
             return f"withdrawal starting within {_num(hi)} months"
         return f"withdrawal starting between {_num(lo)} and {_num(hi)} months"

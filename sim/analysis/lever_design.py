@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
+from sim.actors.withdrawal import START_MONTH
 from sim.analysis.metrics import summarize
 from sim.config.validation import validate
 from sim.model.escalation import EscalationModel
@@ -37,7 +38,7 @@ FLAGSHIP_US_POLICIES = (
 )
 """The US retaliation rules of the flagship experiment (configs/experiment/withdrawal_timing)."""
 
-LEVERS = ("us.policy", "withdrawal.start_month", "militia.policy.posture")
+LEVERS = ("us.policy", START_MONTH, "militia.policy.posture")
 """The levers the design varies, as config keys (the sweep tables' column names)."""
 
 DESIGN_STREAM = 0xD15C_0DE5
@@ -80,7 +81,7 @@ class Design:
         return pd.DataFrame(
             {
                 "us.policy": policy,
-                "withdrawal.start_month": [None if s >= self.latest_start else s for s in start],
+                START_MONTH: [None if s >= self.latest_start else s for s in start],
                 "militia.policy.posture": low + u[:, 2] * (high - low),
             }
         )
@@ -96,7 +97,7 @@ class Design:
 
     def scenario(self, levers: dict[str, Any], seed: int) -> dict[str, Any]:
         """The scenario of one point, as a mapping for :class:`EscalationModel`."""
-        start = levers["withdrawal.start_month"]
+        start = levers[START_MONTH]
         return {
             "replicas": self.replicas,
             "horizon_days": self.days,

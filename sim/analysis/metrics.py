@@ -71,6 +71,28 @@ def summarize(model: EscalationModel) -> pd.DataFrame:
     return out
 
 
+OUTCOMES = {
+    "peak_escalation": "peak escalation index",
+    "p_targeted_killing": "P(targeted killing reached)",
+    "days_in_crisis": "days in crisis",
+    "total_attacks": "militia attacks",
+    "us_killed": "US killed",
+}
+"""A scenario point's headline outcomes, by their column in a summary (with
+:func:`with_outcomes`), and their words: what the sweep reports, the screening of parameters
+and the experiments' tables summarise."""
+
+
+def with_outcomes(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary table with the outcomes it does not hold itself: ``p_targeted_killing``,
+    whether each replica reached the targeted-killing rung (0 or 1; its mean over replicas is
+    the chance)."""
+    out = summary.copy()
+    if "first_day_targeted_killing" in out:
+        out["p_targeted_killing"] = out["first_day_targeted_killing"].notna().astype(float)
+    return out
+
+
 def _first_day(hit: np.ndarray) -> np.ndarray:
     """The first day (row) each replica (column) is True, NaN where it never is."""
     return np.where(hit.any(axis=0), hit.argmax(axis=0), np.nan)

@@ -24,7 +24,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from sim.analysis.metrics import summarize
+from sim.analysis.metrics import OUTCOMES, summarize, with_outcomes
 from sim.config.validation import validate
 from sim.core.posterior import UNCERTAIN as CALIBRATED
 from sim.core.posterior import posterior_interval
@@ -65,14 +65,6 @@ UNCERTAIN: tuple[Uncertain, ...] = (
 posterior's medians): the calibrated parameters over their posterior's 90% intervals, and the
 assumptions of docs/parameters.md over plausible spans around their defaults (assumption)."""
 
-OUTCOMES = {
-    "peak_escalation": "mean peak escalation index",
-    "p_targeted_killing": "P(targeted killing reached)",
-    "days_in_crisis": "mean days in crisis",
-    "total_attacks": "mean militia attacks",
-    "us_killed": "mean US killed",
-}
-
 
 def _nested(flat: Mapping[str, Any]) -> dict:
     out: dict = {}
@@ -96,14 +88,8 @@ def evaluate(base: Mapping[str, Any], point: Mapping[str, Any]) -> dict[str, flo
     """Run one sample point (all replicas) and return the outcomes (means over replicas)."""
     cfg = _merge({"parameters": "point", **base}, _nested(point))
     model = EscalationModel(cfg, record_events=False).run()
-    s = summarize(model)
-    return {
-        "peak_escalation": float(s.peak_escalation.mean()),
-        "p_targeted_killing": float(s.first_day_targeted_killing.notna().mean()),
-        "days_in_crisis": float(s.days_in_crisis.mean()),
-        "total_attacks": float(s.total_attacks.mean()),
-        "us_killed": float(s.us_killed.mean()),
-    }
+    s = with_outcomes(summarize(model))
+    return {outcome: float(s[outcome].mean()) for outcome in OUTCOMES}
 
 
 def morris(
@@ -219,6 +205,13 @@ def top_parameters(
     return [p for p in params if p.key in set(keys)]
 
 
+def _mean_of(outcome: str) -> str:
+    """An outcome's words as the screening reports it: its mean over replicas (a chance is
+    one already)."""
+    words = OUTCOMES.get(outcome, outcome)
+    return words if outcome.startswith("p_") else f"mean {words}"
+
+
 def plot_morris(indices: pd.DataFrame, path: str | Path, outcomes: Sequence[str]) -> Path:
     """Horizontal bars of mu* (with its 95% bootstrap interval) per outcome, ranked."""
     fig = Figure(figsize=(6.0 * len(outcomes), 0.38 * indices.parameter.nunique() + 1.8))
@@ -234,7 +227,7 @@ def plot_morris(indices: pd.DataFrame, path: str | Path, outcomes: Sequence[str]
             ecolor="0.3",
             capsize=2,
         )
-        ax.set_title(OUTCOMES.get(outcome, outcome), fontsize=11)
+        ax.set_title(_mean_of(outcome), fontsize=11)
         ax.set_xlabel("mu* (mean |elementary effect|)")
         ax.grid(axis="x", alpha=0.3)
         ax.tick_params(axis="y", labelsize=9)

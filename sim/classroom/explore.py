@@ -15,14 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.metrics import QUANTILES
+from sim.analysis.quantiles import quantiles
 from sim.classroom.game import event_sentence
 from sim.classroom.words import index_words, rung_note
 from sim.config.schema import ScenarioConfig
 from sim.model.escalation import EscalationModel
 from sim.model.events import FIELDS
-
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-"""Quantiles of the escalation index across worlds: the 90% band, the 50% band, the median."""
 
 FEED_LENGTH = 12
 """Events shown in the feed (the newest)."""
@@ -61,7 +60,8 @@ class ExploreRun:
         last = self.model.day
         if last > first:
             index = self.model.series.data["escalation_index"][first:last]
-            self.quantiles[first:last] = np.quantile(index, QUANTILES, axis=1).T
+            # across worlds: the 90% band, the 50% band, the median
+            self.quantiles[first:last] = quantiles(index, QUANTILES).T
             self._read_events()
         return last - first
 

@@ -485,11 +485,6 @@ class Room:
         files["game_events.csv"] = _csv(self.model.event_log())
         return files
 
-    def replays_exactly(self) -> bool:
-        """Whether :meth:`choices_files` replays the game to the last event: always, now
-        that each militia faction has its own rows (kept for the app and older callers)."""
-        return True
-
     def replay_config(self, logs: dict[str, str]) -> dict[str, Any]:
         """The scenario that replays the game, with each actor's log (``logs``: actor ->
         path of its file, :data:`LOG_FILES`), as a mapping :func:`validate` takes."""

@@ -103,9 +103,13 @@ def render_parameters() -> str:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":
-    text = render_parameters()
-    if len(sys.argv) > 1:
-        Path(sys.argv[1]).write_text(text)
+def write_page(text: str, argv: list[str]) -> None:
+    """A generated page into the file ``argv`` names, or to standard output without one."""
+    if argv:
+        Path(argv[0]).write_text(text)
     else:
         sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    write_page(render_parameters(), sys.argv[1:])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -39,11 +40,13 @@ THREAT_LEVEL = 2
 """Ladder convention: level 2 is a threat, the ceiling of a faction in truce or out of means."""
 
 
-def _acting_actors() -> tuple[str, ...]:
-    """The actors the shipped ladder gives rungs, in the order they first appear in it."""
+def _acting_actors(min_level: float = -math.inf) -> tuple[str, ...]:
+    """The actors the shipped ladder gives rungs (at ``min_level`` or above), in the order
+    they first appear in it."""
     names: dict[str, None] = {}
     for rung in _parse(*_version(LADDER_DIR / f"{DEFAULT_LADDER}.yaml"))["rungs"]:
-        names.update(dict.fromkeys(rung.get("actors", ())))
+        if rung["level"] >= min_level:
+            names.update(dict.fromkeys(rung.get("actors", ())))
     return tuple(names)
 
 
@@ -119,6 +122,12 @@ ACTING_ACTORS = _acting_actors()
 """Actors that take rungs, as the shipped ladder names them (``us``, ``militia``, ``iraq``):
 a new acting actor is declared by giving it rungs there. Iran acts through restraint and
 supply, not through rungs."""
+
+ARMED_ACTORS = tuple(a for a in ACTING_ACTORS if a in _acting_actors(FORCE_LEVEL))
+"""Acting actors the shipped ladder gives a use of force (a rung at :data:`FORCE_LEVEL` or
+above: ``us``, ``militia``): the actors the classic retaliation rules may play
+(sim/policies/retaliation.py), so that an actor given force in the ladder may play them with
+no edit there."""
 
 
 def load_ladder_config(name: str | Path) -> LadderConfig:

@@ -13,11 +13,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.actors import united_states
 from sim.config.schema import ScenarioConfig
 from sim.core.compiled import compiled
 from sim.core.ladder import Ladder, actor_code
-
-US = actor_code("us")
 
 
 class ShockTable(NamedTuple):
@@ -73,7 +72,7 @@ def apply_shocks(
         column = factions[i] if acts[a].shape[1] > 1 else 0
         acts[a][:, column] = rungs[i]
         shocked[a, column] = True
-        if a == US:
+        if a == united_states.CODE:
             us_target[:] = factions[i]
         if killed[i] >= 0:
             forced_killed[a, column] = killed[i]

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.actors import ACTORS, Actor
 from sim.core.ladder import LadderTables
+from sim.core.params import half_life_decay
 from sim.model.events import EventBuffer
 from sim.model.outputs import SeriesArrays
 from sim.model.regional_war import war_intensity
@@ -152,7 +153,7 @@ def build_world(model: EscalationModel) -> World:
             index=np.zeros(n),
             cumulative=np.zeros((5, n), dtype=np.int64),
             first_day=np.full((n, len(model.ladder.names)), -1, dtype=np.int64),
-            index_decay=0.5 ** (1.0 / cfg.index.half_life_days),
+            index_decay=half_life_decay(cfg.index.half_life_days),
         ),
         war=war_intensity(cfg.regional_war, cfg.start_date, model.horizon),
         shocks=ShockTable.of(cfg, model.ladder),

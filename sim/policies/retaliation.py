@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.compiled import as2d, at, compiled
+from sim.core.ladder import ARMED_ACTORS
 from sim.core.ladder import FORCE_LEVEL as FORCE
-from sim.core.params import PROBABILITY, param
+from sim.core.params import PROBABILITY, half_life_decay, param
 from sim.policies.base import (
     Draws,
     Observation,
@@ -23,8 +24,6 @@ from sim.policies.base import (
     register,
     rule_args,
 )
-
-BOTH = ("us", "militia")
 
 
 @compiled
@@ -43,7 +42,7 @@ class TitForTat(Policy):
     """
 
     name = "tit_for_tat"
-    actors = BOTH
+    actors = ARMED_ACTORS
     classifier = {"memory_depth": 1, "stochastic": False}
 
     @dataclass
@@ -70,7 +69,7 @@ class GenerousTitForTat(Policy):
     """
 
     name = "generous_tit_for_tat"
-    actors = BOTH
+    actors = ARMED_ACTORS
     classifier = {"memory_depth": 1, "stochastic": True}
 
     @dataclass
@@ -111,7 +110,7 @@ class Proportional(Policy):
     """
 
     name = "proportional"
-    actors = BOTH
+    actors = ARMED_ACTORS
     classifier = {"memory_depth": float("inf"), "stochastic": False}
 
     @dataclass
@@ -144,7 +143,7 @@ class Proportional(Policy):
         super().__init__(params, shape, max_level, draws)
         self.account = np.zeros(shape)
         self.worst = np.zeros(shape, dtype=np.int64)
-        self.decay = 0.5 ** (1.0 / params.half_life_days)
+        self.decay = half_life_decay(params.half_life_days)
 
     def rule_args(self) -> RuleArgs:
         p = self.params
@@ -196,7 +195,7 @@ class Escalate(Policy):
     """
 
     name = "escalate"
-    actors = BOTH
+    actors = ARMED_ACTORS
     classifier = {"memory_depth": 1, "stochastic": False}
 
     @dataclass
@@ -229,7 +228,7 @@ class RedLine(Policy):
     """
 
     name = "red_line"
-    actors = BOTH
+    actors = ARMED_ACTORS
     classifier = {"memory_depth": 1, "stochastic": False}
 
     @dataclass
@@ -282,7 +281,7 @@ class Restraint(Policy):
     """
 
     name = "restraint"
-    actors = BOTH
+    actors = ARMED_ACTORS
     classifier = {"memory_depth": 1, "stochastic": False}
 
     @dataclass
@@ -317,7 +316,7 @@ class GrimTrigger(Policy):
     """
 
     name = "grim_trigger"
-    actors = BOTH
+    actors = ARMED_ACTORS
     classifier = {"memory_depth": float("inf"), "stochastic": False}
 
     @dataclass

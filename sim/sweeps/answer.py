@@ -25,10 +25,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.actors.withdrawal import months_to_days
+from sim.actors.withdrawal import NEVER, START_MONTH, months_to_days
 from sim.files import atomic_path
 
-TIMING = "withdrawal.start_month"
 GROUPS = ("us.policy", "militia.policy.posture")
 """Levers swept with the timing: the answer is given for each of their combinations."""
 REFERENCE = {"us.policy": "proportional", "militia.policy.posture": 1.0}
@@ -40,7 +39,7 @@ AGREED = np.datetime64("2024-09-27")
 AS_CONFIGURED = "as configured"
 Z90 = 1.6448536269514722  # two-sided 90% normal quantile
 
-OUTCOMES = {
+ANSWER_OUTCOMES = {
     "attacks": ("total_attacks", "militia attacks", "count"),
     "us_killed": ("us_killed", "US deaths", "count"),
     "targeted_killing": ("first_day_targeted_killing", "chance of a US targeted killing", "chance"),
@@ -57,22 +56,22 @@ def per_replica(summary: pd.DataFrame) -> pd.DataFrame:
     labels: dict[object, str] = {}
 
     def label(months: object) -> str:  # once per distinct timing, not per replica
-        key = "never" if _never(months) else months
+        key = NEVER if _never(months) else months
         if key not in labels:
             labels[key] = timing_label(months, start)
         return labels[key]
 
     out = pd.DataFrame(
         {
-            "timing": summary[TIMING].map(label),
-            "_order": summary[TIMING].map(lambda m: -math.inf if _never(m) else float(m)),
+            "timing": summary[START_MONTH].map(label),
+            "_order": summary[START_MONTH].map(lambda m: -math.inf if _never(m) else float(m)),
             "replica": summary["replica"],
             "seed": summary["seed"],
         }
     )
     for lever in GROUPS:  # a lever the sweep did not vary: as the scenario configured it
         out[lever] = summary.get(lever, AS_CONFIGURED)
-    for name, (column, _, kind) in OUTCOMES.items():
+    for name, (column, _, kind) in ANSWER_OUTCOMES.items():
         values = summary[column]
         out[name] = values.notna().astype(float) if kind == "chance" else values.astype(float)
     return out
@@ -86,19 +85,19 @@ def answer(summary: pd.DataFrame) -> pd.DataFrame | None:
     ``o_high`` (its uncertainty, module docstring), ``o_change`` (mean paired difference
     against never), ``o_change_low``/``o_change_high`` (its 90% interval).
     """
-    if TIMING not in summary or not summary[TIMING].map(_never).any():
+    if START_MONTH not in summary or not summary[START_MONTH].map(_never).any():
         return None
-    if summary[TIMING].map(lambda m: -1.0 if _never(m) else float(m)).nunique() < 2:
+    if summary[START_MONTH].map(lambda m: -1.0 if _never(m) else float(m)).nunique() < 2:
         return None
     rows = per_replica(summary)
     keys = ["seed", "replica", *GROUPS]
-    never = rows.loc[rows["_order"] == -math.inf, [*keys, *OUTCOMES]]
+    never = rows.loc[rows["_order"] == -math.inf, [*keys, *ANSWER_OUTCOMES]]
     paired = rows.merge(never, on=keys, how="left", suffixes=("", "_never"))
-    for name in OUTCOMES:  # each replica against itself without a withdrawal
+    for name in ANSWER_OUTCOMES:  # each replica against itself without a withdrawal
         paired[f"{name}_change"] = paired[name] - paired[f"{name}_never"]
     groups = paired.groupby(["timing", "_order", *GROUPS], sort=False, dropna=False)
     table = groups.size().rename("replicas").to_frame()
-    for name, (_, _, kind) in OUTCOMES.items():
+    for name, (_, _, kind) in ANSWER_OUTCOMES.items():
         if kind == "chance":
             share = groups[name].mean()
             low, high = _wilson(share.to_numpy(), table["replicas"].to_numpy())
@@ -144,11 +143,11 @@ def in_words(table: pd.DataFrame, days: int | None = None) -> str:
         "paired replica by replica [90% interval].",
         "",
     ]
-    header = ["withdrawal starts"] + [OUTCOMES[o][1] for o in OUTCOMES]
+    header = ["withdrawal starts"] + [ANSWER_OUTCOMES[o][1] for o in ANSWER_OUTCOMES]
     cells = [header]
     for _, row in rows.iterrows():
         line = [row["timing"]]
-        for name, (_, _, kind) in OUTCOMES.items():
+        for name, (_, _, kind) in ANSWER_OUTCOMES.items():
             line.append(_cell(row, name, kind))
         cells.append(line)
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
@@ -161,7 +160,7 @@ def plot_answer(table: pd.DataFrame, path: Path) -> Path:
     """Change against never withdrawing, per outcome (panels) and withdrawal timing (x), one
     colour per US policy, solid for the calibrated militia posture and dashed for others; bars
     are 90% intervals of the paired mean change."""
-    timings = list(dict.fromkeys(t for t in table["timing"] if t != "never"))
+    timings = list(dict.fromkeys(t for t in table["timing"] if t != NEVER))
     x = {t: i for i, t in enumerate(timings)}
     policies = list(dict.fromkeys(table["us.policy"]))
     postures = sorted(  # the calibrated posture (1) first: drawn solid
@@ -174,14 +173,14 @@ def plot_answer(table: pd.DataFrame, path: Path) -> Path:
     fig = Figure(figsize=(15.0, 8.0))
     axes = fig.subplots(2, 2).flat
     offsets = np.linspace(-0.25, 0.25, len(policies) * len(postures))
-    for ax, (name, (_, words, kind)) in zip(axes, OUTCOMES.items(), strict=True):
+    for ax, (name, (_, words, kind)) in zip(axes, ANSWER_OUTCOMES.items(), strict=True):
         k = 0
         for posture in postures:
             for policy in policies:
                 rows = table[
                     (table["us.policy"] == policy)
                     & (table["militia.policy.posture"] == posture)
-                    & (table["timing"] != "never")
+                    & (table["timing"] != NEVER)
                 ]
                 xs = np.array([x[t] for t in rows["timing"]]) + offsets[k]
                 k += 1
@@ -229,7 +228,7 @@ def timing_label(months: object, start: np.datetime64 | None) -> str:
     agreed)' for the date of the 2024 agreement); months after the start where the start date
     is unknown."""
     if _never(months):
-        return "never"
+        return NEVER
     if start is None:
         return f"month {float(months):g}"
     day = start + np.timedelta64(months_to_days(float(months)), "D")
@@ -272,11 +271,11 @@ def _cell(row: pd.Series, name: str, kind: str) -> str:
     )
     if kind == "chance":
         text = f"{value:.0%} ({low:.0%}-{high:.0%})"
-        if row["timing"] != "never":
+        if row["timing"] != NEVER:
             text += f"; {100 * change:+.0f} pts [{100 * c_low:+.0f}, {100 * c_high:+.0f}]"
         return text
     text = f"{value:.0f} ({low:.0f}-{high:.0f})"
-    if row["timing"] != "never":
+    if row["timing"] != NEVER:
         text += f"; {change:+.1f} [{c_low:+.1f}, {c_high:+.1f}]"
     return text
 

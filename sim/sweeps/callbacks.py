@@ -64,11 +64,6 @@ def job_overrides(config: DictConfig) -> list[list[str]]:
     return [job for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
 
 
-def count_jobs(config: DictConfig) -> int:
-    """Number of jobs a basic sweep will launch."""
-    return len(job_overrides(config))
-
-
 def sweep_points(config: DictConfig) -> list[str] | None:
     """The job folder names of the sweep's points, as its jobs will name them (Hydra's own
     override_dirname, then :func:`job_dir_name`); None if the folders are named otherwise

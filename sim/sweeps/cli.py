@@ -1,6 +1,7 @@
 """The Hydra command line: ``python -m sim`` / ``escalation-sim``.
 
-This is the only module that imports Hydra. It registers the typed schema and every policy's
+With the sweep's callbacks (callbacks.py) and the launcher's composition cache (compose.py),
+the only module that imports Hydra. It registers the typed schema and every policy's
 parameters as structured configs, runs one scenario per Hydra job, and turns any input error
 (Hydra's, OmegaConf's or our validator's) into a one-line message and exit status 2.
 """

@@ -34,23 +34,20 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from sim.sweeps.bookkeeping import (
     DONE,
     FAILED,
     JOBS_DIR,
-    POINT,
     NotASweep,
     clean_temporaries,
     job_dirs,
     of_sweep,
     read_marker,
     read_state,
-    why_not_done,
 )
 from sim.sweeps.lock import SweepBusy, lock_sweep
+from sim.sweeps.point_reader import one_line, read_checked
 from sim.sweeps.publish import figures_dir, prepare, publish_tables
 
 if TYPE_CHECKING:
@@ -150,49 +147,6 @@ def _sort_points(sweep_dir: Path) -> tuple[SweepTables, list[Path]]:
         else:
             tables.unfinished.append(name)
     return tables, candidates
-
-
-def read_checked(job: Path) -> tuple[dict[str, Any], pa.Table, pa.Table] | str:
-    """A finished job's point, summary and quantiles once its files match their fingerprints;
-    else why it is damaged, in a few words (never an exception: one damaged point must not
-    stop the others from being gathered)."""
-    try:
-        if problem := why_not_done(job):
-            return problem
-        point = json.loads((job / POINT).read_text()) if (job / POINT).exists() else {}
-        if not isinstance(point, dict):
-            return f"its {POINT} is not a mapping of parameters"
-        return (point, *_read_job(job))
-    except Exception as ex:  # a file that matches its record but does not parse
-        return f"unreadable ({_one_line(ex)})"
-
-
-def _one_line(ex: BaseException) -> str:
-    """An exception as 'Type: first line of its message'."""
-    lines = str(ex).strip().splitlines()
-    return f"{type(ex).__name__}: {lines[0]}" if lines else type(ex).__name__
-
-
-def _read_job(job: Path) -> tuple[pa.Table, pa.Table]:
-    """A job's summary and its daily quantiles, the latter ordered by series and day (the
-    jobs come in the order of their names, so the whole table needs no sort of its own) and
-    with the series as plain names (however a version of the code stored them)."""
-    quantiles = pq.read_table(job / "quantiles.parquet")
-    series = quantiles.column("series").combine_chunks()
-    quantiles = quantiles.take(_series_day_order(series, quantiles.column("day").to_numpy()))
-    index = quantiles.schema.get_field_index("series")
-    quantiles = quantiles.set_column(index, "series", pc.cast(quantiles["series"], pa.string()))
-    return pacsv.read_csv(job / "summary.csv"), quantiles
-
-
-def _series_day_order(series: pa.Array, day: np.ndarray) -> np.ndarray:
-    """Row order by series name, then day. Series stored as a dictionary with its names in
-    order (as jobs write them) are ordered by their codes; any others by their names."""
-    if pa.types.is_dictionary(series.type):
-        names = series.dictionary.to_numpy(zero_copy_only=False)
-        if (names[:-1] < names[1:]).all():
-            return np.lexsort((day, series.indices.to_numpy(zero_copy_only=False)))
-    return np.lexsort((day, pc.cast(series, pa.string()).to_numpy(zero_copy_only=False)))
 
 
 def _summaries(jobs: list[Path], tables: list[pa.Table]) -> pd.DataFrame:
@@ -365,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{error} {ex}", file=sys.stderr)
         return EXIT_INCOMPLETE
     except Exception as ex:  # e.g. a table or figure that cannot be written: say so, briefly
-        print(f"{error} gathering {args.sweep_dir} failed ({_one_line(ex)})", file=sys.stderr)
+        print(f"{error} gathering {args.sweep_dir} failed ({one_line(ex)})", file=sys.stderr)
         return EXIT_INCOMPLETE
     return 0 if tables.complete else EXIT_INCOMPLETE
 

@@ -4,8 +4,9 @@ Why: gathering the tables used to start after the last point, reading and checki
 point's files then (a flagship sweep: ~0.4 s of reads and checksums, and the figures waited
 for them). While the launcher waits for jobs that run in other processes, the sweep's own
 process idles, so a daemon thread here reads each point of the sweep once its completion
-record (of this sweep) appears, exactly as gathering would (:func:`sim.sweeps.collect.read_checked`:
-every file checked against its fingerprint, never an exception).
+record (of this sweep) appears, exactly as gathering would
+(:func:`sim.sweeps.point_reader.read_checked`: every file checked against its fingerprint,
+never an exception).
 
 A reading is used at the end only if it found the point intact and nothing it was read from
 has changed since: the point's record names the same files with the same fingerprints, and
@@ -32,7 +33,8 @@ Signature = tuple[str, tuple[tuple[str, int, int, int, int] | None, ...]]
 modification and change times (ns) of each file gathering reads."""
 
 READ_FILES = (POINT, "summary.csv", "quantiles.parquet")
-"""Files gathering reads whether or not a record names them (sim.sweeps.collect.read_checked)."""
+"""Files gathering reads whether or not a record names them
+(sim.sweeps.point_reader.read_checked)."""
 
 
 def signature(job: Path, marker: dict[str, Any] | None = None) -> Signature | None:
@@ -90,7 +92,7 @@ class Prefetch:
             try:
                 finished = self._finished()
                 if finished and read is None:  # pandas, pyarrow: not in the sweep's start-up
-                    from sim.sweeps.collect import read_checked as read
+                    from sim.sweeps.point_reader import read_checked as read
                 if finished:
                     self.read_finished(finished, read)
             except Exception:  # only an optimisation: the end reads what is not read here

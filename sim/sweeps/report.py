@@ -22,18 +22,11 @@ from joblib import Parallel, delayed
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
+from sim.actors.withdrawal import NEVER, START_MONTH
+from sim.analysis.metrics import OUTCOMES, with_outcomes
 from sim.files import atomic_path
 
-WITHDRAWAL = "withdrawal.start_month"
-NEVER = "never"
-OUTCOMES = {
-    "p_targeted_killing": "P(targeted killing reached)",
-    "peak_escalation": "peak escalation index",
-    "days_in_crisis": "days in crisis",
-    "total_attacks": "militia attacks",
-    "us_killed": "US killed",
-}
-LEVER_PRIORITY = (WITHDRAWAL, "us.policy", "militia.policy", "perception.noise")
+LEVER_PRIORITY = (START_MONTH, "us.policy", "militia.policy", "perception.noise")
 MAX_PLOTTED_DAYS = 400
 """Days drawn per trajectory at most (about one per pixel column of a panel at 150 dpi)."""
 
@@ -70,14 +63,6 @@ def _save(fig: Figure, path: Path) -> Path:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=150, format="png")  # layouts are fixed by tight_layout
     return path
-
-
-def with_outcomes(summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary table with derived per-replica outcomes (e.g. the targeted-killing flag)."""
-    out = summary.copy()
-    if "first_day_targeted_killing" in out:
-        out["p_targeted_killing"] = out["first_day_targeted_killing"].notna().astype(float)
-    return out
 
 
 def plot_trajectories(
@@ -219,18 +204,18 @@ def plot_heatmap(summary: pd.DataFrame, params: list[str], outcome: str, path: P
 
 def plot_outcome_vs_withdrawal(summary: pd.DataFrame, params: list[str], path: Path) -> Path | None:
     """Outcomes against withdrawal start month, one line per US policy, 95% CI of the mean."""
-    if WITHDRAWAL not in params:
+    if START_MONTH not in params:
         return None
     group = "us.policy" if "us.policy" in params else None
     outcomes = [
         o for o in ("p_targeted_killing", "days_in_crisis", "total_attacks") if o in summary
     ]
-    months = _ordered_levels(summary[WITHDRAWAL])
+    months = _ordered_levels(summary[START_MONTH])
     x = {m: i for i, m in enumerate(months)}
     fig = Figure(figsize=(5.0 * len(outcomes) + 2.0, 4.2))
     axes = np.atleast_1d(fig.subplots(1, len(outcomes)))
     df = summary.assign(
-        _m=summary[WITHDRAWAL].map(level_label),
+        _m=summary[START_MONTH].map(level_label),
         _g=summary[group].map(level_label) if group else "all",
     )
     groups = sorted(df["_g"].unique())
