@@ -105,9 +105,37 @@ def test_points_of_an_earlier_config_are_never_gathered(tmp_path):
     assert resumed.returncode == 0, resumed.stderr
     assert f"({len(new)} already complete, skipped)" in resumed.stderr
     log = resumed.stdout + resumed.stderr  # the jobs' warnings go where Hydra's logging sends them
-    assert log.count("finished under another config; recomputing it") == len(stale)
+    assert log.count("finished under another config or other data; recomputing it") == len(stale)
     assert len(pd.read_parquet(sweep / "sweep_summary.parquet")) == 4 * 200
     assert not (sweep / "sweep_summary.PARTIAL.parquet").exists()
+
+
+def test_points_whose_data_changed_are_recomputed(tmp_path):
+    """A point's record fingerprints the data its run read, not only its config: the same
+    sweep resumed after its posterior file was edited (same name, same config) recomputes
+    every point, saying why; resumed unchanged, it skips them all."""
+    from sim.core.posterior import POSTERIOR_FILE
+
+    posterior = tmp_path / "posterior.csv"
+    posterior.write_bytes(POSTERIOR_FILE.read_bytes())
+    sweep = tmp_path / "s"
+    args = ["-m", "seed=1,2", *SMALL, f"posterior={posterior}", f"hydra.sweep.dir={sweep}"]
+    first = run_cli(*args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    column = "drawn.militia.policy.base_rate"
+    before = pd.read_parquet(sweep / "sweep_summary.parquet").sort_values(["seed", "replica"])
+    same = run_cli(*args, cwd=tmp_path)
+    assert "sweep: 2/2 scenario points done (2 already complete, skipped)" in same.stderr
+    draws = pd.read_csv(posterior)
+    draws["militia.policy.base_rate"] *= 2.0  # the record's medians no longer hold
+    draws.to_csv(posterior, index=False)
+    edited = run_cli(*args, cwd=tmp_path)
+    assert edited.returncode == 0, edited.stderr
+    assert "already complete" not in edited.stderr
+    log = edited.stdout + edited.stderr
+    assert log.count("finished under another config or other data; recomputing it") == 2
+    after = pd.read_parquet(sweep / "sweep_summary.parquet").sort_values(["seed", "replica"])
+    assert (after[column].to_numpy() == 2.0 * before[column].to_numpy()).all()  # the new data
 
 
 def test_a_narrower_sweep_leaves_the_earlier_points_out(tmp_path):

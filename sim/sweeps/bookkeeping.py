@@ -2,12 +2,12 @@
 
 A sweep is a folder with one sub-folder per scenario point (``jobs/<parameters>``). A job's
 results are published file by file atomically and its completion marker ``_DONE.json`` is
-written last. The marker holds two fingerprints: of the job's resolved config
-(``config_digest``) and of every result file (bytes, SHA-256 and, for tables, rows), plus the
-identity of the sweep that last ran or confirmed it (``sweep``: a digest of the sweep's base
-config, see :func:`sim.sweeps.callbacks.sweep_identity`). So a marker says exactly which
-config produced exactly which files, and a point whose files were cut, emptied or replaced
-since is seen as damaged, not complete.
+written last. The marker holds two fingerprints: of the job's resolved config and the data
+it reads (``scenario_digest``) and of every result file (bytes, SHA-256 and, for tables,
+rows), plus the identity of the sweep that last ran or confirmed it (``sweep``: a digest of
+the sweep's base config, see :func:`sim.sweeps.callbacks.sweep_identity`). So a marker says
+exactly which config and data produced exactly which files, and a point whose files were
+cut, emptied or replaced since is seen as damaged, not complete.
 
 Before a job (re)runs, or when its input is bad, its old marker is removed first and then its
 old results (:func:`invalidate`): a folder never shows a marker beside results of another
@@ -25,7 +25,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,55 @@ def config_digest(resolved: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(resolved, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def scenario_digest(resolved: dict[str, Any]) -> str:
+    """A fingerprint of a resolved scenario config and of the data a run of it reads: every
+    shipped data file (the posterior its replicas draw from, the dated start states, the
+    regional war's record, ...) and every file the config names (another posterior, a replay
+    log, Iran's orders). Why: a point is stale when its inputs change, not only its config;
+    an edited posterior or start state must not leave old points looking current."""
+    from sim.core.posterior import posterior_path
+    from sim.paths import DATA_DIR
+
+    # Keyed by where the data sit in the package, or by the name the config gives a file, so
+    # that the digest does not change when the project folder moves.
+    data = {
+        f"sim/data/{p.relative_to(DATA_DIR).as_posix()}": _sha256(p)
+        for p in sorted(DATA_DIR.rglob("*"))
+        if p.is_file() and p.suffix in _DATA_SUFFIXES
+    }
+    posterior = posterior_path(str(resolved.get("posterior", "")))
+    if posterior.is_file() and not posterior.is_relative_to(DATA_DIR):
+        data[str(resolved["posterior"])] = _sha256(posterior)
+    for name in _strings(resolved):
+        if Path(name).is_file():
+            data[name] = _sha256(Path(name))
+    return config_digest({"config": resolved, "data": data})
+
+
+_DATA_SUFFIXES = {".csv", ".yaml", ".yml", ".json", ".parquet"}
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a nested config (the candidates for a file it names)."""
+    if isinstance(value, str):
+        if value:
+            yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def _sha256(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
 def parse_point(task_overrides: list[str]) -> dict[str, Any]:
     """The scenario point of a job as {key: value} from its task overrides (``us/policy=x``
     becomes ``us.policy: x``); hydra.* and experiment choices are not parameters."""
@@ -92,11 +141,7 @@ def parse_point(task_overrides: list[str]) -> dict[str, Any]:
 def file_fingerprint(path: Path, rows: int | None = None) -> dict[str, Any]:
     """Size and SHA-256 of a file (and its row count, for a table): enough to tell a file cut
     short, emptied or replaced from the one a job wrote (a few MB a job: milliseconds)."""
-    sha = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            sha.update(chunk)
-    fingerprint: dict[str, Any] = {"bytes": path.stat().st_size, "sha256": sha.hexdigest()}
+    fingerprint: dict[str, Any] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
     if rows is not None:
         fingerprint["rows"] = rows
     return fingerprint
@@ -144,7 +189,7 @@ def why_not_done(job_dir: Path, digest: str | None = None, sweep: str | None = N
     if marker is None:
         return f"its {DONE} is unreadable"
     if digest is not None and marker.get("config_digest") != digest:
-        return "finished under another config"
+        return "finished under another config or other data"
     if not of_sweep(marker, sweep):
         return "finished under an earlier, different config of this sweep"
     files = marker.get("files")

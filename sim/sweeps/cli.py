@@ -37,7 +37,6 @@ from sim.policies import POLICIES
 from sim.sweeps.bookkeeping import (
     NOT_FINISHED,
     POINT,
-    config_digest,
     confirm,
     current_sweep,
     invalidate,
@@ -45,6 +44,7 @@ from sim.sweeps.bookkeeping import (
     mark_done,
     mark_failed,
     parse_point,
+    scenario_digest,
     why_not_done,
 )
 from sim.sweeps.lock import SweepBusy
@@ -121,7 +121,7 @@ def job(cfg: DictConfig) -> Path:
         scenario = validate(OmegaConf.to_container(cfg, resolve=True))
     except ConfigError as ex:
         _bad_input(ex, out, sweeping)
-    digest = config_digest(dataclasses.asdict(scenario))
+    digest = scenario_digest(dataclasses.asdict(scenario))
     sweep = current_sweep(Path(hc.sweep.dir)) if sweeping else None
     if sweeping:
         if (reason := why_not_done(out, digest)) is None:
