@@ -409,14 +409,20 @@ def test_a_fallback_policy_is_checked_like_the_actors_policy(tmp_path):
 
 def test_a_run_too_large_for_memory_is_refused_in_one_line_before_it_allocates():
     """replicas=200000 used to pass validation and grow until the kernel killed it."""
-    from sim.model.outputs import check_memory
+    from sim.model.memory import check_memory
 
     with pytest.raises(ConfigError) as err:
         check_memory(730, 200_000, available=8 * 2**30)
     message = str(err.value)
-    assert message.startswith("replicas: 200000 replicas x 730 days need about")
+    assert message.startswith(
+        "replicas: 200000 replicas x 730 days with its event log and per-day table need about"
+    )
     assert "8.0 GiB are available, enough for about" in message and "\n" not in message
     check_memory(730, 100, available=8 * 2**30)  # the default run fits
+    # the outputs count: 2,000 replicas x 5 years fit in 4 GiB without them, not with them
+    check_memory(1826, 2000, events=False, table=False, available=4 * 2**30)
+    with pytest.raises(ConfigError, match="with its event log need about"):
+        check_memory(1826, 2000, events=True, table=False, available=4 * 2**30)
     with pytest.raises(ConfigError, match=r"^replicas: "):
         EscalationModel({"replicas": 1_000_000, "horizon_days": 36_500})  # ~10 TiB
 

@@ -202,6 +202,33 @@ def test_tables_are_published_as_one_set(tmp_path, capsys):
     assert published(tmp_path) is None
 
 
+def test_gathering_interrupted_leaves_no_old_table_and_says_so_in_one_line(
+    tmp_path, capsys, monkeypatch
+):
+    """Ctrl-C while gathering (here: as the tables are about to be written, after the old set
+    was withdrawn) is one line and the shell's status 130; no table of the earlier gathering
+    is left beside no manifest, looking like the current one."""
+    import sim.sweeps.collect as collect_module
+
+    _three_points(tmp_path)
+    code, err = _collect_cli(tmp_path, capsys)
+    assert code == 0, err
+    assert all((tmp_path / name).exists() for name in table_names(partial=False))
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(collect_module, "publish_tables", interrupted)
+    code, err = _collect_cli(tmp_path, capsys)
+    assert code == 130
+    assert err.strip().splitlines() == [
+        "sim.sweeps.collect: error: interrupted; no table is published (the same command "
+        "gathers again)"
+    ]
+    assert not any((tmp_path / name).exists() for name in table_names(partial=False))
+    assert published(tmp_path) is None
+
+
 def test_collect_of_a_garbage_folder_is_one_line(tmp_path, capsys):
     """Not a sweep: exit 2; a sweep whose files are garbage: exit 1; never a traceback."""
     (tmp_path / "notes.txt").write_bytes(b"\x00\xff garbage")

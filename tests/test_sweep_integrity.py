@@ -138,6 +138,74 @@ def test_points_whose_data_changed_are_recomputed(tmp_path):
     assert (after[column].to_numpy() == 2.0 * before[column].to_numpy()).all()  # the new data
 
 
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["seed=1,1"], "two scenario points would share the job folder jobs/"),
+        (
+            ["militia.policy.base_rate=1.5,1.50"],  # two spellings, one folder once sanitised
+            "two scenario points would share the job folder jobs/",
+        ),
+        (["hydra.sweep.subdir=${hydra.job.num}"], "hydra.sweep.subdir: set by escalation-sim"),
+        (
+            ["hydra/launcher=joblib_cached", "hydra.launcher.n_jobs=0"],
+            "hydra.launcher.n_jobs: 0 is not allowed; choose a number of workers",
+        ),
+        (["hydra.sweep.dir="], "hydra.sweep.dir: empty"),
+        (["hydra.sweep.dir=afile"], "hydra.sweep.dir: cannot make the folder afile (a file"),
+    ],
+    ids=["a-value-repeated", "one-folder-for-two-values", "numbered-folders", "no-workers",
+         "no-folder", "a-file"],
+)  # fmt: skip
+def test_a_sweep_that_cannot_keep_its_points_apart_is_refused_in_one_line(
+    tmp_path, overrides, message
+):
+    """Refused before any job runs, in one line naming the key (exit status 2): job folders
+    Hydra would number instead of naming (the sweep would gather nothing), two points that
+    would share one folder (one overwritten, the table counting the other twice), no
+    workers, no folder or a file for the folder."""
+    (tmp_path / "afile").write_text("not a folder\n")
+    seeds = [] if any(o.startswith("seed=") for o in overrides) else ["seed=1,2"]
+    out = run_cli(
+        "-m", *seeds, *SMALL, f"hydra.sweep.dir={tmp_path / 's'}", *overrides, cwd=tmp_path
+    )
+    assert out.returncode == 2, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("escalation-sim: error: "), out.stderr
+    assert message in lines[0]
+    assert not list(tmp_path.glob("**/_DONE.json")), "no job ran"
+
+
+def test_a_single_run_into_a_folder_it_cannot_make_is_one_line(tmp_path):
+    (tmp_path / "afile").write_text("not a folder\n")
+    out = run_cli(*SMALL, f"hydra.run.dir={tmp_path / 'afile' / 'run'}", cwd=tmp_path)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.strip().splitlines() == [
+        f"escalation-sim: error: hydra.run.dir: cannot write the results there (Not a "
+        f"directory: {tmp_path / 'afile' / 'run'})"
+    ]
+
+
+def test_without_its_state_file_a_folder_still_never_mixes_two_sweeps(tmp_path):
+    """A sweep folder copied without its dot files has lost the record of which sweep is
+    current: gathering then takes the sweep of the newest completion record and leaves the
+    earlier sweep's points out as stale, rather than mixing two configs in one table."""
+    sweep = tmp_path / "s"
+    conf = tmp_path / "conf"
+    first = run_cli(*_experiment(conf, 60, 5), f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    narrower = [*_experiment(conf, 60, 3), "seed=1", f"hydra.sweep.dir={sweep}"]
+    second = run_cli(*narrower, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    (sweep / SWEEP_STATE).unlink()
+    collect = _collect(sweep)
+    assert collect.returncode == 1, collect.stderr
+    stale = [ln for ln in collect.stderr.splitlines() if ln.startswith("STALE point")]
+    assert len(stale) == 3, collect.stderr
+    partial = pd.read_parquet(sweep / "sweep_summary.PARTIAL.parquet")
+    assert set(partial["point"]) == {"seed=1"} and len(partial) == 3
+
+
 def test_a_narrower_sweep_leaves_the_earlier_points_out(tmp_path):
     sweep = tmp_path / "s"
     wide = run_cli("-m", "seed=1,2,3,4", *SMALL, f"hydra.sweep.dir={sweep}", cwd=tmp_path)

@@ -27,7 +27,8 @@ from sim.core.ladder import ACTING_ACTORS, Ladder
 from sim.core.streams import ReplicaStreams
 from sim.model.day import Rule, end_of_day, run_days, start_of_day
 from sim.model.events import EventLog
-from sim.model.outputs import SeriesRecorder, check_memory
+from sim.model.memory import check_memory
+from sim.model.outputs import SeriesRecorder
 from sim.model.uncertainty import replica_parameters
 from sim.model.world import build_world, slot_layout
 from sim.policies import Observation, Policy
@@ -86,7 +87,9 @@ class EscalationModel(mesa.Model):
         self.n_replicas = n = len(self.replica_ids)
         self.n_factions = len(cfg.militia.factions)
         self.horizon = cfg.horizon_days
-        check_memory(self.horizon, n)  # before anything large is allocated
+        check_memory(  # before anything large is allocated
+            self.horizon, n, events=record_events, table=cfg.output.timeseries
+        )
         self.start_date = np.datetime64(cfg.start_date, "D")
         self.day = 0
         self.running = True

@@ -24,7 +24,6 @@ import pandas as pd
 from numba.extending import overload
 
 from sim.core.compiled import compiled
-from sim.core.params import ConfigError
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -308,35 +307,6 @@ def _record_day_compiled(t, w, d):
         lines.append(f"    w.series.{block}[{row}, t] = value{i}(t, w, d)  # {column.name}")
     exec("\n".join(lines), namespace)
     return namespace["record"]
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available to a new allocation (Linux ``MemAvailable``), or None where
-    the system does not say."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
-
-
-def check_memory(horizon: int, n_replicas: int, available: int | None = None) -> None:
-    """Refuse, in one line, a run whose daily series alone would not fit in memory (it would
-    otherwise grow until the system kills it): every column is (days x replicas) of 8 bytes,
-    and writing the tidy table needs about as much again."""
-    available = available_memory() if available is None else available
-    needed = 2 * len(SERIES) * 8 * horizon * n_replicas
-    if available is not None and needed > 0.8 * available:
-        fits = max(1, int(0.8 * available // (2 * len(SERIES) * 8 * horizon)))
-        raise ConfigError(
-            "replicas",
-            f"{n_replicas} replicas x {horizon} days need about {needed / 2**30:.1f} GiB for "
-            f"their daily series; {available / 2**30:.1f} GiB are available, enough for about "
-            f"{fits} replicas at this horizon: run fewer, or split them over a sweep's seeds",
-        )
 
 
 class SeriesRecorder:

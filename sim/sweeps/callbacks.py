@@ -101,16 +101,17 @@ class SweepBookkeeping(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         global CURRENT_SWEEP, PROGRESS, PREFETCH, _PREVIOUS_STATE
+        try:
+            points = sweep_points(config)
+        except Exception:  # an exotic sweeper: every job folder counts as the sweep's
+            points = None
+        check_sweep(config, points)  # SweepRefused stops it, before it touches any folder
         sweep_dir = Path(config.hydra.sweep.dir)
         lock_sweep(sweep_dir)  # SweepBusy stops the sweep (see sim.sweeps.lock)
         CURRENT_SWEEP = sweep_dir
         clean_temporaries(sweep_dir)
         state_file = sweep_dir / SWEEP_STATE
         _PREVIOUS_STATE = state_file.read_bytes() if state_file.exists() else None
-        try:
-            points = sweep_points(config)
-        except Exception:  # an exotic sweeper: every job folder counts as the sweep's
-            points = None
         state = start_sweep(sweep_dir, points, sweep_identity(config))
         PROGRESS = SweepProgress(sweep_dir, state).start()
         PREFETCH = Prefetch(sweep_dir, points, state.get("sweep")).start()
@@ -144,6 +145,48 @@ class SweepBookkeeping(Callback):
             unlock_sweep(sweep_dir)
             if workers is not None:
                 stop_workers()
+
+
+class SweepRefused(BaseException):
+    """A sweep that cannot run as asked, with the one line that says why and names the key.
+
+    A BaseException, as :class:`sim.sweeps.lock.SweepBusy` is: Hydra reduces a callback's
+    ordinary exception to a warning and would run the sweep anyway."""
+
+
+def check_sweep(config: DictConfig, points: list[str] | None) -> None:
+    """Refuse, before any job runs, a sweep whose results could not be told apart or kept:
+    no folder, job folders not named by their points (gathering and resume find a point by
+    its folder: with Hydra's default of numbered folders a sweep gathers nothing), two points
+    in one folder (one would overwrite the other, and the table would count it twice), or
+    a launcher told to run no jobs at once."""
+    folder = str(config.hydra.sweep.dir or "").strip()
+    if not folder:
+        raise SweepRefused("hydra.sweep.dir: empty; give the folder the sweep writes into")
+    if OmegaConf.to_container(config.hydra.sweep, resolve=False).get("subdir") != JOB_SUBDIR:
+        raise SweepRefused(
+            "hydra.sweep.subdir: set by escalation-sim (each point's folder is named by its "
+            "parameters, which resume and gathering rely on); remove this override"
+        )
+    if points is not None and len(set(points)) < len(points):
+        seen: set[str] = set()
+        twice = next(p for p in points if p in seen or seen.add(p))
+        raise SweepRefused(
+            f"two scenario points would share the job folder {JOBS_DIR}/{twice} (a value "
+            "repeated, or values that differ only in characters a folder name cannot hold); "
+            "give each point distinct values"
+        )
+    n_jobs = OmegaConf.select(config, "hydra.launcher.n_jobs", default=None)
+    if n_jobs is not None and (not isinstance(n_jobs, int) or n_jobs == 0):
+        raise SweepRefused(
+            f"hydra.launcher.n_jobs: {n_jobs!r} is not allowed; choose a number of workers "
+            "(1, 2, ...) or -1 for one per core (-2: all but one, ...)"
+        )
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as ex:
+        why = "a file, not a folder" if Path(folder).is_file() else (ex.strerror or str(ex))
+        raise SweepRefused(f"hydra.sweep.dir: cannot make the folder {folder} ({why})") from None
 
 
 def stop_workers() -> None:

@@ -275,6 +275,9 @@ def _main() -> None:
     except SweepBusy as ex:
         print(f"escalation-sim: error: {ex}", file=sys.stderr)
         sys.exit(EXIT_FAILED_JOBS)
+    except callbacks.SweepRefused as ex:
+        print(f"escalation-sim: error: {ex}", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
     except (HydraException, OmegaConfBaseException) as ex:
         callbacks.abandon_sweep()
         if user_wants_traceback:
@@ -282,7 +285,16 @@ def _main() -> None:
         print(f"escalation-sim: error: {describe_error(ex)}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
     except Exception as ex:
-        if callbacks.CURRENT_SWEEP is None or user_wants_traceback:
+        single_run = callbacks.CURRENT_SWEEP is None
+        if single_run and isinstance(ex, OSError) and not user_wants_traceback:
+            # its folder cannot be made or written (hydra.run.dir under a file, read-only...)
+            print(
+                f"escalation-sim: error: hydra.run.dir: cannot write the results there "
+                f"({ex.strerror or type(ex).__name__}: {ex.filename})",
+                file=sys.stderr,
+            )
+            sys.exit(EXIT_BAD_INPUT)
+        if single_run or user_wants_traceback:
             raise
         # Hydra skips its end-of-sweep hook when a job fails: gather what finished anyway.
         callbacks.stop_progress()

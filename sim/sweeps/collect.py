@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 EXIT_INCOMPLETE = 1
 EXIT_NOT_A_SWEEP = 2
+EXIT_INTERRUPTED = 130  # the shell's code for a process stopped by Ctrl-C (128 + SIGINT)
 
 
 @dataclass
@@ -129,7 +130,7 @@ def _sort_points(sweep_dir: Path) -> tuple[SweepTables, list[Path]]:
     state = read_state(sweep_dir) or {}
     present = {job.name for job in job_dirs(sweep_dir)}
     names = sorted(state["points"] if state.get("points") is not None else present)
-    sweep_id = state.get("sweep")
+    sweep_id = state.get("sweep") or _latest_sweep(sweep_dir, names)
     tables = SweepTables(pd.DataFrame(), pd.DataFrame(), [], total=len(names))
     tables.foreign = sorted(present.difference(names))
     candidates: list[Path] = []
@@ -147,6 +148,19 @@ def _sort_points(sweep_dir: Path) -> tuple[SweepTables, list[Path]]:
         else:
             tables.unfinished.append(name)
     return tables, candidates
+
+
+def _latest_sweep(sweep_dir: Path, names: list[str]) -> str | None:
+    """Without a recorded sweep (its state file lost, e.g. copied without dot files): the
+    sweep of the most recently confirmed completion record, so that points of an earlier,
+    different sweep in the folder are left out as stale rather than mixed in."""
+    latest: tuple[float, str] | None = None
+    for name in names:
+        marker = read_marker(sweep_dir / JOBS_DIR / name)
+        when = marker.get("confirmed", marker.get("finished")) if marker else None
+        if marker and isinstance(marker.get("sweep"), str) and isinstance(when, int | float):
+            latest = max(latest or (when, marker["sweep"]), (when, marker["sweep"]))
+    return latest[1] if latest else None
 
 
 def _summaries(jobs: list[Path], tables: list[pa.Table]) -> pd.DataFrame:
@@ -318,6 +332,12 @@ def main(argv: list[str] | None = None) -> int:
     except SweepBusy as ex:
         print(f"{error} {ex}", file=sys.stderr)
         return EXIT_INCOMPLETE
+    except KeyboardInterrupt:
+        print(
+            f"{error} interrupted; no table is published (the same command gathers again)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     except Exception as ex:  # e.g. a table or figure that cannot be written: say so, briefly
         print(f"{error} gathering {args.sweep_dir} failed ({one_line(ex)})", file=sys.stderr)
         return EXIT_INCOMPLETE
