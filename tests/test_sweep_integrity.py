@@ -296,13 +296,14 @@ def test_a_sweep_with_a_bad_value_publishes_only_partial_tables(tmp_path):
     assert manifest is not None and manifest["complete"] is False
 
 
-def test_a_sweep_shows_one_progress_bar_on_a_terminal(tmp_path):
-    sweep = tmp_path / "s"
+def _on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
+    """Run the command line on a pseudo-terminal of 120 columns: its exit status and all it
+    drew."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # 120 columns
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "-m", "seed=1,2,3", *SMALL, f"hydra.sweep.dir={sweep}"],
-        cwd=tmp_path,
+        [sys.executable, "-m", "sim", *args],
+        cwd=cwd,
         stdin=subprocess.DEVNULL,
         stdout=follower,
         stderr=follower,
@@ -318,11 +319,26 @@ def test_a_sweep_shows_one_progress_bar_on_a_terminal(tmp_path):
             break
         chunks.append(chunk)
     os.close(leader)
-    assert proc.wait(timeout=60) == 0
-    screen = b"".join(chunks).decode(errors="replace")
+    return proc.wait(timeout=60), b"".join(chunks).decode(errors="replace")
+
+
+def test_a_sweep_shows_one_progress_bar_on_a_terminal(tmp_path):
+    args = ["-m", "seed=1,2,3", *SMALL, f"hydra.sweep.dir={tmp_path / 's'}"]
+    code, screen = _on_a_terminal(args, tmp_path)
+    assert code == 0
     assert "sweep: 3/3 points" in screen and "0 failed" in screen  # the bar
     assert "sweep: 3/3 scenario points done, 0 failed" in screen  # the summary line
     assert "[HYDRA]" not in screen and "done in" not in screen
+
+
+def test_the_bar_of_a_sweep_with_a_failed_point_reaches_its_end(tmp_path):
+    """A failed point is settled too: the bar ends at 2/2 (not stuck at 1/2 with time left)
+    and says one failed."""
+    args = ["-m", "withdrawal.start_month=0,abc", *SMALL, f"hydra.sweep.dir={tmp_path / 's'}"]
+    code, screen = _on_a_terminal(args, tmp_path)
+    assert code == 1
+    assert "sweep: 2/2 points" in screen and "1 failed" in screen  # the bar, at its end
+    assert "sweep: 1/2 scenario points done, 1 failed" in screen  # the summary line
 
 
 def test_a_typo_in_a_rerun_keeps_the_finished_sweep(tmp_path):

@@ -4,8 +4,8 @@ The launchers block the main process while the jobs run (joblib in ``Parallel``,
 waiting on its jobs), and the jobs may run in other processes or on other machines. So a
 daemon thread polls the job folders' completion markers and failure notes (see
 :func:`sim.sweeps.bookkeeping.tally`) and moves one tqdm bar: points done, failures, time
-left. On a terminal only; elsewhere (a log file, a test) it prints nothing but the final
-one-line summary.
+left (a failed point counts as settled: the bar reaches its end). On a terminal only;
+elsewhere (a log file, a test) it prints nothing but the final one-line summary.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class SweepProgress:
             first = tally(self.sweep_dir, self.state)
             self._bar = tqdm(
                 total=first.total,
-                initial=first.done,
+                initial=first.done + first.failed,
                 unit="point",
                 file=self.stream,
                 dynamic_ncols=True,
@@ -65,8 +65,10 @@ class SweepProgress:
                 self._update(tally(self.sweep_dir, self.state))
 
     def _update(self, counts: Tally) -> None:
+        """The bar counts the points settled, done or failed (so that a sweep with failures
+        still reaches its end and its time left runs out), and says how many failed."""
         self._bar.set_description_str(f"{counts.failed} failed", refresh=False)
-        self._bar.update(counts.done - self._bar.n)
+        self._bar.update(counts.done + counts.failed - self._bar.n)
 
     def stop_quietly(self) -> None:
         """Stop polling and remove the bar, printing nothing (the sweep never started)."""
