@@ -17,7 +17,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import hydra
 from hydra.core.config_store import ConfigStore
@@ -93,15 +93,14 @@ def register_configs() -> None:
             )
 
 
-def _bad_input(ex: ConfigError, out: Path, sweeping: bool) -> NoReturn:
+def _bad_input(ex: ConfigError, out: Path, sweeping: bool) -> Path:
     """Bad input: the folder's old marker and results are removed first (it must not look
-    complete with a config that was not run). In a sweep the job then fails alone with a
-    note; a single run exits before Hydra reports a failed job, with one line and no
-    traceback."""
+    complete with a config that was not run). In a sweep the point then fails alone, with a
+    note (returned: see :func:`job`); a single run exits with one line and no traceback."""
     invalidate(out)
     if sweeping:
         mark_failed(out, f"bad input: {ex}")
-        raise ex
+        return out
     print(f"escalation-sim: error: {ex}", file=sys.stderr)
     raise SystemExit(EXIT_BAD_INPUT) from None
 
@@ -111,8 +110,11 @@ def job(cfg: DictConfig) -> Path:
 
     In a sweep, a job whose results are already complete and intact for the same config is
     skipped (resume). Otherwise its old marker and results are removed before it runs, so
-    an interrupted or failing rerun never leaves old results looking complete; a failing job
-    leaves a note and fails alone: Hydra runs the others.
+    an interrupted or failing rerun never leaves old results looking complete. A point that
+    fails (bad input for it, an error in the model) leaves a note and returns: the sweep
+    goes on, and its end reports the point in one line and publishes partial tables only
+    (sim/sweeps/collect.py), rather than Hydra skipping the end and printing its own lines
+    through the progress bar.
     """
     hc = HydraConfig.get()
     sweeping = hc.mode == RunMode.MULTIRUN
@@ -120,7 +122,7 @@ def job(cfg: DictConfig) -> Path:
     try:
         scenario = validate(OmegaConf.to_container(cfg, resolve=True))
     except ConfigError as ex:
-        _bad_input(ex, out, sweeping)
+        return _bad_input(ex, out, sweeping)
     digest = scenario_digest(dataclasses.asdict(scenario))
     sweep = current_sweep(Path(hc.sweep.dir)) if sweeping else None
     if sweeping:
@@ -137,9 +139,11 @@ def job(cfg: DictConfig) -> Path:
     try:
         result = _run(scenario, out, sweeping)
     except ConfigError as ex:  # what only the model can check (a run too large for memory)
-        _bad_input(ex, out, sweeping)
+        return _bad_input(ex, out, sweeping)
     except Exception:
         mark_failed(out, traceback.format_exc())
+        if sweeping:
+            return out
         raise
     seconds = time.perf_counter() - started
     files = dict(result.files)
@@ -296,7 +300,8 @@ def _main() -> None:
             sys.exit(EXIT_BAD_INPUT)
         if single_run or user_wants_traceback:
             raise
-        # Hydra skips its end-of-sweep hook when a job fails: gather what finished anyway.
+        # A job died outright (a point that fails returns, see job()), and Hydra skips its
+        # end-of-sweep hook: gather what finished anyway.
         callbacks.stop_progress()
         print(
             f"escalation-sim: error: a sweep job failed ({type(ex).__name__}: {ex})",

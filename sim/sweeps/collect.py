@@ -1,7 +1,7 @@
 """Gather a sweep's per-job results into one tidy table set (``python -m sim.sweeps.collect DIR``).
 
-Runs at the end of every sweep (Hydra callback) and on its own, because Hydra skips its
-end-of-sweep hook when any job fails. Only the points of the current sweep (its list in the
+Runs at the end of every sweep (Hydra callback), after a job that died outright (Hydra then
+skips its end-of-sweep hook) and on its own. Only the points of the current sweep (its list in the
 sweep state) whose completion record matches this sweep and whose files match their
 fingerprints are gathered; every other point is named in one line and left out:
 
