@@ -261,6 +261,10 @@ def test_collect_of_a_garbage_folder_is_one_line(tmp_path, capsys):
         "DAMAGED point c",
         "PARTIAL result",
     ]
+    # a sweep state that lists no point: nothing to gather is not a complete result
+    (tmp_path / SWEEP_STATE).write_text(json.dumps({"started": 0.0, "points": []}))
+    code, err = _collect_cli(tmp_path, capsys)
+    assert code == 1 and err.strip().splitlines()[-1].startswith("NO scenario point:")
 
 
 def test_collect_waits_for_no_sweep_running_in_the_folder(tmp_path):

@@ -75,8 +75,10 @@ class SweepTables:
 
     @property
     def complete(self) -> bool:
-        """Whether every point of the current sweep is in the tables."""
-        return not (self.failed or self.unfinished or self.stale or self.damaged)
+        """Whether every point of the current sweep is in the tables (a sweep of no point
+        has no result)."""
+        left_out = self.failed or self.unfinished or self.stale or self.damaged
+        return self.total > 0 and not left_out
 
 
 def check_sweep_folder(sweep_dir: Path) -> None:
@@ -300,7 +302,9 @@ def report_left_out(tables: SweepTables, points: int) -> None:
             f"left out {len(tables.foreign)} job folder(s) of an earlier, different sweep in "
             f"this folder, not among this sweep's {tables.total} point(s): {shown}"
         )
-    if not tables.complete:
+    if tables.total == 0:
+        lines.append("NO scenario point: the sweep's state lists none, so nothing is gathered")
+    elif not tables.complete:
         lines.append(
             f"PARTIAL result: {points} of {tables.total} scenario point(s) gathered; the tables "
             "are named *.PARTIAL.* and are not the sweep's result (re-run the sweep to "
