@@ -267,6 +267,22 @@ def test_collect_of_a_garbage_folder_is_one_line(tmp_path, capsys):
     assert code == 1 and err.strip().splitlines()[-1].startswith("NO scenario point:")
 
 
+def test_the_progress_counts_only_this_sweeps_failures(tmp_path):
+    """A failure note left by an earlier run is removed when its point runs again: until
+    then it must not count as a failure of this sweep (the bar would start settled and go
+    back)."""
+    import os
+
+    from sim.sweeps.bookkeeping import tally
+
+    for name in ("old", "new"):
+        (tmp_path / JOBS_DIR / name).mkdir(parents=True)
+        (tmp_path / JOBS_DIR / name / FAILED).write_text("boom\n")
+    os.utime(tmp_path / JOBS_DIR / "old" / FAILED, (1_000, 1_000))
+    state = {"started": time.time() - 60, "points": ["old", "new"]}
+    assert tally(tmp_path, state).failed == 1
+
+
 def test_collect_waits_for_no_sweep_running_in_the_folder(tmp_path):
     """While a sweep holds the folder, collect stops in one line naming it (exit 1)."""
     _three_points(tmp_path)

@@ -181,9 +181,34 @@ def test_a_single_run_into_a_folder_it_cannot_make_is_one_line(tmp_path):
     out = run_cli(*SMALL, f"hydra.run.dir={tmp_path / 'afile' / 'run'}", cwd=tmp_path)
     assert out.returncode == 2, out.stderr
     assert out.stderr.strip().splitlines() == [
-        f"escalation-sim: error: hydra.run.dir: cannot write the results there (Not a "
-        f"directory: {tmp_path / 'afile' / 'run'})"
+        f"escalation-sim: error: {tmp_path / 'afile' / 'run'}: Not a directory (the run's "
+        "files go to hydra.run.dir)"
     ]
+
+
+def test_the_data_fingerprint_reads_only_the_files_a_run_reads(tmp_path, monkeypatch):
+    """The fingerprint covers a replay log the config names (edited: another fingerprint),
+    and no other string of the config: one that happens to name a file in the working folder
+    moves nothing, and free text too long for a file name is no error."""
+    import dataclasses
+
+    from sim.config.validation import validate
+    from sim.sweeps.bookkeeping import scenario_digest
+
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "us_choices.csv"
+    log.write_text("day,level\n0,4\n")
+    config = {"us": {"policy": {"name": "human", "log": str(log)}}}
+    digest = scenario_digest(dataclasses.asdict(validate(config)))
+    log.write_text("day,level\n0,5\n")
+    assert scenario_digest(dataclasses.asdict(validate(config))) != digest
+    plain = dataclasses.asdict(validate({}))
+    before = scenario_digest(plain)
+    (tmp_path / "proportional").write_text("a file named like the US policy\n")
+    assert scenario_digest(plain) == before
+    long_name = dataclasses.asdict(validate({}))
+    long_name["militia"]["factions"][0]["name"] = "K" * 300
+    scenario_digest(long_name)  # no OSError (a name too long for a file)
 
 
 def test_without_its_state_file_a_folder_still_never_mixes_two_sweeps(tmp_path):

@@ -25,7 +25,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,9 +78,10 @@ def config_digest(resolved: dict[str, Any]) -> str:
 def scenario_digest(resolved: dict[str, Any]) -> str:
     """A fingerprint of a resolved scenario config and of the data a run of it reads: every
     shipped data file (the posterior its replicas draw from, the dated start states, the
-    regional war's record, ...) and every file the config names (another posterior, a replay
-    log, Iran's orders). Why: a point is stale when its inputs change, not only its config;
-    an edited posterior or start state must not leave old points looking current."""
+    regional war's record, ...) and the files its config names that a run reads (another
+    posterior, a replay log; the ladder and Iran's orders are read into the config itself).
+    Why: a point is stale when its inputs change, not only its config; an edited posterior
+    or start state must not leave old points looking current."""
     from sim.core.posterior import posterior_path
     from sim.paths import DATA_DIR
 
@@ -91,29 +92,27 @@ def scenario_digest(resolved: dict[str, Any]) -> str:
         for p in sorted(DATA_DIR.rglob("*"))
         if p.is_file() and p.suffix in _DATA_SUFFIXES
     }
-    posterior = posterior_path(str(resolved.get("posterior", "")))
-    if posterior.is_file() and not posterior.is_relative_to(DATA_DIR):
-        data[str(resolved["posterior"])] = _sha256(posterior)
-    for name in _strings(resolved):
-        if Path(name).is_file():
-            data[name] = _sha256(Path(name))
+    named = {"posterior": posterior_path(str(resolved.get("posterior", "")))}
+    for actor, section in resolved.items():
+        log = section.get("policy", {}).get("log") if isinstance(section, dict) else None
+        if isinstance(log, str) and log:
+            named[f"{actor}.policy.log"] = Path(log)
+    for key, path in named.items():
+        if not path.is_relative_to(DATA_DIR) and (sha := _sha256_if_file(path)):
+            data[key] = sha
     return config_digest({"config": resolved, "data": data})
 
 
 _DATA_SUFFIXES = {".csv", ".yaml", ".yml", ".json", ".parquet"}
 
 
-def _strings(value: Any) -> Iterator[str]:
-    """Every string in a nested config (the candidates for a file it names)."""
-    if isinstance(value, str):
-        if value:
-            yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
+def _sha256_if_file(path: Path) -> str | None:
+    """A file's SHA-256, or None if there is no readable file there (the run then stops with
+    its own one-line error, or reads no file)."""
+    try:
+        return _sha256(path) if path.is_file() else None
+    except OSError:
+        return None
 
 
 def _sha256(path: Path) -> str:
@@ -338,9 +337,18 @@ def tally(sweep_dir: Path, state: Mapping[str, Any]) -> Tally:
             done += 1
             finished = marker.get("finished")
             skipped += isinstance(finished, int | float) and finished < state["started"]
-        elif (job / FAILED).exists():
+        elif _failed_since(job, state["started"]):
             failed += 1
     return Tally(done, skipped, failed, len(points) if points is not None else None)
+
+
+def _failed_since(job: Path, started: float) -> bool:
+    """Whether the job left a failure note since ``started``: an older note, of a run before
+    this sweep, is removed when the point runs again, and must not count meanwhile."""
+    try:
+        return (job / FAILED).stat().st_mtime >= started
+    except OSError:
+        return False
 
 
 def clean_temporaries(sweep_dir: Path) -> list[Path]:

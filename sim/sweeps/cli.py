@@ -108,8 +108,8 @@ def _bad_input(ex: ConfigError, out: Path, sweeping: bool) -> Path:
 def job(cfg: DictConfig) -> Path:
     """One Hydra job: validate the composed config, run it, write into the output dir.
 
-    In a sweep, a job whose results are already complete and intact for the same config is
-    skipped (resume). Otherwise its old marker and results are removed before it runs, so
+    In a sweep, a job whose results are already complete and intact for the same config and
+    data is skipped (resume). Otherwise its old marker and results are removed before it runs, so
     an interrupted or failing rerun never leaves old results looking complete. A point that
     fails (bad input for it, an error in the model) leaves a note and returns: the sweep
     goes on, and its end reports the point in one line and publishes partial tables only
@@ -291,10 +291,11 @@ def _main() -> None:
     except Exception as ex:
         single_run = callbacks.CURRENT_SWEEP is None
         if single_run and isinstance(ex, OSError) and not user_wants_traceback:
-            # its folder cannot be made or written (hydra.run.dir under a file, read-only...)
+            # a file or folder it cannot make, write or read (hydra.run.dir under a file,
+            # a read-only folder...): named, with the system's reason
             print(
-                f"escalation-sim: error: hydra.run.dir: cannot write the results there "
-                f"({ex.strerror or type(ex).__name__}: {ex.filename})",
+                f"escalation-sim: error: {ex.filename or 'a file'}: "
+                f"{ex.strerror or type(ex).__name__} (the run's files go to hydra.run.dir)",
                 file=sys.stderr,
             )
             sys.exit(EXIT_BAD_INPUT)
