@@ -20,13 +20,6 @@ if TYPE_CHECKING:
 
 DAYS_PER_MONTH = 365.25 / 12
 
-START_MONTH = "withdrawal.start_month"
-"""The config key of the withdrawal's start: the withdrawal question's lever, and the column of
-a sweep's tables that holds it."""
-
-NEVER = "never"
-"""A withdrawal that never starts (``start_month`` null), as tables, figures and words say it."""
-
 
 def months_to_days(months: float) -> int:
     """Whole days in a number of months (mean Gregorian month)."""

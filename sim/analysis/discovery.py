@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.actors.withdrawal import START_MONTH
 from sim.analysis.metrics import DRAWN_PREFIX
+from sim.config.schema import START_MONTH
 from sim.core.params import ConfigError
 from sim.files import atomic_path, write_csv
 

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
-from sim.actors.withdrawal import START_MONTH
 from sim.analysis.metrics import summarize
+from sim.config.schema import START_MONTH
 from sim.config.validation import validate
 from sim.model.escalation import EscalationModel
 

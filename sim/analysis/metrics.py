@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from sim.analysis.quantiles import quantiles
-from sim.model.escalation import EscalationModel
+
+if TYPE_CHECKING:  # the model is not imported where only the outcomes are needed (reports)
+    from sim.model.escalation import EscalationModel
 
 DRAWN_PREFIX = "drawn."
 """Prefix of the summary's columns holding each replica's posterior draw of a calibrated

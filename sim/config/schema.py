@@ -409,6 +409,14 @@ class IranConfig:
     )
 
 
+START_MONTH = "withdrawal.start_month"
+"""The config key of the withdrawal's start: the withdrawal question's lever, and the column of
+a sweep's tables that holds it."""
+
+NEVER = "never"
+"""A withdrawal that never starts (``start_month`` null), as tables, figures and words say it."""
+
+
 @dataclass
 class WithdrawalConfig:
     """Coalition withdrawal from Iraq: a schedule, or triggered by Iraqi pressure."""

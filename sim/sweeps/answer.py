@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.actors.withdrawal import NEVER, START_MONTH, months_to_days
+from sim.actors.withdrawal import months_to_days
+from sim.config.schema import NEVER, START_MONTH
 from sim.files import atomic_path
 
 GROUPS = ("us.policy", "militia.policy.posture")

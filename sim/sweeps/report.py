@@ -22,8 +22,8 @@ from joblib import Parallel, delayed
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
-from sim.actors.withdrawal import NEVER, START_MONTH
 from sim.analysis.metrics import OUTCOMES, with_outcomes
+from sim.config.schema import NEVER, START_MONTH
 from sim.files import atomic_path
 
 LEVER_PRIORITY = (START_MONTH, "us.policy", "militia.policy", "perception.noise")
