@@ -423,6 +423,23 @@ def test_a_run_too_large_for_memory_is_refused_in_one_line_before_it_allocates()
     check_memory(1826, 2000, events=False, table=False, available=4 * 2**30)
     with pytest.raises(ConfigError, match="with its event log need about"):
         check_memory(1826, 2000, events=True, table=False, available=4 * 2**30)
+    # a sweep's jobs that start together share the memory: one that fits alone may not
+    check_memory(1826, 2000, events=False, table=False, available=8 * 2**30)
+    with pytest.raises(ConfigError) as shared:
+        check_memory(1826, 2000, events=False, table=False, available=8 * 2**30, shared_by=8)
+    assert "available, shared by 8 jobs at once" in str(shared.value)
+    assert "fewer jobs at once (hydra.launcher.n_jobs)" in str(shared.value)
+
+
+def test_a_sweeps_jobs_at_once_are_its_local_workers():
+    from joblib import effective_n_jobs
+    from omegaconf import OmegaConf
+
+    from sim.sweeps.cli import _jobs_at_once
+
+    assert _jobs_at_once(OmegaConf.create({"n_jobs": 2})) == 2
+    assert _jobs_at_once(OmegaConf.create({"n_jobs": -1})) == effective_n_jobs(-1)
+    assert _jobs_at_once(OmegaConf.create({"partition": "debug"})) == 1  # Slurm: its own
     with pytest.raises(ConfigError, match=r"^replicas: "):
         EscalationModel({"replicas": 1_000_000, "horizon_days": 36_500})  # ~10 TiB
 

@@ -76,22 +76,29 @@ def check_memory(
     events: bool = True,
     table: bool = True,
     available: int | None = None,
+    shared_by: int = 1,
 ) -> None:
     """Refuse, in one line, a run that would not fit in the memory available now (it would
     otherwise grow until the system kills it), saying how much it needs and how many
-    replicas would fit."""
+    replicas would fit. ``shared_by``: the runs that start together on this machine (a
+    sweep's workers), which all check before any of them allocates: each gets its share."""
     available = available_memory() if available is None else available
+    if available is None:
+        return
+    share = available / max(1, shared_by)
     needed = needed_memory(horizon, n_replicas, events=events, table=table)
-    if available is None or needed <= 0.8 * available:
+    if needed <= 0.8 * share:
         return
     one = needed_memory(horizon, 1, events=events, table=table)
-    fits = max(1, int(0.8 * available // one))
+    fits = max(1, int(0.8 * share // one))
     outputs = [name for name, on in (("event log", events), ("per-day table", table)) if on]
     with_outputs = f" with its {' and '.join(outputs)}" if outputs else ""
+    shared = f", shared by {shared_by} jobs at once" if shared_by > 1 else ""
+    fewer_jobs = ", fewer jobs at once (hydra.launcher.n_jobs)" if shared_by > 1 else ""
     raise ConfigError(
         "replicas",
         f"{n_replicas} replicas x {horizon} days{with_outputs} need about "
-        f"{needed / 2**30:.1f} GiB; {available / 2**30:.1f} GiB are available, enough for "
-        f"about {fits} replicas at this horizon: run fewer, turn off output.events or "
-        f"output.timeseries, or split them over a sweep's seeds",
+        f"{needed / 2**30:.1f} GiB; {available / 2**30:.1f} GiB are available{shared}, "
+        f"enough for about {fits} replicas at this horizon: run fewer{fewer_jobs}, turn off "
+        f"output.events or output.timeseries, or split them over a sweep's seeds",
     )

@@ -32,6 +32,7 @@ from sim.config.validation import ConfigError, validate
 from sim.core.ladder import DEFAULT_LADDER
 from sim.files import write_text
 from sim.forked import Forked
+from sim.model.memory import check_memory
 from sim.paths import CONFIG_DIR
 from sim.policies import POLICIES
 from sim.sweeps.bookkeeping import (
@@ -137,6 +138,14 @@ def job(cfg: DictConfig) -> Path:
         write_text(json.dumps(parse_point(list(hc.overrides.task))), out / POINT)
     started = time.perf_counter()
     try:
+        if sweeping:  # the jobs that run at once each check before any of them allocates
+            check_memory(
+                scenario.horizon_days,
+                scenario.replicas,
+                events=scenario.output.events,
+                table=scenario.output.timeseries,
+                shared_by=_jobs_at_once(hc.launcher),
+            )
         result = _run(scenario, out, sweeping)
     except ConfigError as ex:  # what only the model can check (a run too large for memory)
         return _bad_input(ex, out, sweeping)
@@ -167,6 +176,17 @@ def job(cfg: DictConfig) -> Path:
             print(f"  {result.files[key].name}")
     print("  .hydra/config.yaml")
     return out
+
+
+def _jobs_at_once(launcher: DictConfig) -> int:
+    """How many jobs of a sweep run at once on this machine: a joblib launcher's workers;
+    1 for a launcher that gives each job a machine or an allocation of its own (Slurm)."""
+    n_jobs = OmegaConf.select(launcher, "n_jobs", default=None)
+    if n_jobs is None:
+        return 1
+    from joblib import effective_n_jobs
+
+    return effective_n_jobs(int(n_jobs))
 
 
 def _run(scenario: ScenarioConfig, out: Path, sweeping: bool) -> RunResult:
