@@ -10,6 +10,7 @@ Nothing here imports Hydra: notebooks, tests and the web app build models from t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -415,6 +416,12 @@ a sweep's tables that holds it."""
 
 NEVER = "never"
 """A withdrawal that never starts (``start_month`` null), as tables, figures and words say it."""
+
+
+def never_starts(start_month: object) -> bool:
+    """Whether a withdrawal start, as a table holds it, is "never": null, read back as None
+    or, in a column of numbers, as NaN."""
+    return start_month is None or (isinstance(start_month, float) and math.isnan(start_month))
 
 
 @dataclass

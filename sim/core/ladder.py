@@ -123,7 +123,7 @@ ACTING_ACTORS = _acting_actors()
 a new acting actor is declared by giving it rungs there. Iran acts through restraint and
 supply, not through rungs."""
 
-ARMED_ACTORS = tuple(a for a in ACTING_ACTORS if a in _acting_actors(FORCE_LEVEL))
+ARMED_ACTORS = tuple(sorted(_acting_actors(FORCE_LEVEL), key=ACTING_ACTORS.index))
 """Acting actors the shipped ladder gives a use of force (a rung at :data:`FORCE_LEVEL` or
 above: ``us``, ``militia``): the actors the classic retaliation rules may play
 (sim/policies/retaliation.py), so that an actor given force in the ladder may play them with

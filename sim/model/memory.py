@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.params import ConfigError
+from sim.model.outputs import COLUMNS
 
 MARGIN = 1.25
 """Measured peaks are multiplied by this before they are compared with what is available
@@ -27,12 +28,14 @@ PER_REPLICA = 3_700
 """Bytes a replica needs whatever its horizon: its state, its parameter draws, its summary
 row (measured: 100,000 replicas x 2 days)."""
 
-SERIES_PER_DAY = 240
-"""Bytes per replica-day of the daily series (28 columns of 8 bytes, and their quantiles)."""
+SERIES_PER_DAY = 8 * len(COLUMNS) * 1.07
+"""Bytes per replica-day of the daily series: 8 bytes a column, and 7% more for their
+quantiles (measured: 240 bytes with 28 columns)."""
 
-TABLE_PER_DAY = 530
-"""Bytes per replica-day of the tidy per-day table, ``timeseries()`` (its columns and their
-copy into Parquet)."""
+TABLE_PER_DAY = 8 * (len(COLUMNS) + 3) * 2.14
+"""Bytes per replica-day of the tidy per-day table, ``timeseries()``: its columns (the
+daily outputs, the replica, day and date) of 8 bytes, about twice over with their copy into
+Parquet (measured: 530 bytes with 31 columns)."""
 
 EVENT_BYTES = ((0, 0), (30, 90_000), (365, 435_000), (1826, 1_250_000))
 """Bytes of the event log a replica has needed by each day (days, bytes): the actions of the

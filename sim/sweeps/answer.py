@@ -26,7 +26,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.actors.withdrawal import months_to_days
-from sim.config.schema import NEVER, START_MONTH
+from sim.config.schema import NEVER, START_MONTH, never_starts
 from sim.files import atomic_path
 
 GROUPS = ("us.policy", "militia.policy.posture")
@@ -57,7 +57,7 @@ def per_replica(summary: pd.DataFrame) -> pd.DataFrame:
     labels: dict[object, str] = {}
 
     def label(months: object) -> str:  # once per distinct timing, not per replica
-        key = NEVER if _never(months) else months
+        key = NEVER if never_starts(months) else months
         if key not in labels:
             labels[key] = timing_label(months, start)
         return labels[key]
@@ -65,7 +65,9 @@ def per_replica(summary: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "timing": summary[START_MONTH].map(label),
-            "_order": summary[START_MONTH].map(lambda m: -math.inf if _never(m) else float(m)),
+            "_order": summary[START_MONTH].map(
+                lambda m: -math.inf if never_starts(m) else float(m)
+            ),
             "replica": summary["replica"],
             "seed": summary["seed"],
         }
@@ -86,9 +88,9 @@ def answer(summary: pd.DataFrame) -> pd.DataFrame | None:
     ``o_high`` (its uncertainty, module docstring), ``o_change`` (mean paired difference
     against never), ``o_change_low``/``o_change_high`` (its 90% interval).
     """
-    if START_MONTH not in summary or not summary[START_MONTH].map(_never).any():
+    if START_MONTH not in summary or not summary[START_MONTH].map(never_starts).any():
         return None
-    if summary[START_MONTH].map(lambda m: -1.0 if _never(m) else float(m)).nunique() < 2:
+    if summary[START_MONTH].map(lambda m: -1.0 if never_starts(m) else float(m)).nunique() < 2:
         return None
     rows = per_replica(summary)
     keys = ["seed", "replica", *GROUPS]
@@ -228,7 +230,7 @@ def timing_label(months: object, start: np.datetime64 | None) -> str:
     """A withdrawal start as a reader says it: 'never', or the month it starts ('Sep 2024 (as
     agreed)' for the date of the 2024 agreement); months after the start where the start date
     is unknown."""
-    if _never(months):
+    if never_starts(months):
         return NEVER
     if start is None:
         return f"month {float(months):g}"
@@ -248,10 +250,6 @@ def _start_date(summary: pd.DataFrame) -> np.datetime64 | None:
     first = summary.iloc[0]
     start = pd.Timestamp(first["peak_date"]) - pd.Timedelta(days=int(first["peak_day"]))
     return np.datetime64(start.date(), "D")
-
-
-def _never(months: object) -> bool:
-    return months is None or (isinstance(months, float) and math.isnan(months))
 
 
 def _wilson(p: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -5,6 +5,7 @@ the bar and gather the tables."""
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -168,11 +169,10 @@ def check_sweep(config: DictConfig, points: list[str] | None) -> None:
             "hydra.sweep.subdir: set by escalation-sim (each point's folder is named by its "
             "parameters, which resume and gathering rely on); remove this override"
         )
-    if points is not None and len(set(points)) < len(points):
-        seen: set[str] = set()
-        twice = next(p for p in points if p in seen or seen.add(p))
+    twice = [p for p, n in Counter(points or ()).items() if n > 1]
+    if twice:
         raise SweepRefused(
-            f"two scenario points would share the job folder {JOBS_DIR}/{twice} (a value "
+            f"two scenario points would share the job folder {JOBS_DIR}/{twice[0]} (a value "
             "repeated, or values that differ only in characters a folder name cannot hold); "
             "give each point distinct values"
         )

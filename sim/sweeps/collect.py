@@ -256,7 +256,7 @@ def collect_and_report(
     clean_temporaries(sweep_dir)
     tables = collect(sweep_dir, prefetched)
     partial = not tables.complete
-    prepare(sweep_dir, partial)
+    prepare(sweep_dir)
     drawing: Iterator[Path | None] = iter(())
     if before_figures is not None:
         before_figures()

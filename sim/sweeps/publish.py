@@ -63,14 +63,12 @@ def _remove_figures(sweep_dir: Path, partial: bool) -> None:
         shutil.rmtree(figures)
 
 
-def prepare(sweep_dir: Path, partial: bool) -> None:
+def prepare(sweep_dir: Path) -> None:
     """Before a new set is drawn and written: remove what could be mistaken for it, i.e. both
-    kinds' sets, manifests first, and their figures (this kind's drawn again next; a figure
-    the new tables no longer allow must not survive from an earlier run). An interruption
-    from here on leaves no table at all rather than an old one beside no manifest."""
+    kinds' sets (each manifest before its tables) and their figures (a figure the new tables
+    no longer allow must not survive from an earlier run). An interruption from here on
+    leaves no table at all rather than an old one beside no manifest."""
     for kind in (True, False):
-        (sweep_dir / manifest_name(kind)).unlink(missing_ok=True)
-    for kind in (not partial, partial):
         withdraw(sweep_dir, kind)
 
 

@@ -23,7 +23,7 @@ from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
 from sim.analysis.metrics import OUTCOMES, with_outcomes
-from sim.config.schema import NEVER, START_MONTH
+from sim.config.schema import NEVER, START_MONTH, never_starts
 from sim.files import atomic_path
 
 LEVER_PRIORITY = (START_MONTH, "us.policy", "militia.policy", "perception.noise")
@@ -34,7 +34,7 @@ MAX_PLOTTED_DAYS = 400
 def level_label(value: object) -> str:
     """A parameter level as the report writes it: 'never' for a missing value (a withdrawal
     that never starts), whole numbers without a decimal point."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if never_starts(value):
         return NEVER
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
