@@ -196,3 +196,17 @@ def test_the_command_forks_its_model_process_before_anything_heavy_is_imported()
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_discovering_the_hydra_plugins_imports_no_launcher_backend():
+    """Hydra imports every plugin module on every command to discover them: a plugin module
+    that imports joblib at its top costs every ``escalation-sim`` run ~0.1 s
+    (hydra_plugins/escalation_sim/joblib_cached.py imports it where it launches)."""
+    probe = (
+        "import sys; from hydra.core.plugins import Plugins; Plugins.instance(); "
+        "import hydra_plugins.escalation_sim.joblib_cached; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'joblib', 'submitit'}))"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

@@ -26,6 +26,11 @@ RECORD_MARKS = {
 DPI = 150
 """Resolution of the trajectory figure (1950 x 1125 pixels)."""
 
+PNG_COMPRESSION = 3
+"""zlib level of the PNG (lossless at any level): 3 encodes the figure ~30% faster than
+Pillow's default 6 for a file ~7% larger (measured: 53 ms and 269 kB against 75 ms and
+251 kB). The figure is drawn at the end of every command-line run, so its time is the run's."""
+
 
 def quantile_bands(ts: pd.DataFrame, column: str, by: str = "date") -> pd.DataFrame:
     """Quantiles of ``column`` across replicas for each ``by`` value (columns q05 ... q95)."""
@@ -138,7 +143,7 @@ def plot_trajectory(quantiles: pd.DataFrame, config: ScenarioConfig, path: str |
     fig.tight_layout()
     path = Path(path)
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=DPI, format="png")
+        fig.savefig(tmp, dpi=DPI, format="png", pil_kwargs={"compress_level": PNG_COMPRESSION})
     return path
 
 
