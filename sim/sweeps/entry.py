@@ -24,7 +24,7 @@ def main() -> None:
         # What both processes need (numpy, pandas, numba, the config's modules) is imported
         # once, before the fork: ~0.6 s of CPU the two would otherwise each spend. With the
         # cyclic garbage collector off: imports make no garbage, yet their allocations set it
-        # off over and over across the growing heap (~15% of the imports' time).
+        # off over and over across the growing heap (~10% of the imports' time, measured).
         gc.disable()
         import sim.config.validation  # noqa: F401
 
