@@ -65,9 +65,7 @@ def per_replica(summary: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "timing": summary[START_MONTH].map(label),
-            "_order": summary[START_MONTH].map(
-                lambda m: -math.inf if never_starts(m) else float(m)
-            ),
+            "_order": summary[START_MONTH].map(_timing_order),
             "replica": summary["replica"],
             "seed": summary["seed"],
         }
@@ -90,7 +88,7 @@ def answer(summary: pd.DataFrame) -> pd.DataFrame | None:
     """
     if START_MONTH not in summary or not summary[START_MONTH].map(never_starts).any():
         return None
-    if summary[START_MONTH].map(lambda m: -1.0 if never_starts(m) else float(m)).nunique() < 2:
+    if summary[START_MONTH].map(_timing_order).nunique() < 2:
         return None
     rows = per_replica(summary)
     keys = ["seed", "replica", *GROUPS]
@@ -250,6 +248,11 @@ def _start_date(summary: pd.DataFrame) -> np.datetime64 | None:
     first = summary.iloc[0]
     start = pd.Timestamp(first["peak_date"]) - pd.Timedelta(days=int(first["peak_day"]))
     return np.datetime64(start.date(), "D")
+
+
+def _timing_order(months: object) -> float:
+    """A withdrawal start as a number that sorts: "never" first (-inf), then by month."""
+    return -math.inf if never_starts(months) else float(months)
 
 
 def _wilson(p: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

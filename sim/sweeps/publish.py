@@ -54,10 +54,6 @@ def withdraw(sweep_dir: Path, partial: bool) -> None:
     (sweep_dir / manifest_name(partial)).unlink(missing_ok=True)
     for name in table_names(partial):
         (sweep_dir / name).unlink(missing_ok=True)
-    _remove_figures(sweep_dir, partial)
-
-
-def _remove_figures(sweep_dir: Path, partial: bool) -> None:
     figures = figures_dir(sweep_dir, partial)
     if figures.is_dir():
         shutil.rmtree(figures)
